@@ -1,0 +1,88 @@
+"""The TOML configuration: defaults, paths, and errors that name the key."""
+
+import pytest
+
+from cxvalue.errors import ConfigError
+from cxvalue.report.config import load_config, parse_config
+
+MINIMAL = {"inputs": {"responses": {"path": "r.csv"}, "revenue": {"path": "v.csv"}}}
+
+
+def test_full_example_from_the_docs(tmp_path):
+    (tmp_path / "cxvalue.toml").write_text(
+        """
+title = "Acme board pack"
+currency = "EUR"
+locale = "de"
+
+[inputs.responses]
+path = "responses.csv"
+columns = { customer_id = "ExternalReference", score = "Q1", responded_at = "EndDate" }
+
+[inputs.revenue]
+path = "revenue.csv"
+dayfirst = true
+
+[inputs.customers]
+path = "customers.csv"
+
+[model]
+controls = ["segment", "size"]
+churn_after_months = 3
+
+[value]
+margin = 0.3
+discount_rate = 0.08
+horizon_months = 36
+transition = "detractor_to_passive"
+""",
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path / "cxvalue.toml")
+    assert config.locale == "de"
+    assert config.inputs["responses"].path == tmp_path / "responses.csv"
+    assert config.inputs["responses"].columns["customer_id"] == "ExternalReference"
+    assert config.inputs["revenue"].dayfirst is True
+    assert config.model.controls == ("segment", "size")
+    assert config.value.discount_rate == 0.08
+
+
+def test_defaults_fill_everything_but_the_paths():
+    config = parse_config(MINIMAL)
+    assert config.value.horizon_months == 36
+    assert config.value.transition == "detractor_to_passive"
+    assert config.model.link == "cloglog"
+    assert "customers" not in config.inputs
+
+
+@pytest.mark.parametrize(
+    ("patch", "key", "words"),
+    [
+        ({"value": {"discount_rate": 8}}, "value.discount_rate", "[0, 1)"),
+        ({"value": {"margin": True}}, "value.margin", "share"),
+        ({"value": {"transition": "up"}}, "value.transition", "detractor_to_passive"),
+        ({"value": {"horizon_month": 3}}, "value.horizon_month", "horizon_months"),
+        ({"model": {"controls": "segment"}}, "model.controls", "list"),
+        ({"model": {"churn_after_months": 0}}, "model.churn_after_months", "at least 1"),
+        ({"locale": "fr"}, "locale", '"de"'),
+    ],
+)
+def test_bad_values_name_the_key_and_what_was_expected(patch, key, words):
+    with pytest.raises(ConfigError) as info:
+        parse_config({**MINIMAL, **patch})
+    assert info.value.key == key
+    assert words in str(info.value)
+
+
+def test_missing_revenue_input_is_named():
+    with pytest.raises(ConfigError, match=r"\[inputs.revenue\] is missing"):
+        parse_config({"inputs": {"responses": {"path": "r.csv"}}})
+
+
+def test_invalid_toml_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("title = ", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "none.toml")
