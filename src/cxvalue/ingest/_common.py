@@ -45,11 +45,15 @@ class IngestResult:
 def take_ids(tracker: Tracker, column: str) -> None:
     """Parse the customer id column into ``customer_id``; reject blanks; record repairs."""
     frame = tracker.frame
-    ids, trimmed, from_float = parse_ids(frame[column])
+    ids, trimmed, from_number = parse_ids(frame[column])
     frame = frame.assign(customer_id=ids)
     tracker.frame = frame
     tracker.repair(trimmed, "trimmed spaces around customer_id")
-    tracker.repair(from_float, "customer_id stored as a number (123.0) written as text (123)")
+    tracker.repair(
+        from_number,
+        "customer_id stored as a number, written as text (leading zeros, if any, were lost "
+        "before the export)",
+    )
     tracker.reject(frame["customer_id"].isna(), "no customer_id", column)
 
 

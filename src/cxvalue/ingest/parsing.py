@@ -44,16 +44,21 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     -------
     ids : Series of string dtype (``<NA>`` where blank)
     trimmed : bool Series, True where surrounding spaces were removed
-    from_float : bool Series, True where a float like ``123.0`` became ``"123"``
+    from_number : bool Series, True where a number (``123`` or ``123.0``) became ``"123"``
     """
-    is_float = values.map(lambda v: isinstance(v, float) and not np.isnan(v) and v.is_integer())
+    is_number = values.map(
+        lambda v: isinstance(v, (int, float, np.integer, np.floating))
+        and not isinstance(v, bool)
+        and not np.isnan(v)
+        and float(v).is_integer()
+    )
     text = values.astype(object).where(values.notna(), "")
-    text = text.where(~is_float, text.map(lambda v: str(int(v)) if isinstance(v, float) else v))
+    text = text.where(~is_number, text.map(lambda v: str(int(v)) if not isinstance(v, str) else v))
     text = text.astype(str)
     stripped = text.str.strip()
     trimmed = stripped.ne(text) & stripped.ne("")
     ids = stripped.where(stripped.ne(""), None).astype("string")
-    return ids, trimmed, is_float.astype(bool)
+    return ids, trimmed, is_number.astype(bool)
 
 
 def decimal_convention(values: pd.Series, delimiter: str | None = None) -> str:
