@@ -8,7 +8,6 @@ recognised here.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 from dataclasses import dataclass
@@ -85,17 +84,18 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
     text, encoding = _decode(data)
     inner_suffix = Path(path.stem).suffix.lower() if path.suffix.lower() == ".gz" else path.suffix
     delimiter = _delimiter(text, inner_suffix.lower())
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else rows
-    if not rows:
+    cells = pd.read_csv(
+        io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+        na_filter=False, skip_blank_lines=True, engine="c",
+    )
+    if cells.empty:
         raise EmptyInputError(f"{path.name} is empty: it has no header and no rows.", source=path.name)
-    detected = vendor or _detect_vendor(rows)
+    head = [list(cells.iloc[i]) for i in range(min(3, len(cells)))]
+    detected = vendor or _detect_vendor(head)
     header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(detected, 1)
-    names, questions = _column_names(rows, detected)
-    body = rows[header_rows:]
-    width = len(names)
-    body = [(r + [""] * width)[:width] for r in body]
-    frame = pd.DataFrame(body, columns=names, dtype=object)
+    names, questions = _column_names(head, detected)
+    frame = cells.iloc[header_rows:].reset_index(drop=True)
+    frame.columns = names
     frame["_row"] = range(header_rows + 1, header_rows + 1 + len(frame))
     notes = [f"read as {encoding}, separated by {_name(delimiter)}"]
     if detected != "plain":

@@ -16,10 +16,11 @@ import pandas as pd
 
 from cxvalue.errors import ParseError, format_rows
 
-_CURRENCY = re.compile(r"(€|\$|£|\bEUR\b|\bUSD\b|\bGBP\b|\bCHF\b)", re.IGNORECASE)
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_DECIMAL_COMMA = re.compile(r",\d{1,2}$|^\d{1,3}(?:\.\d{3})+(?:,\d*)?$")
-_DECIMAL_POINT = re.compile(r"\.\d{1,2}$|^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+# Patterns are plain strings, not compiled, so Arrow-backed columns run them in C (RE2).
+_CURRENCY = r"(?i)(€|\$|£|\bEUR\b|\bUSD\b|\bGBP\b|\bCHF\b)"
+_SPACES = "[\\s\u00a0\u202f']"
+_DECIMAL_COMMA = r",\d{1,2}$|^\d{1,3}(?:\.\d{3})+(?:,\d*)?$"
+_DECIMAL_POINT = r"\.\d{1,2}$|^\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "may": 5, "mai": 5,
     "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11,
@@ -34,7 +35,21 @@ def is_blank(values: pd.Series) -> pd.Series:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    return values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    """Cells as stripped Arrow-backed strings ("" where missing): fast vectorised regex."""
+    if not _all_text(values):
+        values = values.astype(object).where(values.notna(), "").astype(str)
+    return values.astype("string[pyarrow]").fillna("").str.strip()
+
+
+def _all_text(values: pd.Series) -> bool:
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
+def _mask(values: pd.Series, test) -> pd.Series:
+    """``test`` applied per cell, but only when the column holds more than text."""
+    if _all_text(values):
+        return pd.Series(False, index=values.index)
+    return values.map(test).astype(bool)
 
 
 def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -46,11 +61,12 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     trimmed : bool Series, True where surrounding spaces were removed
     from_number : bool Series, True where a number (``123`` or ``123.0``) became ``"123"``
     """
-    is_number = values.map(
+    is_number = _mask(
+        values,
         lambda v: isinstance(v, (int, float, np.integer, np.floating))
         and not isinstance(v, bool)
         and not np.isnan(v)
-        and float(v).is_integer()
+        and float(v).is_integer(),
     )
     text = values.astype(object).where(values.notna(), "")
     text = text.where(~is_number, text.map(lambda v: str(int(v)) if not isinstance(v, str) else v))
@@ -67,20 +83,23 @@ def decimal_convention(values: pd.Series, delimiter: str | None = None) -> str:
     Decided by the values that show it (``1.234,56``, ``12,5`` vs ``1,234.56``,
     ``12.50``); when none does, a semicolon-separated file means decimal comma.
     """
-    text = _clean_amounts(_text(values))
-    comma = text.str.contains(_DECIMAL_COMMA).sum()
-    point = text.str.contains(_DECIMAL_POINT).sum()
+    return _convention(_clean_amounts(_text(values)), delimiter)
+
+
+def _convention(clean: pd.Series, delimiter: str | None) -> str:
+    comma = clean.str.contains(_DECIMAL_COMMA).sum()
+    point = clean.str.contains(_DECIMAL_POINT).sum()
     if comma != point:
         return "," if comma > point else "."
     return "," if delimiter == ";" else "."
 
 
 def _clean_amounts(text: pd.Series) -> pd.Series:
-    negative = text.str.match(r"^\(.*\)$")
-    text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    """Strip currency, spaces and accounting parentheses (which mean a negative amount)."""
+    negative = text.str.startswith("(") & text.str.endswith(")")
+    text = text.where(~negative, "-" + text.str.slice(1, -1))
     text = text.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
-    text = text.str.replace("\u2212", "-", regex=False)
-    return text.where(~negative, "-" + text)
+    return text.str.replace("\u2212", "-", regex=False)
 
 
 def parse_amounts(values: pd.Series, delimiter: str | None = None) -> tuple[pd.Series, str]:
@@ -92,16 +111,17 @@ def parse_amounts(values: pd.Series, delimiter: str | None = None) -> tuple[pd.S
     """
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float), "."
-    text = _text(values)
-    numeric = values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
-    sep = decimal_convention(values[~numeric], delimiter)
-    clean = _clean_amounts(text)
+    numeric = _mask(values, lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    clean = _clean_amounts(_text(values.where(~numeric)))
+    sep = _convention(clean, delimiter)
     if sep == ",":
         clean = clean.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         clean = clean.str.replace(",", "", regex=False)
-    parsed = pd.to_numeric(clean.where(clean.str.match(r"^-?\d*\.?\d+$"), None), errors="coerce")
-    parsed = parsed.where(~numeric, pd.to_numeric(values.where(numeric), errors="coerce"))
+    valid = clean.str.fullmatch(r"-?\d*\.?\d+")
+    parsed = pd.to_numeric(clean.where(valid, None), errors="coerce").astype(float)
+    if numeric.any():
+        parsed = parsed.where(~numeric, pd.to_numeric(values.where(numeric), errors="coerce"))
     return parsed.astype(float), sep
 
 
@@ -122,7 +142,7 @@ def parse_dates(
     unreadable) and a note on the convention used, if any.
     """
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    typed = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+    typed = _mask(values, lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
     if typed.any():
         out[typed] = pd.to_datetime(values[typed], errors="coerce")
     text = _text(values.where(~typed))
@@ -130,8 +150,7 @@ def parse_dates(
     out[iso] = pd.to_datetime(text[iso].str.slice(0, 19).str.replace("T", " "), errors="coerce",
                               format="mixed")
     dotted = text.str.match(r"^\d{1,2}\.\d{1,2}\.\d{4}")
-    out[dotted] = pd.to_datetime(text[dotted].str.extract(r"^(\S+)")[0], format="%d.%m.%Y",
-                                 errors="coerce")
+    out[dotted] = pd.to_datetime(_first_word(text[dotted]), format="%d.%m.%Y", errors="coerce")
     serial = text.str.fullmatch(r"\d{5}(\.\d+)?")
     out[serial] = EXCEL_EPOCH + pd.to_timedelta(text[serial].astype(float).round(), unit="D")
     slash = text.str.match(r"^\d{1,2}/\d{1,2}/\d{2,4}")
@@ -156,13 +175,17 @@ def parse_dates(
                 values=text[slash].tolist()[:10], expected="dayfirst=True or dayfirst=False",
             )
         fmt = "%d/%m/%Y" if order else "%m/%d/%Y"
-        dates = text[slash].str.extract(r"^(\S+)")[0]
+        dates = _first_word(text[slash])
         short = dates.str.match(r"^\d{1,2}/\d{1,2}/\d{2}$")
         out[slash & ~short] = pd.to_datetime(dates[~short], format=fmt, errors="coerce")
         out[slash & short] = pd.to_datetime(dates[short], format=fmt.replace("Y", "y"),
                                             errors="coerce")
         note = f"column {column!r}: slash dates read {'day' if order else 'month'}-first"
     return out.dt.normalize(), note
+
+
+def _first_word(text: pd.Series) -> pd.Series:
+    return text.str.replace(r"\s.*$", "", regex=True)
 
 
 def parse_month_label(label: object) -> pd.Timestamp | None:
