@@ -1,4 +1,12 @@
-"""Finding the canonical columns among a file's columns."""
+"""Finding the canonical columns among a file's columns.
+
+Names are compared ignoring case, spaces and punctuation (``Customer ID``,
+``customer_id`` and ``CustomerID`` are one name). Synonyms come in tiers,
+strongest first: the first tier with a match wins, and two columns matching
+in the same tier are ambiguous (a :class:`ColumnError` lists both) — so a
+Qualtrics export's ``EndDate`` beats its ``StartDate`` without a guess, but a
+file with both ``Customer Number`` and ``Account ID`` must say which.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +14,61 @@ from collections.abc import Mapping, Sequence
 
 from cxvalue.errors import ColumnError, nearest
 
-SYNONYMS: dict[str, tuple[str, ...]] = {
+Tiers = tuple[tuple[str, ...], ...]
+
+SYNONYMS: dict[str, Tiers] = {
     "customer_id": (
-        "customer_id", "customerid", "customer", "customer number", "customer no", "account id",
-        "account number", "account", "externalreference", "external data reference",
-        "externaldatareference", "kundennummer", "kunden id", "kundenid", "kunde", "client id",
-        "custom data 1", "customdata1",
+        ("customer_id",),
+        ("customer number", "customer no", "account id", "account number", "client id",
+         "kundennummer", "kunden id", "kundennr"),
+        ("externalreference", "external data reference", "externaldatareference"),
+        ("custom data 1",),
+        ("customer", "account", "kunde", "client"),
     ),
     "responded_at": (
-        "responded_at", "response date", "enddate", "end date", "recordeddate", "recorded date",
-        "date", "datum", "submitted at", "completed", "date modified", "startdate",
+        ("responded_at", "response date", "responded"),
+        ("enddate", "end date", "date submitted", "submitted at", "completed at"),
+        ("recordeddate", "recorded date"),
+        ("date", "datum", "survey date"),
+        ("startdate", "start date", "date modified"),
     ),
-    "score": ("score", "nps", "nps score", "ltr", "likelihood to recommend", "recommend"),
-    "response_id": ("response_id", "responseid", "response id", "respondent id", "respondentid"),
-    "weight": ("weight", "gewicht", "survey weight"),
-    "period": ("period", "month", "monat", "date", "datum", "billing month", "invoice month"),
-    "revenue": ("revenue", "amount", "umsatz", "betrag", "net revenue", "sales", "value"),
-    "mrr": ("mrr", "monthly revenue", "monthly charge", "monthly recurring revenue", "arr/12"),
-    "start": ("start", "start date", "startdate", "subscription start", "beginn", "start_at"),
-    "end": ("end", "end date", "enddate", "subscription end", "ende", "end_at", "cancelled at"),
-    "acquired_at": ("acquired_at", "acquired", "customer since", "signup date", "created at"),
-    "churned_at": ("churned_at", "churned", "churn date", "cancelled at", "cancellation date"),
+    "score": (
+        ("score",),
+        ("nps", "nps score", "ltr", "likelihood to recommend", "recommend", "bewertung"),
+    ),
+    "response_id": (
+        ("response_id",),
+        ("responseid", "respondent id", "respondentid", "response number"),
+    ),
+    "weight": (("weight",), ("survey weight", "gewicht", "weighting")),
+    "period": (
+        ("period",),
+        ("month", "monat", "billing month", "invoice month", "revenue month"),
+        ("date", "datum", "invoice date", "rechnungsdatum"),
+    ),
+    "revenue": (
+        ("revenue",),
+        ("amount", "umsatz", "betrag", "net revenue", "net amount", "sales"),
+        ("mrr", "monthly revenue", "monthly recurring revenue"),
+    ),
+    "mrr": (("mrr",), ("monthly revenue", "monthly recurring revenue", "monthly charge")),
+    "start": (("start",), ("start date", "subscription start", "start_at", "beginn", "started")),
+    "end": (("end",), ("end date", "subscription end", "end_at", "ende", "ended", "cancelled at")),
+    "cost": (("cost",), ("costs", "kosten", "cogs", "cost of sales")),
+    "margin": (("margin",), ("gross margin", "marge", "deckungsbeitrag")),
+    "acquired_at": (
+        ("acquired_at",),
+        ("acquired", "customer since", "signup date", "signed up", "created at", "start date"),
+    ),
+    "churned_at": (
+        ("churned_at",),
+        ("churned", "churn date", "cancelled at", "cancellation date", "end date"),
+    ),
 }  # fmt: skip
 
 
-def _key(name: str) -> str:
+def name_key(name: object) -> str:
+    """A column name reduced to lower-case letters and digits."""
     return "".join(ch for ch in str(name).lower() if ch.isalnum())
 
 
@@ -45,47 +83,60 @@ def find_column(
 ) -> str | None:
     """The file's column that holds ``canonical``.
 
-    A name in ``mapping`` wins; otherwise the first synonym (in order of
-    preference) that matches a column, ignoring case, spaces and punctuation.
+    A name in ``mapping`` wins; otherwise the first tier of synonyms with a
+    matching column decides.
 
     Raises
     ------
     ColumnError
-        A mapped column is not in the file; or ``required`` and nothing
-        matches (the message lists the columns found and the nearest one).
+        A mapped column is not in the file; two columns match in the same
+        tier; or ``required`` and nothing matches (the message lists the
+        columns found and the nearest one).
     """
-    visible = [c for c in columns if c != "_row" and c not in exclude]
-    if mapping and canonical in mapping:
-        name = mapping[canonical]
-        if name not in visible:
-            near = nearest(name, visible)
-            raise ColumnError(
-                f"{source}: columns={{'{canonical}': '{name}'}} names a column that is not there. "
-                f"Found: {', '.join(visible)}."
-                + (f" Nearest: {near!r}." if near else ""),
-                source=source, column=canonical, found=visible, nearest=near,
-            )
-        return name
-    keys = {}
-    for c in visible:
-        keys.setdefault(_key(c), []).append(c)
-    for synonym in SYNONYMS.get(canonical, (canonical,)):
-        hits = keys.get(_key(synonym), [])
+    visible = [c for c in columns if not str(c).startswith("_") and c not in exclude]
+    if mapping and mapping.get(canonical) is not None:
+        return _mapped(visible, canonical, mapping[canonical], source)
+    keys: dict[str, list[str]] = {}
+    for column in visible:
+        keys.setdefault(name_key(column), []).append(column)
+    for tier in SYNONYMS.get(canonical, ((canonical,),)):
+        hits = list(dict.fromkeys(c for s in tier for c in keys.get(name_key(s), [])))
         if len(hits) > 1:
             raise ColumnError(
                 f"{source}: {len(hits)} columns could be {canonical!r}: {', '.join(hits)}. "
                 f"Pass columns={{'{canonical}': ...}} to say which.",
                 source=source, column=canonical, found=visible, nearest=hits[0],
-            )
+            )  # fmt: skip
         if hits:
             return hits[0]
-    if not required:
-        return None
-    near = nearest(canonical, visible)
-    hint = f" Nearest: {near!r}. Pass columns={{'{canonical}': '{near}'}} if that is it." if near else (
-        f" Pass columns={{'{canonical}': ...}} to name it."
-    )
+    if required:
+        raise missing_column(canonical, visible, source)
+    return None
+
+
+def _mapped(visible: list[str], canonical: str, name: str, source: str) -> str:
+    if name in visible:
+        return name
+    by_key = {name_key(c): c for c in visible}
+    if name_key(name) in by_key:  # the map's spelling differs only in case or spaces
+        return by_key[name_key(name)]
+    near = nearest(name, visible)
     raise ColumnError(
+        f"{source}: columns={{'{canonical}': '{name}'}} names a column that is not there. "
+        f"Found: {', '.join(visible)}." + (f" Nearest: {near!r}." if near else ""),
+        source=source, column=canonical, found=visible, nearest=near,
+    )  # fmt: skip
+
+
+def missing_column(canonical: str, visible: list[str], source: str) -> ColumnError:
+    """The error for a required column that is not there, naming the nearest one."""
+    near = nearest(canonical, visible)
+    hint = (
+        f" Nearest: {near!r}. Pass columns={{'{canonical}': '{near}'}} if that is it."
+        if near
+        else f" Pass columns={{'{canonical}': ...}} to name it."
+    )
+    return ColumnError(
         f"{source}: no {canonical!r} column. Found: {', '.join(visible)}.{hint}",
         source=source, column=canonical, found=visible, nearest=near,
-    )
+    )  # fmt: skip

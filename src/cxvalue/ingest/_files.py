@@ -1,24 +1,32 @@
 """Reading an extract into a frame of raw cells, with spreadsheet row numbers.
 
-CSV-like files are read as text, every cell a string, so that nothing is
-coerced before the parsers look at it (``00123`` stays ``00123``). Survey
-exports with extra header rows (Qualtrics: three, SurveyMonkey: two) are
-recognised here.
+Text files are read with every cell a string (``dtype=str``, no NA
+guessing), so nothing is coerced before the parsers look at it: ``00123``
+stays ``00123``. Every source becomes a header plus a body; survey exports
+with extra header rows (Qualtrics: question texts and ``{"ImportId":…}``;
+SurveyMonkey: sub-labels) are recognised on that header, whether the export
+came as CSV, XLSX or a DataFrame someone read without skipping them.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from cxvalue._validation import check_choice
 from cxvalue.errors import EmptyInputError, InputError
+from cxvalue.ingest.parsing import is_blank
 
-TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 DATAFRAME = "<DataFrame>"
+VENDORS = (None, "qualtrics", "surveymonkey", "plain")
+_SM_SUBLABELS = ("Response", "Open-Ended Response")
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 @dataclass
@@ -30,110 +38,168 @@ class RawTable:
     vendor: str  # "qualtrics", "surveymonkey", "plain"
     notes: list[str]
     delimiter: str | None = None
-    question_texts: dict[str, str] | None = None  # column -> question (survey exports)
+    question_texts: dict[str, str] = field(default_factory=dict)  # column -> question text
+    rejected: dict[str, list[int]] = field(default_factory=dict)  # rows unreadable as rows
 
 
 def read_raw(source: str | Path | pd.DataFrame, vendor: str | None = None) -> RawTable:
-    """Read a path (CSV, TSV, gzip'd CSV, XLSX, Parquet) or take a DataFrame."""
+    """Read a path (CSV, TSV, TXT, gzip'd text, XLSX, Parquet) or take a DataFrame."""
+    check_choice(vendor, VENDORS, "vendor", "read_responses")
     if isinstance(source, pd.DataFrame):
-        frame = source.reset_index(drop=True).copy()
-        frame.columns = [str(c) for c in frame.columns]
-        frame["_row"] = range(2, len(frame) + 2)
-        return _checked(RawTable(frame, DATAFRAME, vendor or "plain", []))
+        header = [_header_cell(c) for c in source.columns]
+        body = source.reset_index(drop=True).set_axis(range(len(header)), axis=1)
+        return _assemble(header, body, 2, DATAFRAME, vendor, [])
     path = Path(source)
-    if not path.exists():
+    if not path.is_file():
         raise InputError(f"{path}: no such file.", source=str(path))
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes[-1:] == [".parquet"]:
-        return _from_frame(pd.read_parquet(path), path.name, vendor)
-    if suffixes[-1:] in ([".xlsx"], [".xlsm"], [".xls"]):
-        return _from_frame(pd.read_excel(path, dtype=object), path.name, vendor)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        body = frame.set_axis(range(frame.shape[1]), axis=1)
+        return _assemble([_header_cell(c) for c in frame.columns], body, 2, path.name, vendor, [])
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        cells = pd.read_excel(path, header=None, dtype=object)
+        if cells.empty:
+            raise _empty(path.name)
+        header = [_header_cell(c) for c in cells.iloc[0]]
+        return _assemble(header, cells.iloc[1:].reset_index(drop=True), 2, path.name, vendor, [])
     return _read_text(path, vendor)
 
 
-def _from_frame(frame: pd.DataFrame, name: str, vendor: str | None) -> RawTable:
-    frame = frame.copy()
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame["_row"] = range(2, len(frame) + 2)
-    return _checked(RawTable(frame, name, vendor or "plain", []))
+def _header_cell(value: object) -> str:
+    if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")  # a month column from Excel
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        bom = encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf")
-        return text, ("UTF-8 with BOM" if bom else "UTF-8" if encoding == "utf-8-sig" else encoding)
-    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return text, "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
+    try:
+        return data.decode("cp1252"), "cp1252 (Windows; not valid UTF-8)"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1 (neither UTF-8 nor cp1252)"
 
 
 def _delimiter(text: str, suffix: str) -> str:
     if suffix == ".tsv":
         return "\t"
-    first = text.split("\n", 1)[0]
+    first = _QUOTED.sub("", text.lstrip("\r\n").split("\n", 1)[0])
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
-    return max(counts, key=counts.get) if max(counts.values()) else ","
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _read_text(path: Path, vendor: str | None) -> RawTable:
     data = path.read_bytes()
+    inner = path
     if path.suffix.lower() == ".gz":
-        data = gzip.decompress(data)
+        data, inner = gzip.decompress(data), Path(path.stem)
     text, encoding = _decode(data)
-    inner_suffix = Path(path.stem).suffix.lower() if path.suffix.lower() == ".gz" else path.suffix
-    delimiter = _delimiter(text, inner_suffix.lower())
-    cells = pd.read_csv(
-        io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-        na_filter=False, skip_blank_lines=True, engine="c",
-    )
-    if cells.empty:
-        raise EmptyInputError(f"{path.name} is empty: it has no header and no rows.", source=path.name)
-    head = [list(cells.iloc[i]) for i in range(min(3, len(cells)))]
-    detected = vendor or _detect_vendor(head)
-    header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(detected, 1)
-    names, questions = _column_names(head, detected)
-    frame = cells.iloc[header_rows:].reset_index(drop=True)
-    frame.columns = names
-    frame["_row"] = range(header_rows + 1, header_rows + 1 + len(frame))
-    notes = [f"read as {encoding}, separated by {_name(delimiter)}"]
-    if detected != "plain":
-        notes.insert(0, f"{detected} export: {header_rows} header rows")
-    table = RawTable(frame, path.name, detected, notes, delimiter, questions)
-    return _checked(table)
+    if not text.strip():
+        raise _empty(path.name)
+    delimiter = _delimiter(text, inner.suffix.lower())
+    notes = [f"read as {encoding}, separated by {_delimiter_name(delimiter)}"]
+    rejected: dict[str, list[int]] = {}
+    try:
+        cells = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+            na_filter=False, skip_blank_lines=False, engine="c",
+        )  # fmt: skip
+    except pd.errors.ParserError:
+        cells, rejected = _read_ragged(text, delimiter)
+    cells = cells.fillna("")
+    header = [str(c).strip() for c in cells.iloc[0]]
+    return _assemble(
+        header, cells.iloc[1:].reset_index(drop=True), 2, path.name, vendor, notes,
+        delimiter=delimiter, rejected=rejected,
+    )  # fmt: skip
 
 
-def _name(delimiter: str) -> str:
+def _read_ragged(text: str, delimiter: str) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+    """Slow path for files whose rows have more cells than the header."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    width = len(rows[0])
+    long = [i + 1 for i, r in enumerate(rows) if len(r) > width]
+    rows = [r[:width] if len(r) > width else r + [""] * (width - len(r)) for r in rows]
+    cells = pd.DataFrame(rows, dtype=object)
+    reason = "more cells than the header has columns (check quoting and delimiter)"
+    return cells, {reason: long}
+
+
+def _delimiter_name(delimiter: str) -> str:
     return {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}[delimiter]
 
 
-def _detect_vendor(rows: list[list[str]]) -> str:
-    if len(rows) >= 3 and any(c.strip().startswith('{"ImportId"') for c in rows[2]):
-        return "qualtrics"
-    if len(rows) >= 2 and (
-        "Respondent ID" in rows[0]
-        or any(c.strip() in ("Response", "Open-Ended Response") for c in rows[1])
-    ):
-        return "surveymonkey"
-    return "plain"
+def _assemble(
+    header: list[str],
+    body: pd.DataFrame,
+    first_row: int,
+    source: str,
+    vendor: str | None,
+    notes: list[str],
+    *,
+    delimiter: str | None = None,
+    rejected: dict[str, list[int]] | None = None,
+) -> RawTable:
+    """Recognise the vendor on the header, drop its extra header rows, name the columns."""
+    peek = [[_header_cell(c) for c in body.iloc[i]] for i in range(min(2, len(body)))]
+    detected, extra = _detect_vendor(header, peek, vendor)
+    names, questions = _column_names(header, peek, detected)
+    rows = pd.RangeIndex(first_row, first_row + len(body))
+    frame = body.iloc[extra:].set_axis(names, axis=1).assign(_row=rows[extra:])
+    rejected = dict(rejected or {})
+    unreadable = frame["_row"].isin([r for rs in rejected.values() for r in rs])
+    blank = frame.drop(columns="_row").apply(is_blank).all(axis=1) & ~unreadable
+    if blank.any():
+        notes = [*notes, f"{int(blank.sum())} blank lines skipped (not data rows)"]
+    frame = frame.loc[~blank & ~unreadable].reset_index(drop=True)
+    if detected != "plain":
+        notes = [f"{detected} export: {1 + extra} header rows", *notes]
+    if frame.empty:
+        raise _empty(source)
+    return RawTable(frame, source, detected, notes, delimiter, questions, rejected)
 
 
-def _column_names(rows: list[list[str]], vendor: str) -> tuple[list[str], dict[str, str] | None]:
-    first = [c.strip() for c in rows[0]]
-    if vendor == "qualtrics":
-        questions = dict(zip(first, (c.strip() for c in rows[1]), strict=False))
-        return _unique(first), questions
-    if vendor == "surveymonkey":
+def _detect_vendor(
+    header: list[str], peek: list[list[str]], vendor: str | None
+) -> tuple[str, int]:
+    """The vendor and how many of the body's first rows are further header rows."""
+    import_ids = len(peek) > 1 and any(c.startswith('{"ImportId"') for c in peek[1])
+    names = {h.lower() for h in header}
+    labels = set(peek[0]) if peek else set()
+    if vendor is None:
+        if import_ids or ("responseid" in names and "Response ID" in labels):
+            vendor = "qualtrics"
+        elif "respondent id" in names or labels & set(_SM_SUBLABELS):
+            vendor = "surveymonkey"
+        else:
+            vendor = "plain"
+    extra = {"qualtrics": 1 + import_ids, "surveymonkey": 1}.get(vendor, 0)
+    return vendor, min(extra, len(peek))
+
+
+def _column_names(
+    header: list[str], peek: list[list[str]], vendor: str
+) -> tuple[list[str], dict[str, str]]:
+    if vendor == "qualtrics" and peek:
+        names = _unique(header)
+        return names, dict(zip(names, peek[0], strict=False))
+    if vendor == "surveymonkey" and peek:
         names, current = [], ""
-        for top, sub in zip(first, [c.strip() for c in rows[1]], strict=False):
+        for top, sub in zip(header, peek[0], strict=False):
             current = top or current
-            if sub and sub not in ("Response", "Open-Ended Response") and not top:
-                names.append(f"{current} - {sub}")
-            else:
-                names.append(top or current)
-        return _unique(names), {n: n for n in names}
-    return _unique(first), None
+            names.append(f"{current} - {sub}" if sub and not top and sub not in _SM_SUBLABELS
+                         else top or current)  # fmt: skip
+        names = _unique(names)
+        return names, {n: n for n in names}
+    return _unique(header), {}
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -150,12 +216,9 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _checked(table: RawTable) -> RawTable:
-    if table.frame.empty:
-        raise EmptyInputError(
-            f"{table.source} has no rows: only a header was found. "
-            "Check that the export contains responses or revenue lines.",
-            source=table.source,
-        )
-    return table
-
+def _empty(source: str) -> EmptyInputError:
+    return EmptyInputError(
+        f"{source} has no rows: only a header (or nothing) was found. "
+        "Check that the export contains responses or revenue lines.",
+        source=source,
+    )

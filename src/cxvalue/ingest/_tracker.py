@@ -1,0 +1,130 @@
+"""Bookkeeping while a reader works through a frame: rejections, repairs, strictness."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cxvalue.errors import InputError, ParseError
+from cxvalue.ingest._files import RawTable
+from cxvalue.ingest.ledger import MAX_ROWS, Ledger, LedgerEntry, first_rows
+
+
+@dataclass
+class Problem:
+    """Everything known about one reason for rejecting rows."""
+
+    rows: list[int] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)  # the first failing cells
+    column: str | None = None
+    failing: tuple[str, str] | None = None  # ("value is not an amount", "values are not amounts")
+    expected: str = ""
+    canonical: str | None = None
+
+
+class Tracker:
+    """Collects rejections and repairs while a reader works through a frame.
+
+    The frame carries a ``_row`` column with spreadsheet row numbers; every
+    rejection removes rows from it and records them.
+    """
+
+    def __init__(self, raw: RawTable, table: str) -> None:
+        self.frame = raw.frame
+        self.source = raw.source
+        self.vendor = raw.vendor
+        self.table = table
+        self.notes: list[str] = list(raw.notes)
+        self._rejected: dict[str, Problem] = {
+            reason: Problem(list(rows)) for reason, rows in raw.rejected.items() if rows
+        }
+        self._repaired: dict[str, tuple[list[int], str | None]] = {}
+        self.rows_read = len(raw.frame) + sum(len(p.rows) for p in self._rejected.values())
+
+    def reject(
+        self,
+        mask: pd.Series,
+        reason: str,
+        column: str | None = None,
+        *,
+        failing: tuple[str, str] | None = None,
+        expected: str = "",
+        canonical: str | None = None,
+    ) -> None:
+        """Remove the rows where ``mask`` is true, recording ``reason`` (about ``column``).
+
+        ``failing`` (singular and plural wording) marks a parse problem: under
+        ``strict`` it becomes a :class:`ParseError` that says what was ``expected``.
+        """
+        mask = mask.reindex(self.frame.index, fill_value=False).fillna(False).astype(bool)
+        if not mask.any():
+            return
+        problem = self._rejected.setdefault(
+            reason, Problem(column=column, failing=failing, expected=expected, canonical=canonical)
+        )
+        problem.rows.extend(self.frame.loc[mask, "_row"].tolist())
+        if column is not None and len(problem.values) < MAX_ROWS:
+            cells = self.frame.loc[mask, column].head(MAX_ROWS - len(problem.values))
+            problem.values.extend(cells.astype(str).tolist())
+        self.frame = self.frame.loc[~mask]
+
+    def repair(self, mask: pd.Series | Sequence[int], rule: str, column: str | None = None) -> None:
+        """Record that ``rule`` changed the rows where ``mask`` is true (or these row numbers)."""
+        if isinstance(mask, pd.Series):
+            mask = mask.reindex(self.frame.index, fill_value=False).fillna(False).astype(bool)
+            rows = self.frame.loc[mask, "_row"].tolist()
+        else:
+            rows = [int(r) for r in mask]
+        if rows:
+            self._repaired.setdefault(rule, ([], column))[0].extend(rows)
+
+    def ledger(self, rows_out: int) -> Ledger:
+        """Close the books."""
+        rejected = tuple(
+            LedgerEntry(what, len(p.rows), first_rows(p.rows), p.column)
+            for what, p in self._rejected.items()
+        )
+        repaired = tuple(
+            LedgerEntry(what, len(rows), first_rows(rows), column)
+            for what, (rows, column) in self._repaired.items()
+        )
+        return Ledger(
+            source=self.source, table=self.table, rows_read=self.rows_read,
+            rows_kept=len(self.frame), rows_out=rows_out, rejected=rejected,
+            repaired=repaired, notes=tuple(self.notes), vendor=self.vendor,
+        )  # fmt: skip
+
+    def strict_error(self) -> InputError | None:
+        """The error ``strict=True`` raises for the rows rejected so far, or None."""
+        if not self._rejected:
+            return None
+        parse = [(r, p) for r, p in self._rejected.items() if p.failing]
+        reason, problem = (parse or list(self._rejected.items()))[0]
+        others = [f"{len(p.rows):,} × {r}" for r, p in self._rejected.items() if r != reason]
+        tail = (f" Also rejected: {'; '.join(others)}." if others else "") + (
+            " strict=True allows no rejected rows; read with strict=False to see them all "
+            "in the ledger."
+        )
+        rows = list(first_rows(problem.rows))
+        where = _rows_text(rows, len(problem.rows))
+        if problem.failing and problem.column:
+            n = len(problem.rows)
+            what = problem.failing[0] if n == 1 else problem.failing[1]
+            fix = (f" Pass columns={{'{problem.canonical}': ...}} if this is the wrong column."
+                   if problem.canonical else "")  # fmt: skip
+            return ParseError(
+                f"{self.source}, column {problem.column!r}: {n:,} {what} ({where}). "
+                f"Expected {problem.expected}.{fix}{tail}",
+                source=self.source, column=problem.column, rows=rows,
+                values=problem.values[: len(rows)], expected=problem.expected,
+            )  # fmt: skip
+        column = f", column {problem.column!r}" if problem.column else ""
+        return InputError(f"{self.source}{column}: {reason} ({where}).{tail}", source=self.source)
+
+
+def _rows_text(rows: list[int], count: int) -> str:
+    word = "row" if count == 1 else "rows"
+    more = f", … ({count:,} in all)" if count > len(rows) else ""
+    return f"{word} {', '.join(str(r) for r in rows)}{more}"

@@ -1,0 +1,168 @@
+"""Vectorised date parsing, one convention per column.
+
+ISO dates and times, German dotted dates (``31.03.2025``), Excel serial
+numbers (``45747``), typed dates from spreadsheets and Parquet, slash or
+dash dates (``03/31/2025``, ``31-03-2025``) and, for billing periods, month
+labels (``Jan 2025``, ``2025-02``, ``Mär 2025``). Slash dates are read
+day-first or month-first for the whole column: a value whose first part is
+above 12 shows day-first, one whose second part is, month-first; when every
+value could be read either way and ``dayfirst`` is not given, a
+:class:`~cxvalue.errors.ParseError` asks for it — cxvalue never guesses.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from cxvalue.errors import ParseError, format_rows
+from cxvalue.ingest.parsing import text_of
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_MONTHS = {
+    "jan": 1, "jän": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "may": 5, "mai": 5,
+    "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12,
+}  # fmt: skip
+_ISO = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:$|[ T])"
+_DOTTED = r"^\d{1,2}\.\d{1,2}\.\d{2,4}(?:$|\s)"
+_SERIAL = r"^\d{5}(?:\.\d+)?$"
+_SLASH = r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?:$|[ T])"
+
+
+def parse_dates(
+    values: pd.Series,
+    *,
+    dayfirst: bool | None,
+    source: str,
+    column: str,
+    rows: pd.Series,
+    months: bool = False,
+) -> tuple[pd.Series, str | None]:
+    """Dates → datetime64[ns] at midnight (NaT where blank or unreadable).
+
+    Parameters
+    ----------
+    values : Series
+        Raw cells.
+    dayfirst : bool or None
+        How to read slash dates; None lets the values decide (and raises
+        when they cannot). An explicit value wins over the evidence: cells
+        that cannot be read that way become NaT.
+    source, column, rows
+        For messages: the file, the column and the spreadsheet row numbers.
+    months : bool
+        Also accept month labels (``Jan 2025``, ``2025-02``) as their first day.
+
+    Returns
+    -------
+    dates : Series of datetime64[ns]
+    note : str or None
+        The slash-date convention used, if the column had slash dates.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        dates = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        return dates.astype("datetime64[ns]").dt.normalize(), None
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    typed = _typed_dates(values)
+    if typed.any():
+        out[typed] = pd.to_datetime(values[typed].map(pd.Timestamp), errors="coerce")
+    text = text_of(values.where(~typed))
+    iso = text.str.contains(_ISO)
+    ymd = text[iso].str.extract(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+    out[iso] = _from_parts(ymd[0], ymd[1], ymd[2])
+    dotted = text.str.contains(_DOTTED)
+    day = text[dotted].str.extract(r"^(\d{1,2})\.(\d{1,2})\.(\d{2,4})")
+    out[dotted] = _from_parts(day[2], day[1], day[0])
+    serial = text.str.contains(_SERIAL)
+    out[serial] = EXCEL_EPOCH + pd.to_timedelta(text[serial].astype(float).round(), unit="D")
+    slash = text.str.contains(_SLASH)
+    note = None
+    if slash.any():
+        out[slash], note = _slash_dates(text[slash], dayfirst, source, column, rows[slash])
+    rest = ~(typed | iso | dotted | serial | slash) & text.ne("")
+    if months and rest.any():
+        out[rest] = _month_labels(text[rest])
+    return out.dt.normalize(), note
+
+
+def _typed_dates(values: pd.Series) -> pd.Series:
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty", "integer", "floating"):
+        return pd.Series(False, index=values.index)
+    return values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+
+
+def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    year = pd.to_numeric(year, errors="coerce")
+    year = year.where(year >= 100, year + 2000)  # two-digit years: 25 -> 2025
+    parts = pd.DataFrame({"year": year, "month": pd.to_numeric(month), "day": pd.to_numeric(day)})
+    return pd.to_datetime(parts, errors="coerce")
+
+
+def _slash_dates(
+    text: pd.Series, dayfirst: bool | None, source: str, column: str, rows: pd.Series
+) -> tuple[pd.Series, str]:
+    parts = text.str.extract(_SLASH).astype(int)
+    first_big, second_big = parts[0].gt(12), parts[1].gt(12)
+    order = dayfirst
+    if order is None:
+        if first_big.any() and second_big.any():
+            shown = rows[first_big].tolist()[:1] + rows[second_big].tolist()[:1]
+            raise ParseError(
+                f"{source}, column {column!r}: dates are written both day-first and month-first "
+                f"({format_rows(shown)}). Expected one convention per column; fix the file or "
+                "pass dayfirst=True or dayfirst=False (cells that do not fit are rejected).",
+                source=source, column=column, rows=shown, values=text[rows.isin(shown)].tolist(),
+                expected="one date convention per column",
+            )  # fmt: skip
+        if first_big.any() or second_big.any():
+            order = bool(first_big.any())
+        elif parts[0].ne(parts[1]).any():
+            undecided = rows[parts[0].ne(parts[1])].tolist()
+            raise ParseError(
+                f"{source}, column {column!r}: dates like {text.iloc[0]!r} could be day-first "
+                f"or month-first ({format_rows(undecided)}). Pass dayfirst=True (31/12/2025) or "
+                "dayfirst=False (12/31/2025); cxvalue does not guess.",
+                source=source, column=column, rows=undecided[:10],
+                values=text[parts[0].ne(parts[1])].tolist()[:10],
+                expected="dayfirst=True or dayfirst=False",
+            )  # fmt: skip
+        else:  # 05/05/2025: the same either way
+            order = True
+    day, month = (parts[0], parts[1]) if order else (parts[1], parts[0])
+    note = f"column {column!r}: slash dates read {'day' if order else 'month'}-first"
+    return _from_parts(parts[2], month, day), note
+
+
+def _month_labels(text: pd.Series) -> pd.Series:
+    """Month labels parsed once per distinct label."""
+    unique = pd.Series(text.unique())
+    parsed = unique.map(parse_month_label)
+    lookup = dict(zip(unique, parsed, strict=True))
+    return pd.to_datetime(text.map(lookup), errors="coerce")
+
+
+def parse_month_label(label: object) -> pd.Timestamp | None:
+    """A column header or cell naming a month → its first day, or None.
+
+    Accepts ``Jan 2025``, ``January 2025``, ``Mär 2025``, ``Mrz. 25``,
+    ``2025-02``, ``02/2025``, ``01.03.2025``, ``2025-03-01`` and typed dates.
+    """
+    if isinstance(label, pd.Timestamp) or hasattr(label, "year"):
+        return pd.Timestamp(label).to_period("M").to_timestamp()  # type: ignore[arg-type]
+    text = str(label).strip().lower()
+    if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?: 00:00:00)?", text):
+        year, month = int(m.group(1)), int(m.group(2))
+    elif m := re.fullmatch(r"(\d{1,2})[./-](\d{4})", text):
+        year, month = int(m.group(2)), int(m.group(1))
+    elif m := re.fullmatch(r"\d{1,2}\.(\d{1,2})\.(\d{4})", text):
+        year, month = int(m.group(2)), int(m.group(1))
+    elif m := re.fullmatch(r"([a-zäé]{3})[a-zäé]*\.?[\s\-_'/]*(\d{2}|\d{4})", text):
+        month = _MONTHS.get(m.group(1).replace("é", "e"), 0)
+        year = int(m.group(2)) + (2000 if len(m.group(2)) == 2 else 0)
+    else:
+        return None
+    if not 1 <= month <= 12:
+        return None
+    return pd.Timestamp(year=year, month=month, day=1)
