@@ -1,2 +1,61 @@
-"""cxvalue: what customer experience is worth in money."""
+"""cxvalue: what customer experience is worth in money.
+
+The front door: everything an analyst needs is importable from here.
+
+>>> import cxvalue as cx
+>>> responses = cx.read_responses("data/samples/responses.csv.gz")  # doctest: +SKIP
+>>> cx.nps(responses.table, period="Q")  # doctest: +SKIP
+"""
+
+from cxvalue.errors import (
+    ColumnError,
+    ConfigError,
+    ConvergenceWarning,
+    CxValueError,
+    CxValueWarning,
+    DataWarning,
+    EmptyInputError,
+    InputError,
+    ParameterError,
+    ParseError,
+    SmallSampleWarning,
+)
+from cxvalue.formatting import fmt_currency, fmt_nps, fmt_number, fmt_pct
+from cxvalue.ingest import (
+    IngestResult,
+    Ledger,
+    Scale,
+    read_customers,
+    read_responses,
+    read_revenue,
+)
+from cxvalue.nps import NPSDifference, nps, nps_difference
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "ColumnError",
+    "ConfigError",
+    "ConvergenceWarning",
+    "CxValueError",
+    "CxValueWarning",
+    "DataWarning",
+    "EmptyInputError",
+    "IngestResult",
+    "InputError",
+    "Ledger",
+    "NPSDifference",
+    "ParameterError",
+    "ParseError",
+    "Scale",
+    "SmallSampleWarning",
+    "fmt_currency",
+    "fmt_nps",
+    "fmt_number",
+    "fmt_pct",
+    "nps",
+    "nps_difference",
+    "read_customers",
+    "read_responses",
+    "read_revenue",
+]

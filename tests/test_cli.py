@@ -1,0 +1,101 @@
+"""The command line: help, version, sample, validate, nps, demo and their exit codes."""
+
+import json
+
+import pytest
+
+import cxvalue
+from cxvalue.cli import main
+
+
+def test_help_and_version(capsys):
+    assert main(["--help"]) == 0
+    assert "validate" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert cxvalue.__version__ in capsys.readouterr().out
+
+
+def test_bad_arguments_exit_2(capsys):
+    assert main(["validate"]) == 2
+    assert main(["validate", "x.csv", "--as", "orders"]) == 2
+
+
+def test_python_dash_m_runs_the_same_command():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "cxvalue", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and cxvalue.__version__ in done.stdout
+
+
+def test_validate_clean_file_prints_the_ledger(tmp_path, capsys):
+    path = tmp_path / "r.csv"
+    path.write_text("customer_id,period,revenue\n001,2025-01-01,10\n", encoding="utf-8")
+    assert main(["validate", str(path), "--as", "revenue"]) == 0
+    assert "1 read, 1 kept, 0 rejected" in capsys.readouterr().out
+
+
+def test_validate_strict_exits_1_on_rejections_and_json(tmp_path, capsys):
+    path = tmp_path / "s.csv"
+    path.write_text("customer_id,responded_at,score\nA,2025-01-01,11\nB,2025-01-01,9\n", encoding="utf-8")
+    assert main(["validate", str(path), "--as", "responses", "--json"]) == 0
+    ledger = json.loads(capsys.readouterr().out)
+    assert (ledger["rows_read"], ledger["rows_kept"], ledger["rows_rejected"]) == (2, 1, 1)
+    assert main(["validate", str(path), "--as", "responses", "--strict"]) == 1
+
+
+def test_validate_unreadable_input_exits_2_with_the_reason(tmp_path, capsys):
+    path = tmp_path / "m.csv"
+    path.write_text("cust_id,responded_at,score\nC1,2025-01-01,8\n", encoding="utf-8")
+    assert main(["validate", str(path), "--as", "responses"]) == 2
+    err = capsys.readouterr().err
+    assert "customer_id" in err and "cust_id" in err
+    assert main(["validate", str(tmp_path / "none.csv"), "--as", "responses"]) == 2
+    assert main(["validate", str(path), "--as", "responses", "--map", "customer_id"]) == 2
+    assert main(["validate", str(path), "--as", "responses", "--map", "customer_id=cust_id"]) == 0
+
+
+def test_validate_dayfirst_flag(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text("customer_id,responded_at,score\nA,03/04/2025,9\n", encoding="utf-8")
+    assert main(["validate", str(path), "--as", "responses"]) == 2
+    assert "dayfirst" in capsys.readouterr().err
+    assert main(["validate", str(path), "--as", "responses", "--dayfirst"]) == 0
+
+
+def test_sample_validate_and_nps_on_the_sample(tmp_path, capsys):
+    assert main(["sample", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(tmp_path / "revenue.csv.gz"), "--as", "revenue", "--strict"]) == 0
+    assert "summed duplicate customer-months" in capsys.readouterr().out
+    args = ["nps", str(tmp_path / "responses.csv.gz"), "--customers", str(tmp_path / "customers.csv")]
+    assert main([*args, "--by", "segment", "--period", "Q"]) == 0
+    out = capsys.readouterr().out
+    assert "Enterprise" in out and "2025Q4" in out and "95% interval" in out
+
+
+def test_demo_prints_ledgers_and_nps(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "responses.csv.gz (responses)" in out and "revenue.csv.gz (revenue)" in out
+    assert "NPS by segment" in out
+
+
+def test_public_surface_is_pinned():
+    assert sorted(cxvalue.__all__) == [
+        "ColumnError", "ConfigError", "ConvergenceWarning", "CxValueError", "CxValueWarning",
+        "DataWarning", "EmptyInputError", "IngestResult", "InputError", "Ledger", "NPSDifference",
+        "ParameterError", "ParseError", "Scale", "SmallSampleWarning", "fmt_currency", "fmt_nps",
+        "fmt_number", "fmt_pct", "nps", "nps_difference", "read_customers", "read_responses",
+        "read_revenue",
+    ]  # fmt: skip
+    for name in cxvalue.__all__:
+        assert hasattr(cxvalue, name)
+
+
+@pytest.mark.parametrize("error", ["ColumnError", "ParseError", "EmptyInputError", "ConfigError"])
+def test_every_error_is_a_cxvalue_error_and_a_value_error(error):
+    cls = getattr(cxvalue, error)
+    assert issubclass(cls, cxvalue.CxValueError) and issubclass(cls, ValueError)
