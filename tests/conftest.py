@@ -7,6 +7,7 @@ import pytest
 
 matplotlib.use("Agg")
 
+#: The shared test data sits beside the repository: ../shared/data.
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
@@ -14,8 +15,5 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 def shared_data() -> Path:
     """The shared test data beside the repository, or skip."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(
-            f"{SHARED_DATA} not found: the shared test data sits beside the repo "
-            "(../shared/data) in CI and on developer machines"
-        )
+        pytest.skip("../shared/data not found: the shared test data sits beside the repo in CI")
     return SHARED_DATA

@@ -3,10 +3,11 @@
 import io
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cxvalue.ingest import read_revenue
+from cxvalue.ingest import read_responses, read_revenue
 
 ids = st.from_regex(r"0{0,3}[1-9][0-9]{0,3}", fullmatch=True)
 months = st.integers(0, 23).map(lambda k: pd.Timestamp("2024-01-01") + pd.DateOffset(months=k))
@@ -63,7 +64,7 @@ def test_revenue_is_conserved_except_rejected_rows(rows, tmp_path_factory):
     ledger = result.ledger
     assert ledger.rows_read == len(rows) == ledger.rows_kept + ledger.rows_rejected
     good = [float(a) for _, _, a, bad in rows if not bad]
-    assert result.table["revenue"].sum() == pytest_approx(sum(good))
+    assert result.table["revenue"].sum() == pytest.approx(sum(good), rel=1e-9, abs=1e-6)
     assert ledger.rows_rejected == sum(bad for *_, bad in rows)
     assert not result.table.duplicated(["customer_id", "period"]).any()
     assert set(result.table["customer_id"]) == {cid for cid, _, _, bad in rows if not bad}
@@ -77,7 +78,8 @@ def test_splitting_a_file_in_two(rows, cut, tmp_path_factory):
     whole = read(to_csv(rows), tmp_path).table
     first = read(to_csv(rows[:cut]), tmp_path, "a.csv").table
     second = read(to_csv(rows[cut:]), tmp_path, "b.csv").table
-    joined = pd.concat([first, second]).groupby(["customer_id", "period"], as_index=False)["revenue"].sum()
+    joined = pd.concat([first, second])
+    joined = joined.groupby(["customer_id", "period"], as_index=False)["revenue"].sum()
     pd.testing.assert_frame_equal(canonical(joined), canonical(whole), check_dtype=False)
 
 
@@ -95,7 +97,57 @@ def test_csv_and_parquet_round_trip(rows, tmp_path_factory):
     pd.testing.assert_frame_equal(read_revenue(frame).table, from_csv)
 
 
-def pytest_approx(x):
-    import pytest
+blank_id_row = st.tuples(st.just(""), months, amounts, st.just(False))
 
-    return pytest.approx(x, rel=1e-9, abs=1e-6)
+
+@SETTINGS
+@given(rows=st.lists(st.one_of(row, blank_id_row), min_size=1, max_size=30))
+def test_every_parseable_amount_is_kept_or_accounted_as_rejected(rows, tmp_path_factory):
+    result = read(to_csv(rows), tmp_path_factory.mktemp("acct"))
+    parseable = sum(float(a) for _, _, a, bad in rows if not bad)
+    rejected_amounts = sum(float(a) for cid, _, a, bad in rows if not bad and not cid)
+    kept = result.table["revenue"].sum()
+    assert kept + rejected_amounts == pytest.approx(parseable, rel=1e-9, abs=1e-6)
+    reasons = {e.what: e.count for e in result.ledger.rejected}
+    assert reasons.get("no customer_id", 0) == sum(1 for cid, *_ in rows if not cid)
+
+
+responses_row = st.tuples(ids, st.integers(0, 400), st.one_of(st.integers(-2, 12), st.just(None)))
+
+
+def responses_csv(rows, pad=False):
+    lines = ["response_id,customer_id,responded_at,score"]
+    for i, (cid, day, score) in enumerate(rows):
+        date = (pd.Timestamp("2024-01-01") + pd.Timedelta(days=day)).strftime("%d.%m.%Y")
+        cid = f" {cid}  " if pad else cid
+        lines.append(f"R{i},{cid},{date},{'' if score is None else score}")
+    return "\n".join(lines) + "\n"
+
+
+@SETTINGS
+@given(rows=st.lists(responses_row, min_size=1, max_size=30), seed=st.integers(0, 2**16))
+def test_responses_do_not_depend_on_order_or_id_padding(rows, seed, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("responses")
+    order = pd.Series(range(len(rows))).sample(frac=1, random_state=seed).tolist()
+    base = read_responses(_put(tmp_path, "a.csv", responses_csv(rows)))
+    lines = responses_csv(rows).splitlines()
+    shuffled = "\n".join([lines[0]] + [lines[i + 1] for i in order]) + "\n"
+    for text in (shuffled, responses_csv(rows, pad=True)):
+        other = read_responses(_put(tmp_path, "b.csv", text))
+        pd.testing.assert_frame_equal(_by_response(other.table), _by_response(base.table))
+        assert {e.what: e.count for e in other.ledger.rejected} == {
+            e.what: e.count for e in base.ledger.rejected
+        }
+    ledger = base.ledger
+    assert ledger.rows_read == len(rows) == ledger.rows_kept + ledger.rows_rejected
+    assert ledger.rows_kept == sum(1 for _, _, s in rows if s is not None and 0 <= s <= 10)
+
+
+def _put(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _by_response(table):
+    return table.sort_values("response_id").reset_index(drop=True)

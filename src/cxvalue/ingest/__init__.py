@@ -1,4 +1,10 @@
-"""Ingest: read extracts into the canonical tables, and account for every row."""
+"""Ingest: read extracts into the canonical tables, and account for every row.
+
+Three readers — :func:`read_responses`, :func:`read_revenue`,
+:func:`read_customers` — each return an :class:`IngestResult`: the canonical
+table (see ``docs/contracts.md``) and a :class:`Ledger` of rows read, kept,
+repaired and rejected. :func:`read_table` dispatches by kind for the CLI.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ from cxvalue._validation import check_choice
 from cxvalue.ingest._common import IngestResult
 from cxvalue.ingest.customers import read_customers
 from cxvalue.ingest.ledger import Ledger, LedgerEntry
-from cxvalue.ingest.responses import Scale, read_responses
+from cxvalue.ingest.responses import read_responses
 from cxvalue.ingest.revenue import read_revenue
+from cxvalue.ingest.scale import Scale
 
 __all__ = [
     "IngestResult",
@@ -29,6 +36,19 @@ READERS = {"responses": read_responses, "revenue": read_revenue, "customers": re
 
 
 def read_table(kind: str, source: str | Path | pd.DataFrame, **kwargs: Any) -> IngestResult:
-    """Read ``source`` as the canonical table ``kind`` ("responses", "revenue", "customers")."""
+    """Read ``source`` as the canonical table ``kind``.
+
+    Parameters
+    ----------
+    kind : {"responses", "revenue", "customers"}
+    source : path or DataFrame
+    **kwargs
+        Passed to :func:`read_responses`, :func:`read_revenue` or
+        :func:`read_customers`.
+
+    Returns
+    -------
+    IngestResult
+    """
     check_choice(kind, tuple(READERS), "kind", "read_table")
     return READERS[kind](source, **kwargs)

@@ -93,7 +93,8 @@ def find_column(
         tier; or ``required`` and nothing matches (the message lists the
         columns found and the nearest one).
     """
-    visible = [c for c in columns if not str(c).startswith("_") and c not in exclude]
+    internal = [c for c in columns if c == "_row" or str(c).startswith("_cx_")]
+    visible = [c for c in columns if c not in internal and c not in exclude]
     if mapping and mapping.get(canonical) is not None:
         return _mapped(visible, canonical, mapping[canonical], source)
     keys: dict[str, list[str]] = {}

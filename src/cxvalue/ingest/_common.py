@@ -1,4 +1,4 @@
-"""What every reader shares: the result object, ids, dates and strictness."""
+"""What every reader shares: the result object and the steps for ids, dates, amounts."""
 
 from __future__ import annotations
 
@@ -6,10 +6,23 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cxvalue.errors import InputError, ParseError, format_rows
-from cxvalue.ingest._files import RawTable
-from cxvalue.ingest.ledger import Ledger, Tracker
-from cxvalue.ingest.parsing import is_blank, parse_dates, parse_ids
+from cxvalue.ingest._tracker import Tracker
+from cxvalue.ingest.dates import parse_dates
+from cxvalue.ingest.ledger import Ledger
+from cxvalue.ingest.parsing import is_blank, parse_amounts, parse_ids
+
+AMOUNTS = ("value is not an amount", "values are not amounts")
+AMOUNT_EXAMPLES = "numbers like 1.234,56 or 1,234.56"
+DATES = ("value is not a date", "values are not dates")
+PREFIX = "_cx_"  # parsed values live in columns named PREFIX + canonical name
+
+
+def parsed(name: str) -> str:
+    """The frame column that holds the parsed values of canonical ``name``."""
+    return PREFIX + name
+
+
+DATE_EXAMPLES = "dates like 2025-03-31, 31.03.2025, 03/31/2025 or an Excel date number"
 
 
 @dataclass(frozen=True)
@@ -19,7 +32,7 @@ class IngestResult:
     Attributes
     ----------
     table : pandas.DataFrame
-        The canonical table (see the design's "Canonical tables").
+        The canonical table (see ``docs/contracts.md``).
     ledger : Ledger
         Rows read, kept, repaired and rejected.
     vendor : str
@@ -39,22 +52,30 @@ class IngestResult:
         return self.ledger._repr_html_()
 
     def __repr__(self) -> str:
-        return f"IngestResult({self.ledger.table}, {len(self.table):,} rows from {self.source})"
+        return (
+            f"IngestResult({self.ledger.table}, {len(self.table):,} rows from {self.source}, "
+            f"vendor={self.vendor!r})"
+        )
 
 
 def take_ids(tracker: Tracker, column: str) -> None:
     """Parse the customer id column into ``customer_id``; reject blanks; record repairs."""
-    frame = tracker.frame
-    ids, trimmed, from_number = parse_ids(frame[column])
-    frame = frame.assign(customer_id=ids)
-    tracker.frame = frame
-    tracker.repair(trimmed, "trimmed spaces around customer_id")
+    ids, trimmed, from_number, scientific = parse_ids(tracker.frame[column])
+    tracker.repair(trimmed, "trimmed spaces around customer_id", column)
     tracker.repair(
         from_number,
-        "customer_id stored as a number, written as text (leading zeros, if any, were lost "
-        "before the export)",
+        "customer_id stored as a number (123.0), written as text (123); leading zeros, "
+        "if any, were lost before the export",
+        column,
     )
-    tracker.reject(frame["customer_id"].isna(), "no customer_id", column)
+    tracker.reject(
+        scientific, "customer_id in scientific notation (digits lost in a spreadsheet)", column,
+        failing=("id is in scientific notation", "ids are in scientific notation"),
+        expected="ids as text, e.g. 00123 (format the column as text before exporting)",
+        canonical="customer_id",
+    )  # fmt: skip
+    tracker.reject(ids.isna(), "no customer_id", column)
+    tracker.put(parsed("customer_id"), ids)
 
 
 def take_dates(
@@ -64,48 +85,64 @@ def take_dates(
     *,
     dayfirst: bool | None,
     required: bool = True,
+    months: bool = False,
 ) -> None:
     """Parse a date column into ``target``; reject unreadable (and, if required, blank) cells."""
     frame = tracker.frame
     dates, note = parse_dates(
-        frame[column], dayfirst=dayfirst, source=tracker.source, column=column, rows=frame["_row"]
-    )
+        frame[column], dayfirst=dayfirst, source=tracker.source, column=column,
+        rows=frame["_row"], months=months,
+    )  # fmt: skip
     if note:
         tracker.notes.append(note)
     blank = is_blank(frame[column])
-    tracker.frame = frame.assign(**{target: dates})
-    tracker.reject(dates.isna() & ~blank, f"{target} not a date", column)
+    tracker.reject(
+        dates.isna() & ~blank, f"{target} not a date", column, failing=DATES,
+        expected=DATE_EXAMPLES + (" or a month like Jan 2025" if months else ""),
+        canonical=target,
+    )  # fmt: skip
     if required:
         tracker.reject(blank, f"no {target} (blank)", column)
+    tracker.put(parsed(target), dates)
 
 
-def finish(tracker: Tracker, table: pd.DataFrame, *, strict: bool, vendor: str) -> IngestResult:
+def take_amounts(
+    tracker: Tracker,
+    column: str,
+    target: str,
+    *,
+    delimiter: str | None,
+    required: bool = True,
+    canonical: str | None = None,
+) -> None:
+    """Parse money amounts into ``target``; reject unreadable (and, if required, blank) cells."""
+    values, sep, other_way = parse_amounts(tracker.frame[column], delimiter)
+    blank = is_blank(tracker.frame[column])
+    tracker.notes.append(f"column {column!r}: decimal {'comma' if sep == ',' else 'point'}")
+    tracker.repair(other_way, f"{target} written with the other decimal separator, read as written",
+                   column)  # fmt: skip
+    tracker.reject(
+        values.isna() & ~blank, f"{target} not a number", column, failing=AMOUNTS,
+        expected=AMOUNT_EXAMPLES, canonical=canonical or target,
+    )  # fmt: skip
+    if required:
+        tracker.reject(blank, f"no {target} (blank)", column)
+    tracker.put(parsed(target), values)
+
+
+def finish(tracker: Tracker, table: pd.DataFrame, *, strict: bool) -> IngestResult:
     """Close the ledger; under ``strict`` turn any rejection into an error."""
+    if strict and (error := tracker.strict_error()) is not None:
+        raise error
     ledger = tracker.ledger(rows_out=len(table))
-    if strict and ledger.rows_rejected:
-        entry = ledger.rejected[0]
-        more = ", …" if entry.count > len(entry.rows) else ""
-        message = (
-            f"{ledger.source}: {ledger.rows_rejected} rows would be rejected, and strict=True "
-            f"allows none. First reason: {entry.what} ({format_rows(entry.rows)}{more})."
-        )
-        column = tracker.columns.get(entry.what)
-        if column:
-            raise ParseError(
-                message + f" Fix column {column!r} or read with strict=False to see the ledger.",
-                source=ledger.source, column=column, rows=entry.rows, expected=entry.what,
-            )
-        raise InputError(message, source=ledger.source)
-    return IngestResult(table.reset_index(drop=True), ledger, vendor)
+    return IngestResult(table.reset_index(drop=True), ledger, tracker.vendor)
 
 
-def new_tracker(raw: RawTable, table: str) -> Tracker:
-    """A tracker over the raw cells, with the reader's notes."""
-    tracker = Tracker(raw.frame, raw.source, table)
-    tracker.notes.extend(raw.notes)
-    return tracker
+def rest_columns(frame: pd.DataFrame, used: set[str | None]) -> list[str]:
+    """The file's columns to carry through: everything not used and not internal."""
+    return [c for c in frame.columns if c not in used and not is_internal(c)]
 
 
-def rest_columns(frame: pd.DataFrame, used: set[str]) -> list[str]:
-    """Columns to carry through unchanged: everything not used and not internal."""
-    return [c for c in frame.columns if c not in used and not c.startswith("_")]
+def is_internal(name: object) -> bool:
+    """True for the columns ingest adds: ``_row`` and the parsed values."""
+    return name == "_row" or str(name).startswith(PREFIX)

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
 
 from cxvalue._validation import check_choice
 from cxvalue.errors import EmptyInputError, InputError
-from cxvalue.ingest.parsing import is_blank
+from cxvalue.ingest.parsing import TEXT, is_blank
 
 DATAFRAME = "<DataFrame>"
 VENDORS = (None, "qualtrics", "surveymonkey", "plain")
@@ -57,13 +59,27 @@ def read_raw(source: str | Path | pd.DataFrame, vendor: str | None = None) -> Ra
         frame = pd.read_parquet(path)
         body = frame.set_axis(range(frame.shape[1]), axis=1)
         return _assemble([_header_cell(c) for c in frame.columns], body, 2, path.name, vendor, [])
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        cells = pd.read_excel(path, header=None, dtype=object)
-        if cells.empty:
-            raise _empty(path.name)
-        header = [_header_cell(c) for c in cells.iloc[0]]
-        return _assemble(header, cells.iloc[1:].reset_index(drop=True), 2, path.name, vendor, [])
+    if suffix == ".xls":
+        raise InputError(
+            f"{path.name}: the old Excel format (.xls) is not read; save it as .xlsx or CSV.",
+            source=path.name,
+        )
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_excel(path, vendor)
     return _read_text(path, vendor)
+
+
+def _read_excel(path: Path, vendor: str | None) -> RawTable:
+    """The first sheet, every cell as Excel typed it (text stays text: ``00123``)."""
+    with pd.ExcelFile(path) as book:
+        sheets = book.sheet_names
+        cells = book.parse(sheets[0], header=None, dtype=object)
+    if cells.empty:
+        raise _empty(path.name)
+    more = f", the first of {len(sheets)}" if len(sheets) > 1 else ""
+    notes = [f"read sheet {sheets[0]!r}{more}"]
+    header = [_header_cell(c) for c in cells.iloc[0]]
+    return _assemble(header, cells.iloc[1:].reset_index(drop=True), 2, path.name, vendor, notes)
 
 
 def _header_cell(value: object) -> str:
@@ -108,18 +124,39 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
     notes = [f"read as {encoding}, separated by {_delimiter_name(delimiter)}"]
     rejected: dict[str, list[int]] = {}
     try:
-        cells = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, engine="c",
-        )  # fmt: skip
-    except pd.errors.ParserError:
-        cells, rejected = _read_ragged(text, delimiter)
-    cells = cells.fillna("")
+        cells = _read_arrow(text, delimiter)
+    except (pa.ArrowInvalid, StopIteration):  # ragged or short rows: the forgiving readers
+        try:
+            cells = pd.read_csv(
+                io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+                na_filter=False, skip_blank_lines=False, engine="c",
+            ).fillna("")  # fmt: skip
+        except pd.errors.ParserError:
+            cells, rejected = _read_ragged(text, delimiter)
+        cells = cells.astype(TEXT)
     header = [str(c).strip() for c in cells.iloc[0]]
     return _assemble(
         header, cells.iloc[1:].reset_index(drop=True), 2, path.name, vendor, notes,
         delimiter=delimiter, rejected=rejected,
     )  # fmt: skip
+
+
+def _read_arrow(text: str, delimiter: str) -> pd.DataFrame:
+    """Every cell as an Arrow string, read in parallel; blank lines stay (as empty rows)."""
+    width = len(next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
+    table = pcsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=pcsv.ReadOptions(autogenerate_column_names=True),
+        parse_options=pcsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+        ),
+        convert_options=pcsv.ConvertOptions(
+            column_types={f"f{i}": pa.string() for i in range(width)},
+            strings_can_be_null=False, quoted_strings_can_be_null=False,
+        ),
+    )  # fmt: skip
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    return frame.set_axis(range(width), axis=1)
 
 
 def _read_ragged(text: str, delimiter: str) -> tuple[pd.DataFrame, dict[str, list[int]]]:
@@ -156,20 +193,29 @@ def _assemble(
     frame = body.iloc[extra:].set_axis(names, axis=1).assign(_row=rows[extra:])
     rejected = dict(rejected or {})
     unreadable = frame["_row"].isin([r for rs in rejected.values() for r in rs])
-    blank = frame.drop(columns="_row").apply(is_blank).all(axis=1) & ~unreadable
+    blank = pd.Series(True, index=frame.index)
+    for name in names:  # narrowing down: only rows blank so far are looked at again
+        candidates = blank[blank].index
+        blank[candidates] = is_blank(frame.loc[candidates, name])
+    blank &= ~unreadable
     if blank.any():
-        notes = [*notes, f"{int(blank.sum())} blank lines skipped (not data rows)"]
+        n = int(blank.sum())
+        notes = [*notes, f"{n} blank line{'s' if n > 1 else ''} skipped (not data rows)"]
     frame = frame.loc[~blank & ~unreadable].reset_index(drop=True)
     if detected != "plain":
         notes = [f"{detected} export: {1 + extra} header rows", *notes]
+    if frame.empty and unreadable.any():
+        raise InputError(
+            f"{source}: every row has more cells than the header has columns. "
+            "Check the delimiter and the quoting of the file.",
+            source=source,
+        )
     if frame.empty:
         raise _empty(source)
     return RawTable(frame, source, detected, notes, delimiter, questions, rejected)
 
 
-def _detect_vendor(
-    header: list[str], peek: list[list[str]], vendor: str | None
-) -> tuple[str, int]:
+def _detect_vendor(header: list[str], peek: list[list[str]], vendor: str | None) -> tuple[str, int]:
     """The vendor and how many of the body's first rows are further header rows."""
     import_ids = len(peek) > 1 and any(c.startswith('{"ImportId"') for c in peek[1])
     names = {h.lower() for h in header}

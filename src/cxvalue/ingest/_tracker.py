@@ -70,6 +70,10 @@ class Tracker:
             problem.values.extend(cells.astype(str).tolist())
         self.frame = self.frame.loc[~mask]
 
+    def put(self, name: str, values: pd.Series) -> None:
+        """Add a column of parsed values, aligned on the rows still kept."""
+        self.frame = self.frame.assign(**{name: values.reindex(self.frame.index)})
+
     def repair(self, mask: pd.Series | Sequence[int], rule: str, column: str | None = None) -> None:
         """Record that ``rule`` changed the rows where ``mask`` is true (or these row numbers)."""
         if isinstance(mask, pd.Series):

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from cxvalue.errors import ParseError, format_rows
-from cxvalue.ingest.parsing import text_of
+from cxvalue.ingest.ledger import MAX_ROWS
+from cxvalue.ingest.parsing import TEXT, flag, text_of
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _MONTHS = {
@@ -68,23 +69,34 @@ def parse_dates(
     typed = _typed_dates(values)
     if typed.any():
         out[typed] = pd.to_datetime(values[typed].map(pd.Timestamp), errors="coerce")
-    text = text_of(values.where(~typed))
-    iso = text.str.contains(_ISO)
-    ymd = text[iso].str.extract(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
-    out[iso] = _from_parts(ymd[0], ymd[1], ymd[2])
-    dotted = text.str.contains(_DOTTED)
-    day = text[dotted].str.extract(r"^(\d{1,2})\.(\d{1,2})\.(\d{2,4})")
-    out[dotted] = _from_parts(day[2], day[1], day[0])
-    serial = text.str.contains(_SERIAL)
-    out[serial] = EXCEL_EPOCH + pd.to_timedelta(text[serial].astype(float).round(), unit="D")
-    slash = text.str.contains(_SLASH)
+    codes, uniques = pd.factorize(text_of(values.where(~typed)))
+    text = pd.Series(uniques, dtype=TEXT)
+    dates, slash = _unique_dates(text, months)
     note = None
     if slash.any():
-        out[slash], note = _slash_dates(text[slash], dayfirst, source, column, rows[slash])
-    rest = ~(typed | iso | dotted | serial | slash) & text.ne("")
+        located = (source, column, codes, rows.to_numpy())
+        dates[slash], note = _slash_dates(text[slash], dayfirst, located)
+    parsed = pd.Series(dates.to_numpy()[codes], index=values.index).where(codes >= 0)
+    out[~typed] = parsed[~typed]
+    return out.astype("datetime64[ns]").dt.normalize(), note
+
+
+def _unique_dates(text: pd.Series, months: bool) -> tuple[pd.Series, pd.Series]:
+    """Distinct cells → dates, except slash dates (returned as a mask for the caller)."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    iso = flag(text.str.match(_ISO))
+    ymd = text[iso].astype(object).str.extract(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+    out[iso] = _from_parts(ymd[0], ymd[1], ymd[2])
+    dotted = flag(text.str.match(_DOTTED))
+    day = text[dotted].astype(object).str.extract(r"^(\d{1,2})\.(\d{1,2})\.(\d{2,4})")
+    out[dotted] = _from_parts(day[2], day[1], day[0])
+    serial = flag(text.str.match(_SERIAL))
+    out[serial] = EXCEL_EPOCH + pd.to_timedelta(text[serial].astype(float).round(), unit="D")
+    slash = flag(text.str.match(_SLASH))
+    rest = ~(iso | dotted | serial | slash) & flag(text.ne(""))
     if months and rest.any():
-        out[rest] = _month_labels(text[rest])
-    return out.dt.normalize(), note
+        out[rest] = pd.to_datetime(text[rest].astype(object).map(parse_month_label))
+    return out, slash
 
 
 def _typed_dates(values: pd.Series) -> pd.Series:
@@ -100,47 +112,44 @@ def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     return pd.to_datetime(parts, errors="coerce")
 
 
-def _slash_dates(
-    text: pd.Series, dayfirst: bool | None, source: str, column: str, rows: pd.Series
-) -> tuple[pd.Series, str]:
-    parts = text.str.extract(_SLASH).astype(int)
+def _slash_dates(text: pd.Series, dayfirst: bool | None, located: tuple) -> tuple[pd.Series, str]:
+    """Distinct slash dates → dates, one convention for all.
+
+    ``located`` is (source, column, the row → distinct value codes, the row numbers).
+    """
+    source, column, codes, row_numbers = located
+    parts = text.astype(object).str.extract(_SLASH).astype(int)
     first_big, second_big = parts[0].gt(12), parts[1].gt(12)
+
+    def rows_of(mask: pd.Series) -> list[int]:
+        return [int(r) for r in row_numbers[np.isin(codes, mask[mask].index)][:MAX_ROWS]]
+
     order = dayfirst
-    if order is None:
-        if first_big.any() and second_big.any():
-            shown = rows[first_big].tolist()[:1] + rows[second_big].tolist()[:1]
-            raise ParseError(
-                f"{source}, column {column!r}: dates are written both day-first and month-first "
-                f"({format_rows(shown)}). Expected one convention per column; fix the file or "
-                "pass dayfirst=True or dayfirst=False (cells that do not fit are rejected).",
-                source=source, column=column, rows=shown, values=text[rows.isin(shown)].tolist(),
-                expected="one date convention per column",
-            )  # fmt: skip
-        if first_big.any() or second_big.any():
-            order = bool(first_big.any())
-        elif parts[0].ne(parts[1]).any():
-            undecided = rows[parts[0].ne(parts[1])].tolist()
-            raise ParseError(
-                f"{source}, column {column!r}: dates like {text.iloc[0]!r} could be day-first "
-                f"or month-first ({format_rows(undecided)}). Pass dayfirst=True (31/12/2025) or "
-                "dayfirst=False (12/31/2025); cxvalue does not guess.",
-                source=source, column=column, rows=undecided[:10],
-                values=text[parts[0].ne(parts[1])].tolist()[:10],
-                expected="dayfirst=True or dayfirst=False",
-            )  # fmt: skip
-        else:  # 05/05/2025: the same either way
-            order = True
+    if order is None and first_big.any() and second_big.any():
+        shown = sorted(rows_of(first_big)[:1] + rows_of(second_big)[:1])
+        raise ParseError(
+            f"{source}, column {column!r}: dates are written both day-first and month-first "
+            f"({format_rows(shown)}). Expected one convention per column; fix the file, or pass "
+            "dayfirst=True or dayfirst=False (cells that do not fit are then rejected).",
+            source=source, column=column, rows=shown, expected="one date convention per column",
+        )  # fmt: skip
+    if order is None and (first_big.any() or second_big.any()):
+        order = bool(first_big.any())
+    elif order is None and parts[0].ne(parts[1]).any():
+        undecided = rows_of(parts[0].ne(parts[1]))
+        raise ParseError(
+            f"{source}, column {column!r}: dates like {text[parts[0].ne(parts[1])].iloc[0]!r} "
+            f"could be day-first or month-first ({format_rows(undecided)}). Pass dayfirst=True "
+            "(31/12/2025) or dayfirst=False (12/31/2025); cxvalue does not guess.",
+            source=source, column=column, rows=undecided,
+            values=text[parts[0].ne(parts[1])].astype(str).tolist()[:MAX_ROWS],
+            expected="dayfirst=True or dayfirst=False",
+        )  # fmt: skip
+    elif order is None:  # every value reads the same either way (05/05/2025)
+        order = True
     day, month = (parts[0], parts[1]) if order else (parts[1], parts[0])
     note = f"column {column!r}: slash dates read {'day' if order else 'month'}-first"
     return _from_parts(parts[2], month, day), note
-
-
-def _month_labels(text: pd.Series) -> pd.Series:
-    """Month labels parsed once per distinct label."""
-    unique = pd.Series(text.unique())
-    parsed = unique.map(parse_month_label)
-    lookup = dict(zip(unique, parsed, strict=True))
-    return pd.to_datetime(text.map(lookup), errors="coerce")
 
 
 def parse_month_label(label: object) -> pd.Timestamp | None:

@@ -110,8 +110,9 @@ class Ledger:
         return pd.DataFrame(records, columns=["kind", "what", "column", "count", "rows"])
 
     def _head(self) -> str:
+        kind = self.vendor if self.vendor != "plain" else self.table  # the export, or the table
         head = (
-            f"{self.source} ({self.vendor}): {self.rows_read:,} read, {self.rows_kept:,} kept, "
+            f"{self.source} ({kind}): {self.rows_read:,} read, {self.rows_kept:,} kept, "
             f"{self.rows_rejected:,} rejected"
         )
         if self.rows_out != self.rows_kept:
@@ -119,7 +120,8 @@ class Ledger:
         return head
 
     def __str__(self) -> str:
-        entries = [("rejected", e) for e in self.rejected] + [("repaired", e) for e in self.repaired]
+        entries = [("rejected", e) for e in self.rejected]
+        entries += [("repaired", e) for e in self.repaired]
         width = max((len(e.what) for _, e in entries), default=0)
         lines = [self._head()]
         lines += [f"  {k}  {e.count:>9,}  {e.what:<{width}}  {_rows(e)}" for k, e in entries]

@@ -5,53 +5,71 @@ values from XLSX/Parquet/DataFrames) and returns parsed values with NaN
 where a cell is blank or cannot be read; callers tell the two apart with
 :func:`is_blank`. Conventions (decimal comma or point) are decided per
 column, never per cell. Dates live in :mod:`cxvalue.ingest.dates`.
+
+Speed: text runs through Arrow-backed strings, whose regular expressions
+(RE2) run in C, so patterns here avoid look-arounds and back-references; and
+parsers work on a column's distinct values, then spread the result back.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-_CURRENCY = re.compile(r"€|\$|£|¥|\b(?:EUR|USD|GBP|CHF|JPY|SEK|NOK|DKK)\b", re.IGNORECASE)
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
+TEXT = "string[pyarrow]"
+_CURRENCY = r"(?i)€|\$|£|¥|\b(?:EUR|USD|GBP|CHF|JPY|SEK|NOK|DKK)\b"
+_SPACES = "[\\s\u00a0\u202f']"
 # A cell shows its decimal separator when it cannot be read the other way.
-_SHOWS_COMMA = re.compile(r",\d{1,2}$|,\d{4,}$|\.\d{3}[.,]|,$|^-?0,|^-?\d{4,},")
-_SHOWS_POINT = re.compile(r"\.\d{1,2}$|\.\d{4,}$|,\d{3}[.,]|\.$|^-?0\.|^-?\d{4,}\.")
-_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)$")
-_SCORE = re.compile(r"^([-+]?\d+(?:[.,]\d+)?)(?:\s*[-=–:(]\s*\D.*|\s+\D+)?$")
-_SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?E\+\d+$", re.IGNORECASE)
+_SHOWS_COMMA = r",\d{1,2}$|,\d{4,}$|\.\d{3}[.,]|,$|^-?0,|^-?\d{4,},"
+_SHOWS_POINT = r"\.\d{1,2}$|\.\d{4,}$|,\d{3}[.,]|\.$|^-?0\.|^-?\d{4,}\."
+_NUMBER = r"^[-+]?(?:\d+\.?\d*|\.\d+)$"
+_SCORE = r"^([-+]?\d+(?:[.,]\d+)?)(?:\s*[-=–:(]\s*\D.*|\s+\D+)?$"
+_SCIENTIFIC = r"(?i)^\d(?:[.,]\d+)?E\+\d+$"
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Cells as Arrow-backed strings, ``""`` where missing (not stripped)."""
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        values = values.astype(object).where(values.notna(), "").astype(str)
+    return values.astype(TEXT).fillna("")
+
+
+def text_of(values: pd.Series) -> pd.Series:
+    """Cells as stripped Arrow-backed strings, ``""`` where missing."""
+    return _as_text(values).str.strip()
+
+
+def flag(mask: pd.Series) -> pd.Series:
+    """A nullable or Arrow boolean Series as plain numpy booleans (NA → False)."""
+    return mask.fillna(False).astype(bool)
 
 
 def is_blank(values: pd.Series) -> pd.Series:
     """True where a cell holds nothing (NaN, None or only spaces)."""
-    return values.isna() | text_of(values).eq("")
+    return flag(values.isna() | text_of(values).eq(""))
 
 
-def _all_strings(values: pd.Series) -> bool:
-    kind = pd.api.types.infer_dtype(values, skipna=True)
-    return kind in ("string", "empty")
-
-
-def text_of(values: pd.Series) -> pd.Series:
-    """Cells as stripped strings ('' where missing)."""
-    return values.astype(object).where(values.notna(), "").astype(str).str.strip()
-
-
-def _integral_numbers(values: pd.Series) -> pd.Series:
-    """True where a cell is a number (not text) holding a whole value: 123, 123.0."""
-    if pd.api.types.is_bool_dtype(values) or _all_strings(values):
-        return pd.Series(False, index=values.index)
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = values.astype("float64")
-    else:  # mixed cells, as from a spreadsheet
-        numbers = pd.to_numeric(values.where(~values.map(_is_text)), errors="coerce")
-    return numbers.notna() & np.isfinite(numbers) & (numbers % 1 == 0)
+def by_unique(text: pd.Series, parse: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``parse`` applied to the distinct values of ``text`` only, spread back to every row."""
+    codes, uniques = pd.factorize(text)
+    parsed = parse(pd.Series(uniques, dtype=text.dtype))
+    return pd.Series(parsed.to_numpy()[codes], index=text.index, dtype=parsed.dtype)
 
 
 def _is_text(value: object) -> bool:
     return isinstance(value, (str, bool, np.bool_))
+
+
+def _typed_numbers(values: pd.Series) -> pd.Series:
+    """True where a cell is a number rather than text (mixed spreadsheet columns)."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty", "boolean"):
+        return pd.Series(False, index=values.index)
+    if pd.api.types.is_numeric_dtype(values):
+        return values.notna()
+    return values.notna() & ~values.map(_is_text)
 
 
 def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
@@ -65,26 +83,42 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Se
     scientific : bool Series, True where a spreadsheet wrote the id as ``1.23E+05``
         (its digits are lost; these ids are set to ``<NA>``)
     """
-    from_number = _integral_numbers(values)
-    raw = values.astype(object).where(values.notna(), "")
-    if from_number.any():
-        whole = pd.to_numeric(values[from_number]).astype("int64").astype(str)
-        raw = raw.where(~from_number, whole)
-    raw = raw.astype(str)
+    from_number = pd.Series(False, index=values.index)
+    typed = _typed_numbers(values)
+    if typed.any():
+        numbers = pd.to_numeric(values.where(typed), errors="coerce")
+        from_number = typed & np.isfinite(numbers) & (numbers % 1 == 0)
+        whole = numbers[from_number].astype("int64").astype(str)
+        values = values.astype(object).where(~from_number, whole)
+    raw = _as_text(values)
     stripped = raw.str.strip()
-    trimmed = stripped.ne(raw) & stripped.ne("")
-    scientific = stripped.str.match(_SCIENTIFIC)
-    ids = stripped.where(stripped.ne("") & ~scientific, None).astype("string")
-    return ids, trimmed, from_number, scientific
+    trimmed = flag(stripped.ne(raw) & stripped.ne(""))
+    scientific = flag(stripped.str.match(_SCIENTIFIC))
+    ids = stripped.astype("string").where(stripped.ne("") & ~scientific, pd.NA)
+    return ids.astype("string"), trimmed, flag(from_number), scientific
 
 
 def _clean_amounts(text: pd.Series) -> pd.Series:
     """Drop currency and spaces; turn ``(12)`` and ``12-`` into ``-12``."""
     text = text.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
     text = text.str.replace("\u2212", "-", regex=False)
-    negative = text.str.match(r"^\(.*\)$") | text.str.match(r"^[^-].*\d-$")
-    text = text.str.replace(r"^\((.*)\)$|^(.*\d)-$", r"\1\2", regex=True)
-    return text.where(~negative, "-" + text)
+    parens = flag(text.str.startswith("(") & text.str.endswith(")"))
+    trailing = flag(text.str.match(r"^[^-].*\d-$"))
+    inner = text.str.slice(1, -1).where(parens, text.str.slice(0, -1))
+    return text.where(~(parens | trailing), "-" + inner)
+
+
+def _evidence(clean: pd.Series) -> tuple[pd.Series, pd.Series]:
+    return flag(clean.str.contains(_SHOWS_COMMA)), flag(clean.str.contains(_SHOWS_POINT))
+
+
+def _to_float(clean: pd.Series, sep: str) -> pd.Series:
+    if sep == ",":
+        clean = clean.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        clean = clean.str.replace(",", "", regex=False)
+    valid = flag(clean.str.match(_NUMBER))
+    return pd.to_numeric(clean.astype(object).where(valid, None), errors="coerce")
 
 
 def decimal_convention(values: pd.Series, delimiter: str | None = None) -> str:
@@ -94,20 +128,14 @@ def decimal_convention(values: pd.Series, delimiter: str | None = None) -> str:
     decide by majority; when none does (``1.234``, ``1,234``, ``12``), a
     semicolon-separated file means decimal comma, any other a decimal point.
     """
-    clean = _clean_amounts(text_of(values))
-    comma = int(clean.str.contains(_SHOWS_COMMA).sum())
-    point = int(clean.str.contains(_SHOWS_POINT).sum())
+    comma, point = _evidence(_clean_amounts(text_of(values)))
+    return _majority(int(comma.sum()), int(point.sum()), delimiter)
+
+
+def _majority(comma: int, point: int, delimiter: str | None) -> str:
     if comma != point:
         return "," if comma > point else "."
     return "," if delimiter == ";" else "."
-
-
-def _to_float(clean: pd.Series, sep: str) -> pd.Series:
-    if sep == ",":
-        clean = clean.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        clean = clean.str.replace(",", "", regex=False)
-    return pd.to_numeric(clean.where(clean.str.match(_NUMBER), None), errors="coerce")
 
 
 def parse_amounts(
@@ -128,18 +156,26 @@ def parse_amounts(
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64"), ".", pd.Series(False, index=values.index)
-    typed = pd.Series(False, index=values.index)
-    if not _all_strings(values):
-        typed = values.map(lambda v: isinstance(v, (int, float, np.number)) and not _is_text(v))
-    clean = _clean_amounts(text_of(values.where(~typed)))
-    sep = decimal_convention(values.where(~typed), delimiter)
-    other = "." if sep == "," else ","
-    other_way = clean.str.contains(_SHOWS_POINT if sep == "," else _SHOWS_COMMA)
-    other_way &= ~clean.str.contains(_SHOWS_COMMA if sep == "," else _SHOWS_POINT)
-    parsed = _to_float(clean, sep).where(~other_way, _to_float(clean, other))
+    typed = _typed_numbers(values)
+    codes, uniques = pd.factorize(text_of(values.where(~typed)))
+    clean = _clean_amounts(pd.Series(uniques, dtype=TEXT))
+    comma, point = _evidence(clean)
+    weight = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    sep = _majority(int(weight[comma].sum()), int(weight[point].sum()), delimiter)
+    other_way = (point & ~comma) if sep == "," else (comma & ~point)
+    parsed = _to_float(clean, sep)
+    if other_way.any():
+        parsed[other_way] = _to_float(clean[other_way], "." if sep == "," else ",")
+    amounts = pd.Series(parsed.to_numpy(dtype="float64")[codes], index=values.index)
     if typed.any():
-        parsed = parsed.where(~typed, pd.to_numeric(values.where(typed), errors="coerce"))
-    return parsed.astype("float64"), sep, other_way & parsed.notna()
+        amounts = amounts.where(~typed, pd.to_numeric(values.where(typed), errors="coerce"))
+    other = pd.Series(other_way.to_numpy()[codes], index=values.index) & amounts.notna()
+    return amounts.astype("float64"), sep, other
+
+
+def _score_values(unique: pd.Series) -> pd.Series:
+    found = unique.astype(object).str.extract(_SCORE)[0].str.replace(",", ".", regex=False)
+    return pd.to_numeric(found, errors="coerce").astype("float64")
 
 
 def parse_scores(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -154,9 +190,8 @@ def parse_scores(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         blank = values.isna()
     else:
         text = text_of(values)
-        blank = text.eq("")
-        found = text.str.extract(_SCORE)[0].str.replace(",", ".", regex=False)
-        number = pd.to_numeric(found, errors="coerce")
+        blank = flag(text.eq(""))
+        number = by_unique(text, _score_values)
     reason = pd.Series(None, index=values.index, dtype=object)
     reason[number.isna()] = "score is not a number"
     reason[blank] = "no score (non-answer)"

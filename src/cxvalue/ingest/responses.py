@@ -4,68 +4,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
-from cxvalue._validation import check_param
 from cxvalue.errors import ColumnError
 from cxvalue.ingest._columns import find_column
-from cxvalue.ingest._common import IngestResult, finish, new_tracker, rest_columns, take_dates, take_ids
+from cxvalue.ingest._common import (
+    IngestResult,
+    finish,
+    parsed,
+    rest_columns,
+    take_amounts,
+    take_dates,
+    take_ids,
+)
 from cxvalue.ingest._files import RawTable, read_raw
-from cxvalue.ingest.parsing import parse_amounts, parse_scores
+from cxvalue.ingest._tracker import Tracker
+from cxvalue.ingest.parsing import flag, is_blank, parse_scores, text_of
+from cxvalue.ingest.scale import Scale
 
-_RECOMMEND = re.compile(r"how likely.*recommend|recommend.*friend|weiterempfehlen", re.IGNORECASE)
+_RECOMMEND = re.compile(r"how likely.*recommend|recommend.*(friend|colleague)|weiterempfehlen",
+                        re.IGNORECASE)  # fmt: skip
+_GROUP = re.compile(r"_NPS_GROUP$", re.IGNORECASE)
+# Qualtrics writes the NPS group as a label, or as 1/2/3 in numeric exports.
 _GROUPS = {"promoter": PROMOTER, "passive": PASSIVE, "detractor": DETRACTOR,
-           "3": PROMOTER, "2": PASSIVE, "1": DETRACTOR}  # Qualtrics codes 1/2/3  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Scale:
-    """A survey scale and its category cut-points (inclusive ranges).
-
-    Examples
-    --------
-    >>> Scale.nps().category(9)
-    'promoter'
-    >>> csat = Scale(1, 5, detractor=(1, 2), passive=(3, 3), promoter=(4, 5))
-    >>> csat.category(3)
-    'passive'
-    """
-
-    low: int = 0
-    high: int = 10
-    detractor: tuple[int, int] = (0, 6)
-    passive: tuple[int, int] = (7, 8)
-    promoter: tuple[int, int] = (9, 10)
-
-    def __post_init__(self) -> None:
-        covered = sorted(
-            v for lo, hi in (self.detractor, self.passive, self.promoter) for v in range(lo, hi + 1)
-        )
-        check_param(
-            covered == list(range(self.low, self.high + 1)), "scale", "Scale",
-            f"cut-points that cover {self.low}–{self.high} once each", covered,
-        )
-
-    @classmethod
-    def nps(cls) -> Scale:
-        """The 0–10 likelihood-to-recommend scale (0–6, 7–8, 9–10)."""
-        return cls()
-
-    def category(self, score: int) -> str:
-        """The category of one score."""
-        return str(self.categories(np.array([score]))[0])
-
-    def categories(self, scores: np.ndarray) -> np.ndarray:
-        """Categories of an array of in-range scores."""
-        out = np.full(len(scores), DETRACTOR, dtype=object)
-        out[(scores >= self.passive[0]) & (scores <= self.passive[1])] = PASSIVE
-        out[(scores >= self.promoter[0]) & (scores <= self.promoter[1])] = PROMOTER
-        return out
+           "3": PROMOTER, "2": PASSIVE, "1": DETRACTOR}  # fmt: skip
+# Qualtrics "Status" (Response Type): labels, or numeric codes in numeric exports.
+_NOT_RESPONSES = {
+    "survey preview": "survey preview (not a response)", "1": "survey preview (not a response)",
+    "offline survey preview": "survey preview (not a response)",
+    "17": "survey preview (not a response)",
+    "survey test": "survey test (not a response)", "2": "survey test (not a response)",
+}  # fmt: skip
+_PLAIN_NUMBER = r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$"
 
 
 def read_responses(
@@ -82,16 +55,20 @@ def read_responses(
     Parameters
     ----------
     source : path or DataFrame
-        CSV/TSV (optionally gzip'd), XLSX or Parquet; Qualtrics and
+        CSV/TSV/TXT (optionally gzip'd), XLSX or Parquet, or a DataFrame
+        (its row numbers are then index position + 2). Qualtrics and
         SurveyMonkey exports are recognised by their header rows.
     columns : mapping, optional
-        Canonical name → the file's column, e.g. ``{"customer_id": "Account Number"}``.
-        Unmapped columns are found by name; the NPS question of a Qualtrics
-        export by its question text.
+        Canonical name → the file's column, e.g. ``{"customer_id": "Account Number"}``
+        (``customer_id``, ``responded_at``, ``score``, ``response_id``, ``weight``).
+        Unmapped columns are found by name; the NPS question of a survey
+        export by its question text ("How likely … recommend").
     dayfirst : bool, optional
         How to read slash dates when the values leave it open (``03/04/2025``).
     strict : bool
-        Raise on any rejected row instead of recording it in the ledger.
+        Raise on any rejected row (:class:`~cxvalue.errors.ParseError` for a
+        cell that cannot be read, else :class:`~cxvalue.errors.InputError`)
+        instead of recording it in the ledger.
     scale : Scale, optional
         The score's scale; 0–10 NPS by default.
     vendor : {"qualtrics", "surveymonkey", "plain"}, optional
@@ -100,100 +77,172 @@ def read_responses(
     Returns
     -------
     IngestResult
-        ``.table`` with customer_id, responded_at, score, category,
-        response_id, weight and the remaining columns; ``.ledger``.
+        ``.table``: customer_id, responded_at, score, category, response_id,
+        weight, then the file's other columns (numeric ones as float64).
+        Qualtrics previews, tests and unfinished responses, blank scores
+        (non-answers), out-of-range scores, scores that disagree with a
+        ``…_NPS_GROUP`` column and repeated response ids (the first is kept)
+        are rejected, each with its reason in ``.ledger``.
+
+    Examples
+    --------
+    >>> result = read_responses("responses.csv")  # doctest: +SKIP
+    >>> print(result.ledger)  # doctest: +SKIP
+    responses.csv (qualtrics): 1,204 read, 1,180 kept, 24 rejected
     """
     scale = scale or Scale.nps()
     raw = read_raw(source, vendor)
-    tracker = new_tracker(raw, "responses")
+    tracker = Tracker(raw, "responses")
     if raw.vendor == "qualtrics":
         _drop_qualtrics_non_responses(tracker)
     names = list(raw.frame.columns)
-    score_col = _score_column(raw, columns)
-    id_col = find_column(names, "customer_id", mapping=columns, source=raw.source)
-    date_col = find_column(names, "responded_at", mapping=columns, source=raw.source)
-    rid_col = find_column(names, "response_id", mapping=columns, source=raw.source, required=False)
-    weight_col = find_column(names, "weight", mapping=columns, source=raw.source, required=False)
+    find = {"mapping": columns, "source": raw.source}
+    group_col = next((c for c in names if _GROUP.search(str(c))), None)
+    score_col = _score_column(raw, columns, exclude=[group_col] if group_col else [])
+    id_col = find_column(names, "customer_id", **find)
+    date_col = find_column(names, "responded_at", **find)
+    rid_col = find_column(names, "response_id", **find, required=False)
+    weight_col = find_column(names, "weight", **find, required=False)
 
     take_ids(tracker, id_col)
     take_dates(tracker, date_col, "responded_at", dayfirst=dayfirst)
     _take_scores(tracker, score_col, scale)
-    group_col = next((c for c in names if c.upper().endswith("_NPS_GROUP")), None)
     if group_col and scale == Scale.nps():
-        _cross_check_group(tracker, group_col)
+        _cross_check_group(tracker, group_col, score_col, scale)
+    category_col = _category_column(tracker, names)
+    if category_col:  # e.g. a canonical table read back: the same check
+        _cross_check_group(tracker, category_col, score_col, scale)
+    if weight_col:
+        _take_weights(tracker, weight_col, raw.delimiter)
+    if rid_col:
+        rid = text_of(tracker.frame[rid_col])
+        dup = rid.ne("") & rid.duplicated()
+        tracker.reject(dup, "duplicate response_id", rid_col)
+    used = {id_col, date_col, score_col, rid_col, weight_col, category_col}
+    table = _table(tracker, scale, rid_col, used)
+    return finish(tracker, table, strict=strict)
+
+
+def _table(tracker: Tracker, scale: Scale, rid_col: str | None, used: set) -> pd.DataFrame:
     frame = tracker.frame
+    rid = (text_of(frame[rid_col]).replace("", None).astype("string") if rid_col
+           else pd.Series(pd.NA, index=frame.index, dtype="string"))  # fmt: skip
+    score = frame[parsed("score")]
     out = pd.DataFrame(
         {
-            "customer_id": frame["customer_id"],
-            "responded_at": frame["responded_at"],
-            "score": frame["score"].astype("int64"),
-            "category": scale.categories(frame["score"].to_numpy()),
-            "response_id": (frame[rid_col].astype("string").str.strip() if rid_col
-                            else pd.Series(pd.NA, index=frame.index, dtype="string")),
-            "weight": _weights(frame, weight_col),
-        }
-    )
-    if rid_col:
-        dup = out["response_id"].notna() & out.duplicated("response_id")
-        tracker.reject(dup, "duplicate response_id (first kept)", rid_col)
-        out = out.loc[~dup]
-    used = {id_col, date_col, score_col, rid_col, weight_col, group_col} - {None}
-    for name in rest_columns(tracker.frame, used | set(out.columns)):
-        out[name] = tracker.frame[name]
-    return finish(tracker, out, strict=strict, vendor=raw.vendor)
+            "customer_id": frame[parsed("customer_id")].astype("string"),
+            "responded_at": frame[parsed("responded_at")].astype("datetime64[ns]"),
+            "score": score.astype("int64"),
+            "category": pd.Series(
+                scale.categories(score.to_numpy()), index=frame.index, dtype=object
+            ),  # fmt: skip
+            "response_id": rid,
+            "weight": frame[parsed("weight")] if parsed("weight") in frame else 1.0,
+        },
+        index=frame.index,
+    ).astype({"weight": "float64"})
+    for name in rest_columns(frame, used):
+        kept = name if name not in out.columns else f"{name} (file)"
+        if kept != name:  # a file column named like a canonical one
+            tracker.notes.append(f"the file's column {name!r} is kept as {kept!r}")
+        out[kept] = _as_numbers_if_numeric(frame[name])
+    return out
 
 
-def _drop_qualtrics_non_responses(tracker) -> None:
-    frame = tracker.frame
-    if "Status" in frame:
-        status = frame["Status"].astype(str).str.strip().str.lower()
-        tracker.reject(status.isin(["survey preview", "1"]), "survey preview (not a response)")
-    frame = tracker.frame
-    if "Finished" in frame:
-        finished = frame["Finished"].astype(str).str.strip().str.lower()
-        tracker.reject(finished.isin(["false", "0"]), "unfinished response (Finished = False)")
+def _drop_qualtrics_non_responses(tracker: Tracker) -> None:
+    if "Status" in tracker.frame:
+        status = text_of(tracker.frame["Status"]).str.lower()
+        for reason in dict.fromkeys(_NOT_RESPONSES.values()):
+            codes = [k for k, v in _NOT_RESPONSES.items() if v == reason]
+            tracker.reject(status.isin(codes), reason, "Status")
+    if "Finished" in tracker.frame:
+        finished = text_of(tracker.frame["Finished"]).str.lower()
+        tracker.reject(
+            finished.isin(["false", "0", "0.0"]), "unfinished response (Finished = False)",
+            "Finished",
+        )  # fmt: skip
 
 
-def _score_column(raw: RawTable, columns: Mapping[str, str] | None) -> str:
-    names = [c for c in raw.frame.columns if not c.upper().endswith("_NPS_GROUP")]
-    found = find_column(names, "score", mapping=columns, source=raw.source, required=False)
+def _score_column(raw: RawTable, columns: Mapping[str, str] | None, exclude: list[str]) -> str:
+    names = list(raw.frame.columns)
+    found = find_column(names, "score", mapping=columns, source=raw.source, required=False,
+                        exclude=exclude)  # fmt: skip
     if found:
         return found
-    by_text = [c for c, q in (raw.question_texts or {}).items() if _RECOMMEND.search(q)]
-    by_text = [c for c in by_text if c in names]
-    if len(by_text) == 1:
-        return by_text[0]
+    by_text = [c for c, q in raw.question_texts.items()
+               if c in names and c not in exclude and _RECOMMEND.search(str(q))]  # fmt: skip
     if len(by_text) > 1:
         raise ColumnError(
             f"{raw.source}: {len(by_text)} questions ask about recommending: "
-            f"{', '.join(by_text)}. Pass columns={{'score': ...}} to say which is the NPS question.",
+            f"{', '.join(by_text)}. Pass columns={{'score': ...}} to say which is the NPS "
+            "question.",
             source=raw.source, column="score", found=names, nearest=by_text[0],
-        )
-    return find_column(names, "score", mapping=columns, source=raw.source)
+        )  # fmt: skip
+    if by_text:
+        return by_text[0]
+    return str(find_column(names, "score", mapping=columns, source=raw.source, exclude=exclude))
 
 
-def _take_scores(tracker, column: str, scale: Scale) -> None:
+def _take_scores(tracker: Tracker, column: str, scale: Scale) -> None:
     scores, reasons = parse_scores(tracker.frame[column])
+    expected = f"whole numbers {scale.low}–{scale.high}, e.g. 9 or '10 - Extremely likely'"
     for reason in reasons.dropna().unique():
-        tracker.reject(reasons.eq(reason), reason, column)
-    scores = scores.loc[tracker.frame.index]
+        failing = (None if reason.startswith("no score")
+                   else ("value is not a score", "values are not scores"))  # fmt: skip
+        tracker.reject(reasons.eq(reason), reason, column, failing=failing, expected=expected,
+                       canonical="score")  # fmt: skip
     out_of_range = (scores < scale.low) | (scores > scale.high)
-    tracker.reject(out_of_range, f"score out of range {scale.low}–{scale.high}", column)
-    tracker.frame = tracker.frame.assign(score=scores.loc[tracker.frame.index])
-
-
-def _cross_check_group(tracker, column: str) -> None:
-    frame = tracker.frame
-    stated = frame[column].astype(str).str.strip().str.lower().map(_GROUPS)
-    implied = pd.Series(Scale.nps().categories(frame["score"].to_numpy()), index=frame.index)
     tracker.reject(
-        stated.notna() & stated.ne(implied), f"score disagrees with {column}", column
-    )
+        out_of_range, f"score out of range {scale.low}–{scale.high}", column,
+        failing=("score is out of range", "scores are out of range"), expected=expected,
+        canonical="score",
+    )  # fmt: skip
+    tracker.put(parsed("score"), scores)
+
+
+def _category_column(tracker: Tracker, names: list[str]) -> str | None:
+    """A column named ``category`` holding only category names (else it is just kept)."""
+    column = next((c for c in names if str(c).strip().lower() == "category"), None)
+    if column is None:
+        return None
+    stated = text_of(tracker.frame[column]).str.lower()
+    known = flag(stated.isin([PROMOTER, PASSIVE, DETRACTOR]) | stated.eq(""))
+    return column if known.all() else None
+
+
+def _cross_check_group(tracker: Tracker, column: str, score_col: str, scale: Scale) -> None:
+    frame = tracker.frame
+    text = text_of(frame[column]).str.lower().str.replace(r"\.0$", "", regex=True)
+    stated = text.astype(object).map(_GROUPS)
+    implied = pd.Series(scale.categories(frame[parsed("score")].to_numpy()), frame.index)
+    tracker.reject(stated.notna() & stated.ne(implied), f"score disagrees with {column}", score_col)
     tracker.notes.append(f"scores cross-checked against {column}")
 
 
-def _weights(frame: pd.DataFrame, column: str | None) -> pd.Series:
-    if column is None:
-        return pd.Series(1.0, index=frame.index)
-    weights, _ = parse_amounts(frame[column])
-    return weights.fillna(1.0)
+def _take_weights(tracker: Tracker, column: str, delimiter: str | None) -> None:
+    take_amounts(tracker, column, "weight", delimiter=delimiter, canonical="weight")
+    tracker.reject(tracker.frame[parsed("weight")] < 0, "weight is negative", column,
+                   failing=("weight is negative", "weights are negative"),
+                   expected="weights of 0 or more", canonical="weight")  # fmt: skip
+
+
+def _as_numbers_if_numeric(values: pd.Series) -> pd.Series:
+    """A kept column as float64 when every filled cell is a plain number (csat, progress),
+    else as text (``string``, ``<NA>`` where blank). Codes with leading zeros (``007``)
+    stay text; dates from a spreadsheet stay dates.
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("float64")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    text = text_of(values)
+    filled = ~is_blank(values)
+    if filled.any() and flag(text[filled].str.match(_PLAIN_NUMBER)).all():
+        return pd.to_numeric(text.astype(object).where(filled, None)).astype("float64")
+    return _as_string(values)
+
+
+def _as_string(values: pd.Series) -> pd.Series:
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        values = values.astype(object).where(values.notna(), None).map(str, na_action="ignore")
+    return values.astype("string").where(~is_blank(values), pd.NA)

@@ -6,17 +6,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cxvalue._validation import check_choice
-from cxvalue.errors import InputError
+from cxvalue.errors import InputError, ParameterError
 from cxvalue.ingest._columns import find_column
-from cxvalue.ingest._common import IngestResult, finish, new_tracker, take_dates, take_ids
+from cxvalue.ingest._common import (
+    AMOUNT_EXAMPLES,
+    AMOUNTS,
+    IngestResult,
+    finish,
+    parsed,
+    rest_columns,
+    take_amounts,
+    take_dates,
+    take_ids,
+)
 from cxvalue.ingest._files import RawTable, read_raw
-from cxvalue.ingest.ledger import Tracker
-from cxvalue.ingest.parsing import is_blank, parse_amounts, parse_month_label
+from cxvalue.ingest._tracker import Tracker
+from cxvalue.ingest.dates import parse_month_label
+from cxvalue.ingest.parsing import is_blank, parse_amounts
 
 FORMS = ("auto", "long", "wide", "subscription")
+EXTRAS = ("cost", "margin")
 
 
 def read_revenue(
@@ -33,43 +46,68 @@ def read_revenue(
     Parameters
     ----------
     source : path or DataFrame
+        CSV/TSV/TXT (optionally gzip'd), XLSX or Parquet, or a DataFrame.
     columns : mapping, optional
-        Canonical name → the file's column (``customer_id``, ``period``,
-        ``revenue``; for subscriptions ``mrr``, ``start``, ``end``).
+        Canonical name → the file's column: ``customer_id``, ``period``,
+        ``revenue`` (long form; an ``MRR`` column counts as revenue), ``mrr``,
+        ``start``, ``end`` (subscription form), ``cost``, ``margin``.
     dayfirst : bool, optional
         How to read slash dates when the values leave it open.
     form : {"auto", "long", "wide", "subscription"}
-        ``auto`` picks subscription when MRR, start and end columns are
-        found, long when period and revenue are, wide when two or more
-        column names are months.
+        ``auto`` picks subscription when MRR and start columns are found,
+        long when period and revenue are, wide when two or more column
+        names are months (``Jan 2025``, ``2025-02``, ``01.03.2025``).
     strict : bool
         Raise on any rejected row instead of recording it.
     through : date, optional
-        Subscriptions without an end run through this month (default: the
-        latest month any subscription in the file starts or ends).
+        Subscriptions without an end run through this month. Default: the
+        latest month any subscription in the file starts or ends.
 
     Returns
     -------
     IngestResult
-        ``.table``: customer_id, period (month start), revenue, plus cost or
-        margin columns when present; one row per customer and month
-        (duplicates summed, and the ledger says so).
+        ``.table``: customer_id, period (month start), revenue, plus cost and
+        margin when present; one row per customer and month, sorted.
+        Duplicate customer-months are summed and the ledger says so; a date
+        inside a month is mapped to the month's first day (a repair). In the
+        wide form a blank cell means no revenue that month (no row), and
+        ``rows_read`` counts the file's rows, not its cells; likewise a
+        subscription row expands to one row per month from its start month to
+        its end month inclusive.
     """
     check_choice(form, FORMS, "form", "read_revenue")
+    last = _through(through)
     raw = read_raw(source)
-    tracker = new_tracker(raw, "revenue")
+    tracker = Tracker(raw, "revenue")
     if form == "auto":
         form = _detect_form(raw, columns)
         tracker.notes.append(f"read as {form} form")
-    id_col = find_column(list(raw.frame.columns), "customer_id", mapping=columns, source=raw.source)
+    months = _month_columns(raw) if form == "wide" else {}
+    names = [c for c in raw.frame.columns if c not in months]
+    id_col = find_column(names, "customer_id", mapping=columns, source=raw.source)
     take_ids(tracker, id_col)
     if form == "long":
-        table = _long(tracker, raw, columns, dayfirst)
+        table, used = _long(tracker, raw, columns, dayfirst)
     elif form == "wide":
-        table = _wide(tracker, raw, id_col)
+        table, used = _wide(tracker, raw, months)
     else:
-        table = _subscription(tracker, raw, columns, dayfirst, through)
-    return finish(tracker, _sum_duplicates(tracker, table), strict=strict, vendor=raw.vendor)
+        table, used = _subscription(tracker, raw, columns, dayfirst, last)
+    unused = rest_columns(raw.frame, used | {id_col})
+    if unused:
+        tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
+    return finish(tracker, _sum_duplicates(tracker, table), strict=strict)
+
+
+def _through(through: str | pd.Timestamp | None) -> pd.Period | None:
+    if through is None:
+        return None
+    try:
+        return pd.Timestamp(through).to_period("M")
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"The 'through' parameter of read_revenue() must be a date such as '2025-12-31'. "
+            f"Got {through!r} instead."
+        ) from None
 
 
 def _month_columns(raw: RawTable) -> dict[str, pd.Timestamp]:
@@ -82,113 +120,144 @@ def _detect_form(raw: RawTable, columns: Mapping[str, str] | None) -> str:
     kw = {"mapping": columns, "source": raw.source, "required": False}
     if find_column(names, "mrr", **kw) and find_column(names, "start", **kw):
         return "subscription"
+    if len(_month_columns(raw)) >= 2 and not (columns or {}).get("period"):
+        return "wide"
     if find_column(names, "period", **kw) and find_column(names, "revenue", **kw):
         return "long"
-    if len(_month_columns(raw)) >= 2:
-        return "wide"
+    shown = [c for c in names if c != "_row"]
     raise InputError(
-        f"{raw.source}: cannot tell the revenue layout. Found: {', '.join(names[:-1])}. "
+        f"{raw.source}: cannot tell the revenue layout. Found: {', '.join(shown)}. "
         "Expected customer, period and revenue columns (long), one column per month (wide), "
         "or customer, MRR, start and end (subscription). Pass form= and columns= to say which.",
         source=raw.source,
     )
 
 
-def _amounts(tracker: Tracker, raw: RawTable, column: str, target: str) -> None:
-    values, sep = parse_amounts(tracker.frame[column], raw.delimiter)
-    blank = is_blank(tracker.frame[column])
-    tracker.frame = tracker.frame.assign(**{target: values})
-    tracker.reject(values.isna() & ~blank, f"{target} not a number", column)
-    tracker.reject(blank, f"no {target} (blank)", column)
-    tracker.notes.append(f"column {column!r}: decimal {'comma' if sep == ',' else 'point'}")
+def _extras(
+    tracker: Tracker, raw: RawTable, columns: Mapping[str, str] | None, taken: set
+) -> dict[str, str]:
+    """Cost and margin columns, when there are any: canonical name → the file's column."""
+    names = [c for c in raw.frame.columns if c not in taken]
+    found = {}
+    for name in EXTRAS:
+        column = find_column(names, name, mapping=columns, source=raw.source, required=False)
+        if column:
+            take_amounts(tracker, column, name, delimiter=raw.delimiter, required=False)
+            found[name] = column
+    return found
 
 
-def _extra_money(tracker: Tracker, raw: RawTable, columns: Mapping[str, str] | None) -> list[str]:
-    names = [c for c in ("cost", "margin") if c in raw.frame.columns or (columns or {}).get(c)]
-    for name in names:
-        column = (columns or {}).get(name, name)
-        values, _ = parse_amounts(tracker.frame[column], raw.delimiter)
-        tracker.frame = tracker.frame.assign(**{name: values})
-    return names
-
-
-def _long(tracker, raw, columns, dayfirst) -> pd.DataFrame:
+def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFrame, set]:
     names = list(raw.frame.columns)
     period_col = find_column(names, "period", mapping=columns, source=raw.source)
     revenue_col = find_column(names, "revenue", mapping=columns, source=raw.source)
-    take_dates(tracker, period_col, "period", dayfirst=dayfirst)
-    _amounts(tracker, raw, revenue_col, "revenue")
-    extra = _extra_money(tracker, raw, columns)
+    take_dates(tracker, period_col, "period", dayfirst=dayfirst, months=True)
+    take_amounts(tracker, revenue_col, "revenue", delimiter=raw.delimiter)
+    extra = _extras(tracker, raw, columns, {period_col, revenue_col})
     frame = tracker.frame
-    mid_month = frame["period"].dt.day.ne(1)
-    tracker.repair(mid_month, "dates inside a month mapped to the month's first day")
-    period = frame["period"].dt.to_period("M").dt.to_timestamp()
-    return pd.DataFrame(
-        {"_row": frame["_row"], "customer_id": frame["customer_id"], "period": period,
-         "revenue": frame["revenue"]}
-        | {name: frame[name] for name in extra}
-    )
+    period = frame[parsed("period")]
+    tracker.repair(period.dt.day.ne(1), "dates inside a month mapped to the month's first day",
+                   period_col)  # fmt: skip
+    table = pd.DataFrame(
+        {"_row": frame["_row"], "customer_id": frame[parsed("customer_id")],
+         "period": period.dt.to_period("M").dt.to_timestamp(),
+         "revenue": frame[parsed("revenue")]}
+        | {name: frame[parsed(name)] for name in extra}
+    )  # fmt: skip
+    return table, {period_col, revenue_col, *extra.values()}
 
 
-def _wide(tracker: Tracker, raw: RawTable, id_col: str) -> pd.DataFrame:
-    months = _month_columns(raw)
-    parsed = {}
-    bad = pd.Series(False, index=tracker.frame.index)
+def _wide(
+    tracker: Tracker, raw: RawTable, months: dict[str, pd.Timestamp]
+) -> tuple[pd.DataFrame, set]:
+    cells = {}
     for column in months:
-        values, _ = parse_amounts(tracker.frame[column], raw.delimiter)
-        parsed[column] = values
-        bad |= values.isna() & ~is_blank(tracker.frame[column])
-    tracker.reject(bad, "revenue not a number in a month column")
-    keep = tracker.frame.index
+        values, _, _ = parse_amounts(tracker.frame[column], raw.delimiter)
+        bad = values.isna() & ~is_blank(tracker.frame[column])
+        tracker.reject(bad, f"revenue not a number in column {column!r}", column,
+                       failing=AMOUNTS, expected=AMOUNT_EXAMPLES, canonical="revenue")  # fmt: skip
+        cells[column] = values
+    frame = tracker.frame
+    tracker.notes.append(f"{len(months)} month columns; a blank cell means no revenue that month")
     long = pd.DataFrame(
-        {"_row": tracker.frame["_row"], "customer_id": tracker.frame["customer_id"]}
-        | {months[c]: parsed[c].loc[keep] for c in months}
+        {"_row": frame["_row"], "customer_id": frame[parsed("customer_id")]}
+        | {str(months[c].date()): cells[c].loc[frame.index] for c in months}
     ).melt(id_vars=["_row", "customer_id"], var_name="period", value_name="revenue")
-    tracker.notes.append(f"{len(months)} month columns; blank cells mean no revenue that month")
     long = long.dropna(subset=["revenue"])
-    long["period"] = pd.to_datetime(long["period"])
-    return long
+    return long.assign(period=pd.to_datetime(long["period"])), set(months)
 
 
-def _subscription(tracker, raw, columns, dayfirst, through) -> pd.DataFrame:
+def _subscription(
+    tracker: Tracker, raw: RawTable, columns, dayfirst, last
+) -> tuple[pd.DataFrame, set]:
     names = list(raw.frame.columns)
     mrr_col = find_column(names, "mrr", mapping=columns, source=raw.source)
     start_col = find_column(names, "start", mapping=columns, source=raw.source)
     end_col = find_column(names, "end", mapping=columns, source=raw.source, required=False)
-    _amounts(tracker, raw, mrr_col, "revenue")
+    take_amounts(tracker, mrr_col, "revenue", delimiter=raw.delimiter, canonical="mrr")
     take_dates(tracker, start_col, "start", dayfirst=dayfirst)
     if end_col:
         take_dates(tracker, end_col, "end", dayfirst=dayfirst, required=False)
+    used = {mrr_col, start_col, end_col}
     frame = tracker.frame
-    start = frame["start"].dt.to_period("M")
-    end = frame["end"].dt.to_period("M") if end_col else pd.Series(pd.NaT, index=frame.index)
-    last = pd.Timestamp(through).to_period("M") if through else pd.concat([start, end]).max()
-    tracker.reject(end.notna() & (end < start), "subscription ends before it starts", end_col)
-    keep = tracker.frame.index
-    end = end.loc[keep].fillna(last)
-    start = start.loc[keep]
-    tracker.notes.append(f"open subscriptions run through {last}")
-    n = (end - start).map(lambda d: d.n + 1).astype(int)
-    rep = tracker.frame.loc[keep].index.repeat(n)
-    offsets = pd.Series(range(len(rep))) - pd.Series(n.cumsum().to_numpy() - n.to_numpy()).repeat(
-        n.to_numpy()
-    ).reset_index(drop=True)
-    periods = (start.loc[rep].reset_index(drop=True) + offsets).dt.to_timestamp()
-    return pd.DataFrame(
-        {
-            "_row": tracker.frame.loc[rep, "_row"].to_numpy(),
-            "customer_id": tracker.frame.loc[rep, "customer_id"].to_numpy(),
-            "period": periods.to_numpy(),
-            "revenue": tracker.frame.loc[rep, "revenue"].to_numpy(),
-        }
-    ).astype({"customer_id": "string"})
+    if frame.empty:
+        return _empty_table(), used
+    start = _month_number(frame[parsed("start")])
+    end = _month_number(frame[parsed("end")]) if end_col else pd.Series(np.nan, frame.index)
+    tracker.reject(end < start, "subscription ends before it starts", end_col)
+    if last is None:
+        last_n = int(np.nanmax(np.concatenate([start.to_numpy(), end.to_numpy()])))
+    else:
+        last_n = last.year * 12 + last.month - 1
+    open_ended = end.isna().loc[tracker.frame.index]
+    tracker.reject(open_ended & (start > last_n), "subscription starts after through=", start_col)
+    tracker.notes.append(f"open-ended subscriptions run through {_month_label(last_n)}")
+    frame = tracker.frame
+    if frame.empty:
+        return _empty_table(), used
+    first, final = start.loc[frame.index], end.loc[frame.index].fillna(last_n)
+    count = (final - first + 1).astype("int64").to_numpy()
+    rows = np.repeat(np.arange(len(frame)), count)
+    offset = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
+    month = first.to_numpy().astype("int64")[rows] + offset
+    periods = pd.to_datetime(pd.DataFrame({"year": month // 12, "month": month % 12 + 1, "day": 1}))
+    table = pd.DataFrame(
+        {"_row": frame["_row"].to_numpy()[rows],
+         "customer_id": frame[parsed("customer_id")].to_numpy()[rows],
+         "period": periods.to_numpy(), "revenue": frame[parsed("revenue")].to_numpy()[rows]}
+    )  # fmt: skip
+    return table, used
+
+
+def _empty_table() -> pd.DataFrame:
+    return pd.DataFrame({"_row": pd.Series(dtype="int64"), "customer_id": pd.Series(dtype="string"),
+                         "period": pd.Series(dtype="datetime64[ns]"),
+                         "revenue": pd.Series(dtype="float64")})  # fmt: skip
+
+
+def _month_number(dates: pd.Series) -> pd.Series:
+    """Months since year 0 (float, NaN for NaT): 2025-03 → 2025 * 12 + 2."""
+    return (dates.dt.year * 12 + dates.dt.month - 1).astype("float64")
+
+
+def _month_label(n: int) -> str:
+    return f"{n // 12}-{n % 12 + 1:02d}"
 
 
 def _sum_duplicates(tracker: Tracker, table: pd.DataFrame) -> pd.DataFrame:
-    table = table.astype({"customer_id": "string", "revenue": "float64"})
-    dup = table.duplicated(["customer_id", "period"], keep=False)
-    tracker.repair(sorted(set(table.loc[dup, "_row"])), "summed duplicate customer-months")
-    table = table.drop(columns="_row")
+    """One row per customer and month, sorted: duplicates summed, and the ledger says so."""
+    table = table.astype({"customer_id": "string", "revenue": "float64",
+                          "period": "datetime64[ns]"})  # fmt: skip
+    ids, uniques = pd.factorize(table["customer_id"], sort=True)
+    month = (table["period"].dt.year * 12 + table["period"].dt.month).to_numpy()
+    key = pd.Series(ids.astype("int64") * 1_000_000 + month, index=table.index)
+    dup = key.duplicated(keep=False)
+    money = [c for c in table.columns if c not in ("_row", "customer_id", "period")]
     if dup.any():
-        table = table.groupby(["customer_id", "period"], as_index=False, sort=False).sum()
-    return table.sort_values(["customer_id", "period"], kind="stable").reset_index(drop=True)
+        tracker.repair(np.unique(table.loc[dup, "_row"]).tolist(),
+                       "summed duplicate customer-months")  # fmt: skip
+        groups = table.groupby(key, sort=False)
+        table = groups[["customer_id", "period"]].first().join(groups[money].sum(min_count=1))
+        key = pd.Series(table.index, index=table.index)
+    order = np.argsort(key.to_numpy(), kind="stable")
+    return table.iloc[order][["customer_id", "period", *money]].reset_index(drop=True)

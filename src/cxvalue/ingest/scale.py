@@ -1,0 +1,96 @@
+"""Survey scales and their category cut-points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
+from cxvalue._validation import check_param
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A survey scale and its category cut-points (inclusive ranges).
+
+    The three ranges must cover ``low``–``high`` once each. High scores are
+    promoters: for a satisfaction (CSAT) or effort (CES) scale the top of the
+    scale plays the promoter's part, the middle the passive's, the bottom
+    the detractor's.
+
+    Parameters
+    ----------
+    low, high : int
+        The lowest and highest possible answer.
+    detractor, passive, promoter : tuple of (int, int)
+        Inclusive ranges of each category.
+
+    Examples
+    --------
+    >>> Scale.nps().category(9)
+    'promoter'
+    >>> csat = Scale(1, 5, detractor=(1, 2), passive=(3, 3), promoter=(4, 5))
+    >>> csat.category(3)
+    'passive'
+    """
+
+    low: int = 0
+    high: int = 10
+    detractor: tuple[int, int] = (0, 6)
+    passive: tuple[int, int] = (7, 8)
+    promoter: tuple[int, int] = (9, 10)
+
+    def __post_init__(self) -> None:
+        check_param(
+            isinstance(self.low, (int, np.integer))
+            and isinstance(self.high, (int, np.integer))
+            and self.low < self.high,
+            "low", "Scale", f"an integer below high={self.high!r}", self.low,
+        )  # fmt: skip
+        covered = sorted(
+            v for lo, hi in (self.detractor, self.passive, self.promoter) for v in range(lo, hi + 1)
+        )
+        check_param(
+            covered == list(range(self.low, self.high + 1)), "detractor/passive/promoter", "Scale",
+            f"cut-points that cover {self.low}–{self.high} once each", covered,
+        )  # fmt: skip
+        check_param(
+            self.detractor[1] < self.passive[0] and self.passive[1] < self.promoter[0],
+            "detractor/passive/promoter", "Scale", "ranges in the order detractor < passive < "
+            "promoter", (self.detractor, self.passive, self.promoter),
+        )  # fmt: skip
+
+    @classmethod
+    def nps(cls) -> Scale:
+        """The 0–10 likelihood-to-recommend scale (0–6, 7–8, 9–10)."""
+        return cls()
+
+    @classmethod
+    def csat(cls) -> Scale:
+        """A 1–5 satisfaction scale: 1–2 low, 3 neutral, 4–5 high."""
+        return cls(1, 5, detractor=(1, 2), passive=(3, 3), promoter=(4, 5))
+
+    @classmethod
+    def ces(cls) -> Scale:
+        """A 1–7 effort scale worded so that 7 is easiest: 1–3 low, 4–5 middle, 6–7 high."""
+        return cls(1, 7, detractor=(1, 3), passive=(4, 5), promoter=(6, 7))
+
+    def __str__(self) -> str:
+        return (
+            f"{self.low}–{self.high} (detractor {self.detractor[0]}–{self.detractor[1]}, "
+            f"passive {self.passive[0]}–{self.passive[1]}, "
+            f"promoter {self.promoter[0]}–{self.promoter[1]})"
+        )
+
+    def category(self, score: int) -> str:
+        """The category of one score."""
+        return str(self.categories(np.array([score]))[0])
+
+    def categories(self, scores: np.ndarray) -> np.ndarray:
+        """Categories of an array of in-range scores."""
+        scores = np.asarray(scores)
+        out = np.full(len(scores), DETRACTOR, dtype=object)
+        out[(scores >= self.passive[0]) & (scores <= self.passive[1])] = PASSIVE
+        out[(scores >= self.promoter[0]) & (scores <= self.promoter[1])] = PROMOTER
+        return out

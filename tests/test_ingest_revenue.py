@@ -1,0 +1,148 @@
+"""Revenue in its three layouts: long, wide, subscription; customers."""
+
+import pandas as pd
+import pytest
+
+from cxvalue.errors import InputError, ParameterError, ParseError
+from cxvalue.ingest import read_customers, read_revenue
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_long_form_with_synonyms_month_labels_and_cost(tmp_path):
+    text = ("Account ID,Month,Amount,Cost,product\nA,Jan 2025,100,10,x\nA,2025-02,50,,y\n"
+            "B,Mär 2025,7,1,z\n")  # fmt: skip
+    result = read_revenue(write(tmp_path, "l.csv", text))
+    table = result.table
+    assert list(table.columns) == ["customer_id", "period", "revenue", "cost"]
+    assert table["period"].dt.strftime("%Y-%m").tolist() == ["2025-01", "2025-02", "2025-03"]
+    assert table["cost"].isna().tolist() == [False, True, False]
+    assert "read as long form" in result.ledger.notes
+    assert "columns not used: product" in result.ledger.notes
+
+
+def test_mrr_counts_as_revenue_in_the_long_form(tmp_path):
+    result = read_revenue(write(tmp_path, "m.csv", "customer_id,month,MRR\nA,2025-01,9.5\n"))
+    assert result.table["revenue"].tolist() == [9.5]
+
+
+def test_mid_month_dates_map_to_the_month_and_the_ledger_says_so(tmp_path):
+    text = "customer_id,period,revenue\nA,2025-01-15,10\nA,2025-02-01,5\n"
+    result = read_revenue(write(tmp_path, "l.csv", text))
+    assert result.table["period"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-01", "2025-02-01"]
+    (entry,) = result.ledger.repaired
+    assert entry.rows == (2,)
+    assert entry.what == "dates inside a month mapped to the month's first day"
+
+
+def test_duplicates_are_summed_costs_too_and_blank_costs_stay_missing(tmp_path):
+    text = ("customer_id,period,revenue,margin\nA,2025-01-01,100,\nA,2025-01-01,50,\n"
+            "A,2025-01-20,-30,-3\nB,2025-01-01,10,\n")  # fmt: skip
+    result = read_revenue(write(tmp_path, "d.csv", text))
+    table = result.table
+    assert table["revenue"].tolist() == [120.0, 10.0]
+    assert table["margin"].tolist()[0] == -3.0 and pd.isna(table["margin"].tolist()[1])
+    rules = {e.what: e for e in result.ledger.repaired}
+    assert rules["summed duplicate customer-months"].rows == (2, 3, 4)
+    assert result.ledger.rows_read == result.ledger.rows_kept == 4
+    assert result.ledger.rows_out == 2
+
+
+def test_wide_form_month_headers_blank_cells_and_bad_cells(tmp_path):
+    text = ("customer_id,Jan 2025,2025-02,01.03.2025,Total\nA,100,,3,103\nB,\"1,000.50\",0,20,x\n"
+            "C,5,oops,1,\n")  # fmt: skip
+    result = read_revenue(write(tmp_path, "w.csv", text))
+    table = result.table
+    assert result.ledger.rows_read == 3 and result.ledger.rows_kept == 2
+    assert table.groupby("customer_id")["revenue"].sum().to_dict() == {"A": 103.0, "B": 1020.5}
+    assert len(table[table["customer_id"] == "A"]) == 2  # the blank month is no row
+    (entry,) = result.ledger.rejected
+    assert entry.rows == (4,) and entry.what == "revenue not a number in column '2025-02'"
+    assert "columns not used: Total" in result.ledger.notes
+
+
+def test_wide_form_from_excel_with_date_headers(tmp_path):
+    path = tmp_path / "w.xlsx"
+    pd.DataFrame({"Kunde": ["001", "002"], pd.Timestamp("2025-01-01"): [10.0, None],
+                  pd.Timestamp("2025-02-01"): [5, 7]}).to_excel(path, index=False)  # fmt: skip
+    table = read_revenue(path).table
+    assert table["customer_id"].tolist() == ["001", "001", "002"]
+    assert table["revenue"].tolist() == [10.0, 5.0, 7.0]
+
+
+def test_subscriptions_expand_to_months_inclusive(tmp_path):
+    text = ("customer_id,MRR,start,end\nA,\"1,000.00\",2025-01-15,2025-03-10\nB,50,2025-02-01,\n"
+            "C,10,2025-05-01,2025-04-01\nD,10,2025-06-01,\n")  # fmt: skip
+    result = read_revenue(write(tmp_path, "s.csv", text))
+    sizes = result.table.groupby("customer_id").size().to_dict()
+    assert sizes == {"A": 3, "B": 5, "D": 1}  # open ends run to the latest month in the file
+    assert result.ledger.rows_read == 4 and result.ledger.rows_out == 9
+    assert [(e.what, e.rows) for e in result.ledger.rejected] == [
+        ("subscription ends before it starts", (4,))
+    ]
+    assert "open-ended subscriptions run through 2025-06" in result.ledger.notes
+
+
+def test_subscriptions_through_a_given_month(tmp_path):
+    text = "customer_id,MRR,start,end\nA,10,2024-11-01,\nB,10,2025-03-01,\n"
+    result = read_revenue(write(tmp_path, "s.csv", text), through="2025-01-31")
+    assert result.table["period"].dt.strftime("%Y-%m").tolist() == ["2024-11", "2024-12", "2025-01"]
+    assert result.ledger.rejected[0].what == "subscription starts after through="
+    with pytest.raises(ParameterError, match="'through' parameter"):
+        read_revenue(write(tmp_path, "s.csv", text), through="soon")
+
+
+def test_form_can_be_forced_and_unknown_layouts_say_what_was_expected(tmp_path):
+    text = "customer_id,period,revenue\nA,2025-01-01,1\n"
+    assert read_revenue(write(tmp_path, "l.csv", text), form="long").ledger.rows_kept == 1
+    with pytest.raises(ParameterError, match="'form' parameter of read_revenue"):
+        read_revenue(write(tmp_path, "l.csv", text), form="tall")
+    with pytest.raises(InputError, match="cannot tell the revenue layout"):
+        read_revenue(write(tmp_path, "x.csv", "customer_id,foo\nA,1\n"))
+
+
+def test_strict_revenue_error_reads_like_the_style_guide(tmp_path):
+    rows = "".join(f"{i};01.01.2025;1.234,56\n" for i in range(12))
+    text = "Kunde;Monat;Umsatz\n" + rows + "X;01.02.2025;abc\nY;01.02.2025;n/a\nZ;01.02.2025;??\n"
+    with pytest.raises(ParseError) as info:
+        read_revenue(write(tmp_path, "revenue.csv", text), strict=True)
+    message = str(info.value)
+    assert message.startswith(
+        "revenue.csv, column 'Umsatz': 3 values are not amounts (rows 14, 15, 16). "
+        "Expected numbers like 1.234,56 or 1,234.56. Pass columns={'revenue': ...} "
+        "if this is the wrong column."
+    )
+    assert info.value.values == ["abc", "n/a", "??"] and info.value.rows == [14, 15, 16]
+    assert isinstance(info.value, ValueError)
+
+
+def test_customers_table(tmp_path):
+    text = ("Kundennummer,segment,acquired_at,churned_at,referral_source,employees\n"
+            "01,SMB,2023-01-01,,referral,12\n02,SMB,15.02.2023,2024-05-31,,007\n"
+            "01,Ent,2023-01-01,,sales,3\n03,Ent,not yet,,,\n")  # fmt: skip
+    result = read_customers(write(tmp_path, "c.csv", text))
+    table = result.table
+    assert table["customer_id"].tolist() == ["01", "02"]
+    assert table["acquired_at"].tolist() == [pd.Timestamp("2023-01-01"), pd.Timestamp("2023-02-15")]
+    assert table["churned_at"].isna().tolist() == [True, False]
+    assert table["referral_source"].tolist()[0] == "referral"
+    assert pd.isna(table["referral_source"][1])
+    assert table["employees"].tolist() == ["12", "007"]  # everything else stays text
+    assert str(table["segment"].dtype) == "string"
+    assert {e.what: e.rows for e in result.ledger.rejected} == {
+        "acquired_at not a date": (5,),
+        "duplicate customer_id (first kept)": (4,),
+    }
+
+
+def test_dataframe_source_row_numbers_are_position_plus_two():
+    frame = pd.DataFrame({"customer_id": ["A", "B", "C"], "period": ["2025-01-01"] * 3,
+                          "revenue": ["1", "x", "2"]}, index=[10, 20, 30])  # fmt: skip
+    before = frame.copy()
+    result = read_revenue(frame)
+    assert result.source == "<DataFrame>" and result.ledger.rejected[0].rows == (3,)
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is left alone

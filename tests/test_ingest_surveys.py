@@ -1,0 +1,239 @@
+"""Survey exports as the tools write them: Qualtrics, SurveyMonkey, plain; scales and weights."""
+
+import pandas as pd
+import pytest
+
+from cxvalue.errors import ColumnError, ParameterError, ParseError
+from cxvalue.ingest import Scale, read_responses
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def qualtrics(rows, extra_names=(), extra_questions=(), import_ids=True):
+    names = ["StartDate", "EndDate", "Status", "Finished", "ResponseId", "ExternalReference",
+             "Q1", "Q1_NPS_GROUP", *extra_names]  # fmt: skip
+    questions = ["Start Date", "End Date", "Response Type", "Finished", "Response ID",
+                 "External Data Reference",
+                 "How likely are you to recommend Acme to a friend or colleague?",
+                 "How likely are you to recommend Acme to a friend or colleague? - Group",
+                 *extra_questions]  # fmt: skip
+    lines = [",".join(names), ",".join(f'"{q}"' for q in questions)]
+    if import_ids:
+        lines.append(",".join(f'"{{""ImportId"":""{n}""}}"' for n in names))
+    return "\n".join(lines + [",".join(r) for r in rows]) + "\n"
+
+
+def row(status="IP Address", finished="True", rid="R_1", cid="00123", score="9", group="Promoter"):
+    return ["2025-01-02 10:00:00", "2025-01-02 10:05:00", status, finished, rid, cid, score, group]
+
+
+def test_qualtrics_first_data_row_is_row_four_and_question_text_finds_the_score(tmp_path):
+    result = read_responses(write(tmp_path, "q.csv", qualtrics([row(score="abc")])))
+    assert result.vendor == "qualtrics" and result.ledger.vendor == "qualtrics"
+    (entry,) = result.ledger.rejected
+    assert (entry.what, entry.rows, entry.column) == ("score is not a number", (4,), "Q1")
+    assert "qualtrics export: 3 header rows" in result.ledger.notes
+    assert str(result.ledger).startswith("q.csv (qualtrics): 1 read, 0 kept, 1 rejected")
+
+
+@pytest.mark.parametrize(
+    ("status", "finished", "reason"),
+    [
+        ("Survey Preview", "True", "survey preview (not a response)"),
+        ("1", "1", "survey preview (not a response)"),  # numeric export
+        ("Survey Test", "True", "survey test (not a response)"),
+        ("IP Address", "False", "unfinished response (Finished = False)"),
+        ("0", "0", "unfinished response (Finished = False)"),
+    ],
+)
+def test_qualtrics_previews_tests_and_unfinished_are_left_out_with_their_reason(
+    tmp_path, status, finished, reason
+):
+    text = qualtrics([row(), row(status=status, finished=finished, rid="R_2", cid="00124")])
+    result = read_responses(write(tmp_path, "q.csv", text))
+    assert result.table["customer_id"].tolist() == ["00123"]
+    assert [(e.what, e.rows) for e in result.ledger.rejected] == [(reason, (5,))]
+
+
+@pytest.mark.parametrize(
+    ("score", "group", "ok"),
+    [("9", "3", True), ("9", "1", False), ("6", "Detractor", True), ("7", "Promoter", False),
+     ("8", "", True)],
+)  # fmt: skip
+def test_qualtrics_nps_group_is_cross_checked_labels_and_codes(tmp_path, score, group, ok):
+    result = read_responses(write(tmp_path, "q.csv", qualtrics([row(score=score, group=group)])))
+    assert len(result.table) == int(ok)
+    if not ok:
+        assert result.ledger.rejected[0].what == "score disagrees with Q1_NPS_GROUP"
+
+
+def test_qualtrics_without_import_id_row_and_as_xlsx(tmp_path):
+    text = qualtrics([row(cid="00123"), row(rid="R_2", cid="00124", score="3", group="Detractor")],
+                     import_ids=False)  # fmt: skip
+    csv = read_responses(write(tmp_path, "q.csv", text))
+    assert csv.vendor == "qualtrics" and csv.table["score"].tolist() == [9, 3]
+    cells = pd.read_csv(write(tmp_path, "q.csv", text), header=None, dtype=str)
+    path = tmp_path / "q.xlsx"
+    cells.to_excel(path, index=False, header=False)
+    xlsx = read_responses(path)
+    assert xlsx.vendor == "qualtrics"
+    assert xlsx.table["customer_id"].tolist() == ["00123", "00124"]
+
+
+def test_a_qualtrics_export_read_by_pandas_keeps_its_header_rows_out(tmp_path):
+    path = write(tmp_path, "q.csv", qualtrics([row(), row(rid="R_2", score="")]))
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    result = read_responses(frame)
+    assert result.source == "<DataFrame>" and result.vendor == "qualtrics"
+    assert result.table["score"].tolist() == [9]
+    assert result.ledger.rejected[0].rows == (5,)  # the same row numbers as the file
+
+
+def test_vendor_can_be_overridden_and_is_checked(tmp_path):
+    text = "Respondent ID,customer_id,responded_at,score\n1,A,2025-01-01,9\n2,B,2025-01-02,7\n"
+    assert read_responses(write(tmp_path, "p.csv", text)).vendor == "surveymonkey"
+    forced = read_responses(write(tmp_path, "p.csv", text), vendor="plain")
+    assert forced.vendor == "plain" and forced.ledger.rows_read == 2
+    with pytest.raises(ParameterError, match="'vendor' parameter"):
+        read_responses(write(tmp_path, "p.csv", text), vendor="typeform")
+
+
+def test_surveymonkey_sub_labels_and_custom_data(tmp_path):
+    text = (
+        "Respondent ID,Collector ID,Start Date,End Date,Custom Data 1,"
+        "How likely is it that you would recommend us to a friend or colleague?,"
+        "What could we do better?,Which products do you use?,\n"
+        ",,,,,Response,Open-Ended Response,Product A,Product B\n"
+        "1001,55,01/30/2025,01/31/2025,00017,10,Faster support,Product A,\n"
+        "1002,55,02/14/2025,02/15/2025,00018,0,,Product A,Product B\n"
+    )
+    result = read_responses(write(tmp_path, "sm.csv", text))
+    assert result.vendor == "surveymonkey"
+    table = result.table
+    assert table["customer_id"].tolist() == ["00017", "00018"]
+    assert table["score"].tolist() == [10, 0]
+    assert table["responded_at"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-31", "2025-02-15"]
+    assert "Which products do you use? - Product B" in table.columns
+    assert "What could we do better?" in table.columns
+
+
+def test_two_recommend_questions_are_ambiguous(tmp_path):
+    text = qualtrics(
+        [row() + ["5"]],
+        extra_names=["Q9"],
+        extra_questions=["How likely are you to recommend our app to a friend?"],
+    )
+    with pytest.raises(ColumnError, match="2 questions ask about recommending: Q1, Q9"):
+        read_responses(write(tmp_path, "q.csv", text))
+    ok = read_responses(write(tmp_path, "q.csv", text), columns={"score": "Q1"})
+    assert ok.table["score"].tolist() == [9]
+    assert ok.table["Q9"].tolist() == [5.0]  # another score kept, as a number
+
+
+@pytest.mark.parametrize(
+    ("scale", "cells", "categories"),
+    [
+        (Scale.nps(), ["0", "6", "7", "8", "9", "10"],
+         ["detractor"] * 2 + ["passive"] * 2 + ["promoter"] * 2),
+        (Scale.csat(), ["1", "2", "3", "4", "5"],
+         ["detractor"] * 2 + ["passive"] + ["promoter"] * 2),
+        (Scale.ces(), ["1", "3", "4", "5", "6", "7"],
+         ["detractor"] * 2 + ["passive"] * 2 + ["promoter"] * 2),
+    ],
+)  # fmt: skip
+def test_scales_and_their_categories(tmp_path, scale, cells, categories):
+    text = "customer_id,responded_at,score\n" + "".join(f"A{c},2025-01-01,{c}\n" for c in cells)
+    result = read_responses(write(tmp_path, "s.csv", text), scale=scale)
+    assert result.table["category"].tolist() == categories
+    assert result.table["score"].dtype == "int64"
+
+
+def test_scale_cut_points_are_checked():
+    assert Scale(1, 5, detractor=(1, 2), passive=(3, 3), promoter=(4, 5)) == Scale.csat()
+    assert str(Scale.nps()) == "0–10 (detractor 0–6, passive 7–8, promoter 9–10)"
+    with pytest.raises(ParameterError, match="cover 1–5 once each"):
+        Scale(1, 5, detractor=(1, 2), passive=(3, 4), promoter=(4, 5))
+    with pytest.raises(ParameterError, match="detractor < passive < promoter"):
+        Scale(1, 5, detractor=(4, 5), passive=(3, 3), promoter=(1, 2))
+
+
+def test_the_group_column_is_not_checked_against_another_scale(tmp_path):
+    text = qualtrics([row(score="4", group="Detractor")])
+    result = read_responses(write(tmp_path, "q.csv", text), scale=Scale.csat())
+    assert result.table["category"].tolist() == ["promoter"]
+
+
+def test_weights_are_numbers_and_bad_ones_are_rejected(tmp_path):
+    text = ("customer_id,responded_at,score,weight\nA,2025-01-01,9,1.5\nB,2025-01-01,9,abc\n"
+            "C,2025-01-01,9,-1\nD,2025-01-01,9,\nE,2025-01-01,9,0\n")  # fmt: skip
+    result = read_responses(write(tmp_path, "w.csv", text))
+    assert result.table["weight"].tolist() == [1.5, 0.0]
+    assert {e.what: e.rows for e in result.ledger.rejected} == {
+        "weight not a number": (3,),
+        "weight is negative": (4,),
+        "no weight (blank)": (5,),
+    }
+    text = "customer_id,responded_at,score\nA,2025-01-01,9\n"
+    plain = read_responses(write(tmp_path, "p.csv", text))
+    assert plain.table["weight"].tolist() == [1.0] and plain.table["weight"].dtype == "float64"
+
+
+def test_other_columns_are_kept_numbers_as_numbers_codes_as_text(tmp_path):
+    text = ("customer_id,responded_at,score,segment,csat,region_code,comment,category\n"
+            "A,2025-01-01,9,SMB,4,007,great,gold\nB,2025-01-01,3,Ent,,010,,silver\n")  # fmt: skip
+    table = read_responses(write(tmp_path, "k.csv", text)).table
+    assert table["segment"].tolist() == ["SMB", "Ent"]
+    assert table["csat"].tolist()[0] == 4.0 and pd.isna(table["csat"].tolist()[1])
+    assert table["region_code"].tolist() == ["007", "010"]
+    assert table["comment"].tolist() == ["great", pd.NA]
+    assert str(table["comment"].dtype) == "string"
+    assert table["category"].tolist() == ["promoter", "detractor"]
+    assert table["category (file)"].tolist() == ["gold", "silver"]
+
+
+def test_canonical_dtypes(tmp_path):
+    text = "customer_id,responded_at,score,response_id\n00123,2025-01-01 13:45:00,9,R1\n"
+    table = read_responses(write(tmp_path, "d.csv", text)).table
+    assert list(table.columns[:6]) == [
+        "customer_id",
+        "responded_at",
+        "score",
+        "category",
+        "response_id",
+        "weight",
+    ]
+    assert str(table["customer_id"].dtype) == "string"
+    assert str(table["response_id"].dtype) == "string"
+    assert table["responded_at"].dtype == "datetime64[ns]"
+    assert table.loc[0, "responded_at"] == pd.Timestamp("2025-01-01")  # midnight
+    assert table["score"].dtype == "int64"
+
+
+def test_strict_score_problem_is_a_parse_error_with_rows(tmp_path):
+    text = "customer_id,responded_at,score\nA,2025-01-01,11\nB,2025-01-01,12\nC,2025-01-01,9\n"
+    with pytest.raises(ParseError) as info:
+        read_responses(write(tmp_path, "s.csv", text), strict=True)
+    assert info.value.rows == [2, 3] and info.value.column == "score"
+    assert info.value.values == ["11", "12"]
+    assert "s.csv, column 'score': 2 scores are out of range (rows 2, 3)" in str(info.value)
+
+
+def test_a_canonical_table_reads_back_unchanged_from_parquet_and_as_a_frame(tmp_path):
+    text = (
+        "customer_id,responded_at,score,response_id,weight,segment,nps_note\n"
+        "007,2025-01-01,9,R1,1.5,SMB,x\n008,31.01.2025,3,R2,,Ent,\n009,2025-02-01,x,R3,1,SMB,y\n"
+    )
+    first = read_responses(write(tmp_path, "r.csv", text.replace(",,Ent", ",2,Ent"))).table
+    path = tmp_path / "r.parquet"
+    first.to_parquet(path)
+    for source in (path, first):
+        again = read_responses(source)
+        pd.testing.assert_frame_equal(again.table, first)
+        assert "scores cross-checked against category" in again.ledger.notes
+    tampered = first.assign(category=["detractor", "detractor"])
+    (entry,) = read_responses(tampered).ledger.rejected
+    assert (entry.what, entry.rows) == ("score disagrees with category", (2,))
