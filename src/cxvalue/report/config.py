@@ -90,6 +90,7 @@ class Config:
     seed: int = 2024
     model: ModelSpec = field(default_factory=ModelSpec)
     value: ValueSpec = field(default_factory=ValueSpec)
+    drift: DriftThresholds = field(default_factory=lambda: DriftThresholds())
     source: Path | None = None
 
 
@@ -146,6 +147,7 @@ def parse_config(
         seed=_get(raw, "seed", int, Config.seed, ""),
         model=_model(_table(raw, "model")),
         value=_value(_table(raw, "value")),
+        drift=DriftThresholds.from_mapping(_table(raw, "drift")),
         source=source,
     )
 
@@ -183,7 +185,9 @@ def _model(raw: Mapping[str, Any]) -> ModelSpec:
         raise ConfigError(f"model.link must be one of {LINKS}. Got {link!r}.", key=p + "link")
     return ModelSpec(
         controls=tuple(controls),
-        churn_after_months=_positive_int(raw, "churn_after_months", ModelSpec.churn_after_months, p),
+        churn_after_months=_positive_int(
+            raw, "churn_after_months", ModelSpec.churn_after_months, p
+        ),
         window_months=_positive_int(raw, "window_months", ModelSpec.window_months, p),
         recency_months=_positive_int(raw, "recency_months", ModelSpec.recency_months, p),
         link=link,
@@ -196,7 +200,8 @@ def _value(raw: Mapping[str, Any]) -> ValueSpec:
     margin = raw.get("margin", ValueSpec.margin)
     if isinstance(margin, bool) or not isinstance(margin, (int, float, str)):
         raise ConfigError(
-            "value.margin must be a share like 0.3 or the name of a margin column.", key=p + "margin"
+            "value.margin must be a share like 0.3 or the name of a margin column.",
+            key=p + "margin",
         )
     if isinstance(margin, (int, float)) and not 0 <= margin <= 1:
         raise ConfigError(f"value.margin must be in [0, 1]. Got {margin}.", key=p + "margin")
@@ -248,9 +253,7 @@ def _get(raw: Mapping[str, Any], key: str, kind: Any, default: Any, prefix: str)
         value = None  # TOML true/false is not a number here
     if not isinstance(value, kinds):
         names = " or ".join(k.__name__ for k in kinds)
-        raise ConfigError(
-            f"{prefix}{key} must be a {names}. Got {raw[key]!r}.", key=prefix + key
-        )
+        raise ConfigError(f"{prefix}{key} must be a {names}. Got {raw[key]!r}.", key=prefix + key)
     return value
 
 
@@ -261,3 +264,154 @@ def _positive_int(raw: Mapping[str, Any], key: str, default: int, prefix: str) -
             f"{prefix}{key} must be a whole number of at least 1. Got {value}.", key=prefix + key
         )
     return value
+
+
+# -- [drift]: the thresholds of the drift check ------------------------------------------
+
+#: Keys of [drift] that must be whole numbers; every other key is a number.
+_DRIFT_INTS = ("min_responses", "psi_reps")
+#: (warn key, fail key, "le" when warn ≤ fail must hold, "ge" when warn ≥ fail)
+_DRIFT_ORDER = (
+    ("nps_warn_points", "nps_fail_points", "le"),
+    ("nps_warn_z", "nps_fail_z", "le"),
+    ("psi_warn", "psi_fail", "le"),
+    ("psi_warn_quantile", "psi_fail_quantile", "le"),
+    ("shares_warn_points", "shares_fail_points", "le"),
+    ("shares_warn_p", "shares_fail_p", "ge"),
+    ("revenue_warn_change", "revenue_fail_change", "le"),
+    ("rejection_warn_points", "rejection_fail_points", "le"),
+    ("rejection_warn_ratio", "rejection_fail_ratio", "le"),
+    ("effects_warn_p", "effects_fail_p", "ge"),
+    ("effects_warn_change", "effects_fail_change", "le"),
+    ("forecast_warn_mape", "forecast_fail_mape", "le"),
+)
+_DRIFT_UNIT = (
+    "psi_epsilon",
+    "psi_fail_quantile",
+    "psi_warn_quantile",
+    "shares_fail_p",
+    "shares_warn_p",
+    "effects_fail_p",
+    "effects_warn_p",
+)
+
+
+@dataclass(frozen=True)
+class DriftThresholds:
+    """Every threshold of the drift check; the ``[drift]`` table of ``cxvalue.toml`` sets them.
+
+    A check fails only when a change is both practically large and beyond
+    noise; each warn band sits below its fail band. Points are NPS points or
+    percentage points; changes and MAPE are fractions (0.25 = 25 %).
+
+    Attributes
+    ----------
+    nps_fail_points, nps_fail_z, nps_warn_points, nps_warn_z
+        NPS moved: fail when |Δ| ≥ 10 points and |z| > 3; warn at 5 and 2.
+    min_responses
+        Fewer responses in either wave: the survey checks cannot judge.
+    psi_fail, psi_warn
+        Floors of the PSI thresholds (score values and revenue bins).
+    psi_fail_quantile, psi_warn_quantile
+        The thresholds are max(floor, this quantile of PSI under no change).
+    psi_epsilon
+        Added to every bin's share (then renormalised) so empty bins stay finite.
+    psi_reps
+        Bootstrap replicates for the no-change PSI distribution.
+    shares_fail_p, shares_fail_points, shares_warn_p, shares_warn_points
+        Promoter/passive/detractor shares: chi-square p and the largest share move.
+    revenue_fail_change, revenue_warn_change
+        Relative change of revenue per customer-month.
+    rows_warn_change
+        Relative change of rows read (warn only: fresh data is expected to grow).
+    rejection_fail_points, rejection_fail_ratio, rejection_warn_points, rejection_warn_ratio
+        Ledger rejection rate up by more than the points *and* more than the ratio.
+    effects_fail_p, effects_fail_change, effects_warn_p, effects_warn_change
+        Holm-adjusted p and relative change of a hazard ratio or revenue effect.
+    value_change
+        Value per point and CLV gap: fail when the relative change exceeds this
+        and the new estimate is outside the baseline's interval; warn on one.
+    forecast_fail_mape, forecast_warn_mape
+        Accuracy of the baseline's forecast against the months now observed.
+    """
+
+    nps_fail_points: float = 10.0
+    nps_fail_z: float = 3.0
+    nps_warn_points: float = 5.0
+    nps_warn_z: float = 2.0
+    min_responses: int = 30
+    psi_fail: float = 0.25
+    psi_fail_quantile: float = 0.999
+    psi_warn: float = 0.10
+    psi_warn_quantile: float = 0.99
+    psi_epsilon: float = 1e-4
+    psi_reps: int = 20_000
+    shares_fail_p: float = 0.001
+    shares_fail_points: float = 5.0
+    shares_warn_p: float = 0.01
+    shares_warn_points: float = 2.0
+    revenue_fail_change: float = 0.25
+    revenue_warn_change: float = 0.10
+    rows_warn_change: float = 0.50
+    rejection_fail_points: float = 2.0
+    rejection_fail_ratio: float = 3.0
+    rejection_warn_points: float = 1.0
+    rejection_warn_ratio: float = 2.0
+    effects_fail_p: float = 0.01
+    effects_fail_change: float = 0.25
+    effects_warn_p: float = 0.05
+    effects_warn_change: float = 0.10
+    value_change: float = 0.10
+    forecast_fail_mape: float = 0.20
+    forecast_warn_mape: float = 0.10
+
+    def __post_init__(self) -> None:
+        for name in _drift_keys():
+            _drift_range(name, getattr(self, name))
+        for warn, fail, how in _DRIFT_ORDER:
+            w, f = getattr(self, warn), getattr(self, fail)
+            if (w > f) if how == "le" else (w < f):
+                word = "at most" if how == "le" else "at least"
+                raise ConfigError(
+                    f"drift.{warn} must be {word} drift.{fail} ({f}): the warn band sits "
+                    f"below the fail band. Got {w}.",
+                    key=f"drift.{warn}",
+                )
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any], prefix: str = "drift.") -> DriftThresholds:
+        """Build thresholds from a mapping such as the ``[drift]`` table; unset keys keep defaults.
+
+        Raises
+        ------
+        ConfigError
+            A key is unknown (the nearest known key is suggested), not a number,
+            out of range, or a warn threshold is beyond its fail threshold.
+        """
+        if not isinstance(raw, Mapping):
+            raise ConfigError(f"[{prefix.rstrip('.')}] must be a table.", key=prefix.rstrip("."))
+        keys = _drift_keys()
+        _known(raw, keys, prefix)
+        values = {}
+        for key in raw:
+            kind = int if key in _DRIFT_INTS else (int, float)
+            values[key] = _get(raw, key, kind, None, prefix)
+        return cls(**values)
+
+
+def _drift_keys() -> tuple[str, ...]:
+    return tuple(DriftThresholds.__dataclass_fields__)
+
+
+def _drift_range(name: str, value: Any) -> None:
+    """Raise a ConfigError naming ``drift.<name>`` unless ``value`` is in range."""
+    if name in _DRIFT_UNIT:
+        ok, expected = 0 < value < 1, "a number in (0, 1)"
+    elif name in _DRIFT_INTS:
+        ok, expected = isinstance(value, int) and value >= 1, "a whole number ≥ 1"
+    elif name.endswith("_ratio"):
+        ok, expected = value >= 1, "a ratio ≥ 1"
+    else:
+        ok, expected = value >= 0, "a number ≥ 0"
+    if isinstance(value, bool) or not ok:
+        raise ConfigError(f"drift.{name} must be {expected}. Got {value!r}.", key=f"drift.{name}")

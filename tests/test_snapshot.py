@@ -1,0 +1,161 @@
+"""snapshot.json: deterministic writing, validation when read, newer schemas refused."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from _drift_factory import baseline
+from cxvalue.errors import CxValueError
+from cxvalue.report.snapshot import (
+    SCHEMA_VERSION,
+    SnapshotError,
+    dumps_snapshot,
+    read_snapshot,
+    round_floats,
+    validate_snapshot,
+    write_snapshot,
+)
+
+
+@pytest.fixture()
+def snap():
+    return baseline()
+
+
+def test_round_trip_keeps_values_and_types(snap, tmp_path):
+    path = write_snapshot(snap, tmp_path / "out" / "snapshot.json")
+    back = read_snapshot(path)
+    assert back == round_floats(snap)
+    assert isinstance(back["nps"]["n"], int) and isinstance(back["data"]["revenue_total"], float)
+    assert back["retention"]["converged"] is True
+
+
+def test_written_bytes_are_deterministic(snap, tmp_path):
+    shuffled = dict(reversed(list(copy.deepcopy(snap).items())))
+    a = write_snapshot(snap, tmp_path / "a.json").read_bytes()
+    b = write_snapshot(shuffled, tmp_path / "b.json").read_bytes()
+    assert a == b
+    text = a.decode("utf-8")
+    assert text.endswith("}\n") and not text.endswith("\n\n") and "\r" not in text
+    keys = list(json.loads(text))
+    assert keys == sorted(keys)
+
+
+def test_floats_are_rounded_to_10_significant_digits():
+    assert round_floats({"x": 1 / 3, "y": 123456.78901234567, "z": [2 / 3]}) == {
+        "x": 0.3333333333,
+        "y": 123456.789,
+        "z": [0.6666666667],
+    }
+    assert dumps_snapshot({"b": float("nan"), "a": 1}) == '{\n  "a": 1,\n  "b": null\n}\n'
+
+
+def test_write_does_not_change_the_callers_dict(snap, tmp_path):
+    before = copy.deepcopy(snap)
+    write_snapshot(snap, tmp_path / "s.json")
+    assert snap == before
+
+
+def test_newer_schema_is_refused_naming_both_versions(snap, tmp_path):
+    snap["schema_version"] = SCHEMA_VERSION + 1
+    snap["cxvalue_version"] = "0.9.0"
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(snap), encoding="utf-8")
+    with pytest.raises(SnapshotError) as info:
+        read_snapshot(path)
+    message = str(info.value)
+    assert "schema version 2" in message and "schema version 1" in message
+    assert "0.9.0" in message and "Upgrade cxvalue" in message
+    assert info.value.source == str(path)
+
+
+def test_all_problems_are_listed_at_once(snap):
+    del snap["data"]["revenue_total"]
+    snap["nps"]["n"] = "2000"
+    snap["inputs"]["revenue"]["rows_kept"] = 1
+    with pytest.raises(SnapshotError) as info:
+        validate_snapshot(snap)
+    problems = info.value.problems
+    assert any(p.startswith("data.revenue_total: missing") for p in problems)
+    assert any(p.startswith("nps.n: expected a whole number") for p in problems)
+    assert any("rows_read (24300) is not rows_kept + rows_rejected" in p for p in problems)
+    assert isinstance(info.value, CxValueError) and isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    "mangle, expected",
+    [
+        (lambda s: s.pop("schema_version"), "no valid schema_version"),
+        (lambda s: s.update(schema_version="1"), "no valid schema_version"),
+        (lambda s: s.update(schema_version=True), "no valid schema_version"),
+        (lambda s: s.pop("retention"), "retention: missing"),
+        (lambda s: s["data"].update(score_counts=[1, 2, 3]), "expected 11 counts"),
+        (lambda s: s["data"].update(revenue_bin_counts=[1]), "expected 10 counts for 9 edges"),
+        (lambda s: s["retention"].update(cov=[[1.0]]), "expected a 3×3 matrix"),
+        (lambda s: s["nps"].update(estimate=float("inf")), "nps.estimate: expected a number"),
+        (lambda s: s["nps"].update(n_detractors=-1), "nps.n_detractors: expected a count ≥ 0"),
+        (lambda s: s["data"].update(segments={"segment": "SMB"}), "expected a list of levels"),
+        (lambda s: s["inputs"].pop("revenue"), "inputs.revenue: missing"),
+        (lambda s: s["forecast"][0].pop("period"), "forecast[0].period: missing"),
+    ],
+)
+def test_mangled_snapshots_raise(snap, mangle, expected):
+    mangle(snap)
+    with pytest.raises(SnapshotError) as info:
+        validate_snapshot(snap)
+    assert expected in str(info.value)
+
+
+def test_parts_not_computed_may_be_null_with_a_status(snap):
+    snap["retention"] = {
+        "status": "did not converge after 100 iterations",
+        "spec": snap["retention"]["spec"],
+        "converged": False,
+        "terms": None,
+        "params": None,
+        "cov": None,
+        "hazard_ratio": None,
+    }
+    snap["value"] = {
+        "status": "retention model missing",
+        "assumptions": {},
+        "clv": None,
+        "gap": None,
+        "per_point": None,
+    }
+    snap["forecast"] = None
+    validate_snapshot(snap)
+    del snap["retention"]["status"]
+    with pytest.raises(SnapshotError, match="retention.params: expected a list"):
+        validate_snapshot(snap)
+
+
+def test_optional_actuals_are_validated(snap):
+    snap["data"]["actuals"] = [{"period": "2026-01", "revenue": 1.2e6}]
+    validate_snapshot(snap)
+    snap["data"]["actuals"] = [{"period": "2026-01", "revenue": "lots"}]
+    with pytest.raises(SnapshotError, match=r"data.actuals\[0\].revenue"):
+        validate_snapshot(snap)
+
+
+def test_unreadable_files_raise_snapshot_error(tmp_path):
+    with pytest.raises(SnapshotError, match="Cannot read the snapshot"):
+        read_snapshot(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 1,', encoding="utf-8")
+    with pytest.raises(SnapshotError, match="not a JSON snapshot.*line 1"):
+        read_snapshot(bad)
+    listy = tmp_path / "list.json"
+    listy.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(SnapshotError, match="must be a JSON object"):
+        read_snapshot(listy)
+
+
+def test_invalid_snapshot_is_not_written(snap, tmp_path):
+    del snap["nps"]
+    with pytest.raises(SnapshotError):
+        write_snapshot(snap, tmp_path / "s.json")
+    assert not (tmp_path / "s.json").exists()
