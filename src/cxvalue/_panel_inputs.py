@@ -1,0 +1,147 @@
+"""Inputs of the panel: bring each canonical table into one Ibis backend.
+
+Every input (pandas, Arrow, a Parquet/CSV path, an Ibis table or an
+``IngestResult``) becomes an Ibis table on one backend. Months are handled as
+integers, ``year * 12 + month - 1``, so that month arithmetic is plain integer
+arithmetic on every backend; :func:`month_date` turns them back into dates.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+from ibis.common.exceptions import IbisError
+
+from cxvalue.errors import ColumnError, InputError, nearest
+
+#: Suffixes read by the engine itself.
+PARQUET = (".parquet", ".pq")
+CSV = (".csv",)
+
+
+def unwrap(obj: Any) -> Any:
+    """The table inside an ``IngestResult``-like object, else ``obj`` itself."""
+    if isinstance(obj, (ir.Table, pd.DataFrame, pa.Table, str, os.PathLike)):
+        return obj
+    return getattr(obj, "table", obj)
+
+
+def bound_backend(obj: Any) -> Any | None:
+    """The backend an Ibis table is bound to, or None (memtables, non-Ibis inputs)."""
+    if not isinstance(obj, ir.Table):
+        return None
+    try:
+        return obj._find_backend(use_default=False)
+    except IbisError:
+        return None
+
+
+def resolve_backend(inputs: Sequence[Any], backend: Any | None, func: str) -> Any:
+    """The one backend every input runs on.
+
+    Ibis tables bound to a backend decide it; otherwise ``backend``; otherwise
+    a fresh embedded DuckDB connection.
+    """
+    bound = [b for b in (bound_backend(unwrap(x)) for x in inputs) if b is not None]
+    chosen = backend if backend is not None else (bound[0] if bound else None)
+    if any(b is not chosen for b in bound):
+        raise InputError(
+            f"{func}(): the Ibis tables given live on different backends (or not on the "
+            "'backend' passed). Pass tables from one connection, or pandas/Arrow/files "
+            "that cxvalue can load into it."
+        )
+    return chosen if chosen is not None else ibis.duckdb.connect()
+
+
+def to_table(obj: Any, con: Any, kind: str) -> ir.Table:
+    """One input as an Ibis table usable on ``con``."""
+    obj = unwrap(obj)
+    if isinstance(obj, ir.Table):
+        return obj
+    if isinstance(obj, (pd.DataFrame, pa.Table)):
+        return ibis.memtable(obj)
+    if isinstance(obj, (str, os.PathLike)):
+        return _read_path(Path(obj), con, kind)
+    raise InputError(
+        f"The {kind} table must be a pandas DataFrame, a pyarrow Table, a Parquet or CSV "
+        f"path, an Ibis table or the result of cxvalue.read_{kind}(). "
+        f"Got {type(obj).__name__} instead."
+    )
+
+
+def _read_path(path: Path, con: Any, kind: str) -> ir.Table:
+    suffix = path.suffix.lower()
+    if suffix in PARQUET:
+        return con.read_parquet(str(path))
+    if suffix in CSV:
+        if getattr(con, "name", "") == "duckdb":  # keep leading zeros of ids
+            return con.read_csv(str(path), types={"customer_id": "VARCHAR"})
+        return con.read_csv(str(path))
+    raise InputError(
+        f"{path.name}: the engine reads only Parquet and canonical CSV files. Read other "
+        f"files with cxvalue.read_{kind}() first and pass its result.",
+        source=str(path),
+    )
+
+
+def require(table: ir.Table, columns: Sequence[str], kind: str) -> None:
+    """Raise a :class:`ColumnError` naming the first missing column."""
+    found = list(table.columns)
+    for col in columns:
+        if col not in found:
+            near = nearest(col, found)
+            hint = f" Did you mean {near!r}?" if near else ""
+            raise ColumnError(
+                f"The {kind} table has no {col!r} column. Columns found: "
+                f"{', '.join(map(repr, found))}.{hint}",
+                column=col, found=found, nearest=near,
+            )  # fmt: skip
+
+
+def require_text_ids(table: ir.Table, kind: str, column: str = "customer_id") -> None:
+    """Refuse ids that are not strings: ``00123`` must stay ``00123``."""
+    dtype = table[column].type()
+    if not dtype.is_string():
+        raise InputError(
+            f"The {kind} table's {column!r} column holds {dtype}, not text. Ids are joined "
+            "as strings so that 00123 stays 00123 and 123 never matches it by accident. "
+            f"Read the table with cxvalue.read_{kind}(), or cast the column to string."
+        )
+
+
+def require_dates(table: ir.Table, column: str, kind: str) -> None:
+    """Refuse a date column the engine did not read as a date or timestamp."""
+    dtype = table[column].type()
+    if not (dtype.is_date() or dtype.is_timestamp()):
+        raise InputError(
+            f"The {kind} table's {column!r} column holds {dtype}, not dates. "
+            f"Read the table with cxvalue.read_{kind}() first."
+        )
+
+
+def month_index(value: ir.Value) -> ir.IntegerValue:
+    """A date or timestamp as an integer month: ``year * 12 + month - 1``."""
+    return (value.year() * 12 + value.month() - 1).cast("int64")
+
+
+def month_date(month: ir.IntegerValue) -> ir.DateValue:
+    """The first day of an integer month (inverse of :func:`month_index`)."""
+    return ibis.date((month // 12).cast("int32"), (month % 12 + 1).cast("int32"), 1)
+
+
+def flag(condition: ir.BooleanValue) -> ir.IntegerValue:
+    """A boolean as an int64 0/1 column."""
+    return ibis.ifelse(condition, 1, 0).cast("int64")
+
+
+def calendar(first: int, last: int) -> ir.Table:
+    """A small table of integer months ``first`` … ``last`` (one column, ``m``)."""
+    months = list(range(int(first), int(last) + 1))
+    return ibis.memtable(pa.table({"m": pa.array(months, type=pa.int64())}))

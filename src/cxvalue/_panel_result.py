@@ -1,0 +1,93 @@
+"""The :class:`Panel` object: an unexecuted Ibis expression and what it means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+#: Integer columns that may hold NULL; pandas gets them as nullable Int64.
+NULLABLE_INTS = ("active_through_next", "score", "months_since_response")
+
+
+@dataclass(frozen=True, repr=False)
+class Panel:
+    """One row per customer and month while a customer, as an Ibis expression.
+
+    Nothing runs until :meth:`to_pandas`, :meth:`to_pyarrow`, :meth:`count`
+    or :func:`cxvalue.panel.cells` asks for it, and then on :attr:`backend`.
+
+    Attributes
+    ----------
+    expr : ibis.Table
+        The panel expression (not executed).
+    backend : ibis backend
+        Where it runs (an embedded DuckDB unless the inputs said otherwise).
+    window_months : int or None
+        Months covered by ``revenue_next`` and ``active_through_next``.
+    churn_after_months : int or None
+        Months without revenue that make an inferred churn.
+    churn_rule : str
+        One sentence for outputs: how churn was decided.
+    recency_months : int or None
+        How old a response may be and still describe a month.
+    data_end : pandas.Timestamp or None
+        The last month of the revenue data (None for a snapshot).
+    controls_available : tuple of str
+        Columns that can serve as controls in the models.
+    kind : {"monthly", "snapshot"}
+        How the panel was made.
+    """
+
+    expr: ir.Table
+    backend: Any
+    window_months: int | None
+    churn_after_months: int | None
+    churn_rule: str
+    recency_months: int | None
+    data_end: pd.Timestamp | None
+    controls_available: tuple[str, ...] = field(default=())
+    kind: str = "monthly"
+
+    @property
+    def columns(self) -> list[str]:
+        """The panel's column names."""
+        return list(self.expr.columns)
+
+    def _ordered(self) -> ir.Table:
+        keys = ["customer_id", "period", "spell", "tenure_months"]
+        return self.expr.order_by([k for k in keys if k in self.expr.columns])
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Run the panel and return it sorted by customer_id and period.
+
+        ``customer_id`` has the pandas ``"string"`` dtype, ``period`` is
+        datetime64, and integer columns that may be empty are nullable
+        ``Int64``.
+        """
+        frame = self.backend.execute(self._ordered()).reset_index(drop=True)
+        frame["customer_id"] = frame["customer_id"].astype("string")
+        if "period" in frame and frame["period"].notna().any():
+            frame["period"] = pd.to_datetime(frame["period"]).astype("datetime64[ns]")
+        for col in NULLABLE_INTS:
+            if col in frame:
+                frame[col] = frame[col].astype("Int64")
+        return frame
+
+    def to_pyarrow(self) -> pa.Table:
+        """Run the panel and return it as an Arrow table (same order as :meth:`to_pandas`)."""
+        return self.backend.to_pyarrow(self._ordered())
+
+    def count(self) -> int:
+        """The number of customer-months (runs a count on the backend)."""
+        return int(self.backend.execute(self.expr.count()))
+
+    def __repr__(self) -> str:
+        end = "" if self.data_end is None else f", data to {self.data_end:%Y-%m}"
+        return (
+            f"Panel({self.kind}, {len(self.expr.columns)} columns, "
+            f"window={self.window_months}m{end}; {self.churn_rule})"
+        )

@@ -1,0 +1,151 @@
+"""Customer lives ("spells") and the customer-month rows they span.
+
+A spell is one unbroken life of a customer: ``start`` (first month with
+revenue), ``risk_end`` (the last month the customer is a customer),
+``row_end`` (the last panel row: ``risk_end``, or later when revenue arrives
+after an explicit churn date) and ``churned`` (1 when the spell ended in an
+observed churn). Months are integers (see :mod:`cxvalue._panel_inputs`).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from cxvalue._panel_inputs import calendar, flag, month_index
+
+SPELL_COLUMNS = ("customer_id", "spell", "start", "risk_end", "row_end", "churned")
+
+
+def monthly_revenue(revenue: ir.Table) -> ir.Table:
+    """Revenue per (customer_id, integer month ``m``), summed; missing amounts count 0."""
+    rows = revenue.select(
+        customer_id=revenue.customer_id,
+        m=month_index(revenue.period),
+        revenue=revenue.revenue.cast("float64"),
+    )
+    return rows.group_by(["customer_id", "m"]).aggregate(
+        revenue=ibis.coalesce(rows.revenue.sum(), 0.0)
+    )
+
+
+def active_months(monthly: ir.Table) -> ir.Table:
+    """The months in which a customer had revenue other than 0 (credits count)."""
+    return monthly.filter(monthly.revenue != 0).select("customer_id", "m")
+
+
+def inferred_spells(active: ir.Table, churn_after: int, data_end: int) -> ir.Table:
+    """Spells from revenue gaps: a gap of ``churn_after`` or more empty months ends one.
+
+    A spell ends in churn when at least ``churn_after`` empty months follow its
+    last active month before ``data_end``; this holds for every spell but the
+    last one by construction, and for the last one it says the customer did
+    not come back. Otherwise the spell is censored (``churned`` 0).
+    """
+    order = ibis.window(group_by="customer_id", order_by="m")
+    prev = active.m.lag().over(order)
+    marked = active.mutate(new=flag(prev.isnull() | (active.m - prev > churn_after)))
+    running = ibis.window(group_by="customer_id", order_by="m", rows=(None, 0))
+    marked = marked.mutate(spell=marked.new.sum().over(running).cast("int64"))
+    spells = marked.group_by(["customer_id", "spell"]).aggregate(
+        start=marked.m.min(), end=marked.m.max()
+    )
+    return spells.select(
+        "customer_id", "spell", "start", risk_end=spells.end, row_end=spells.end,
+        churned=flag(spells.end + churn_after <= data_end),
+    )  # fmt: skip
+
+
+def explicit_spells(active: ir.Table, customers: ir.Table, data_end: int) -> ir.Table:
+    """One spell per customer of the customers table, ended by its ``churned_at``.
+
+    The spell starts at the first month with revenue. It ends at the month of
+    ``churned_at`` (moved to the first revenue month when earlier), or at
+    ``data_end`` when ``churned_at`` is empty or after the data end (censored).
+    Rows go on past the churn month, not at risk, while revenue still arrives,
+    so that no revenue is lost.
+    """
+    life = active.group_by("customer_id").aggregate(start=active.m.min(), last=active.m.max())
+    dates = customers.select(
+        customer_id=customers.customer_id, churn_m=month_index(customers.churned_at)
+    )
+    both = life.join(dates, "customer_id")
+    observed = both.churn_m.notnull() & (both.churn_m <= data_end)
+    risk_end = ibis.ifelse(observed, ibis.greatest(both.churn_m, both.start), data_end)
+    return both.select(
+        customer_id=both.customer_id,
+        spell=ibis.literal(1, "int64"),
+        start=both.start,
+        risk_end=risk_end.cast("int64"),
+        row_end=ibis.greatest(risk_end, both.last).cast("int64"),
+        churned=flag(observed),
+    )
+
+
+def spells(
+    active: ir.Table, customers: ir.Table | None, churn_after: int, data_end: int
+) -> ir.Table:
+    """Every spell: explicit for customers with a churn-date column, inferred otherwise."""
+    if customers is None or "churned_at" not in customers.columns:
+        return inferred_spells(active, churn_after, data_end).select(*SPELL_COLUMNS)
+    listed = customers.select("customer_id").distinct()
+    unlisted = active.anti_join(listed, "customer_id")
+    parts = (
+        explicit_spells(active, customers, data_end).select(*SPELL_COLUMNS),
+        inferred_spells(unlisted, churn_after, data_end).select(*SPELL_COLUMNS),
+    )
+    return ibis.union(*parts, distinct=False)
+
+
+def customer_months(spell_table: ir.Table, monthly: ir.Table, first: int, last: int) -> ir.Table:
+    """One row per customer and month of each spell, with the month's revenue (0 if none)."""
+    cal = calendar(first, last)
+    grid = spell_table.join(cal, [cal.m >= spell_table.start, cal.m <= spell_table.row_end])
+    grid = grid.select("customer_id", "spell", "m", "start", "risk_end", churned_spell=grid.churned)
+    rev = monthly.rename(rev_customer_id="customer_id", rev_m="m")
+    joined = grid.left_join(rev, [grid.customer_id == rev.rev_customer_id, grid.m == rev.rev_m])
+    return joined.select(
+        "customer_id", "spell", "m", "start", "risk_end", "churned_spell",
+        revenue=ibis.coalesce(joined.revenue, 0.0),
+    )  # fmt: skip
+
+
+def life_columns(rows: ir.Table, window: int, data_end: int) -> ir.Table:
+    """Add at_risk, churned, tenure_months and active_through_next to spell rows.
+
+    ``active_through_next`` is 1 when the customer is still a customer in
+    month ``m + window``, 0 when the spell ended in churn before that month,
+    NULL when that month is after ``data_end``, the spell was censored before
+    it, or the row is not at risk.
+    """
+    horizon = rows.m + window
+    known = (horizon <= data_end) & (rows.m <= rows.risk_end)
+    outcome = ibis.cases(
+        (~known, ibis.null("int64")),
+        (rows.risk_end >= horizon, ibis.literal(1, "int64")),
+        (rows.churned_spell == 1, ibis.literal(0, "int64")),
+        else_=ibis.null("int64"),
+    )
+    return rows.mutate(
+        at_risk=flag(rows.m <= rows.risk_end),
+        churned=flag((rows.m == rows.risk_end) & (rows.churned_spell == 1)),
+        tenure_months=(rows.m - rows.start).cast("int64"),
+        active_through_next=outcome,
+    )
+
+
+def revenue_windows(rows: ir.Table, window: int, data_end: int, trailing: int = 12) -> ir.Table:
+    """Add revenue_trailing (``trailing`` months to this one) and revenue_next.
+
+    Both are sums over the customer's rows in a range of months (a RANGE
+    frame on the integer month), so spells and gaps need no special case.
+    ``revenue_next`` covers months ``m+1 … m+window`` and is NULL when that
+    window passes ``data_end``.
+    """
+    past = ibis.window(group_by="customer_id", order_by="m", range=(-(trailing - 1), 0))
+    ahead = ibis.window(group_by="customer_id", order_by="m", range=(1, window))
+    next_sum = ibis.coalesce(rows.revenue.sum().over(ahead), 0.0)
+    return rows.mutate(
+        revenue_trailing=rows.revenue.sum().over(past),
+        revenue_next=ibis.ifelse(rows.m + window <= data_end, next_sum, ibis.null("float64")),
+    )
