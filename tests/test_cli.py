@@ -39,7 +39,9 @@ def test_validate_clean_file_prints_the_ledger(tmp_path, capsys):
 
 def test_validate_strict_exits_1_on_rejections_and_json(tmp_path, capsys):
     path = tmp_path / "s.csv"
-    path.write_text("customer_id,responded_at,score\nA,2025-01-01,11\nB,2025-01-01,9\n", encoding="utf-8")
+    path.write_text(
+        "customer_id,responded_at,score\nA,2025-01-01,11\nB,2025-01-01,9\n", encoding="utf-8"
+    )
     assert main(["validate", str(path), "--as", "responses", "--json"]) == 0
     ledger = json.loads(capsys.readouterr().out)
     assert (ledger["rows_read"], ledger["rows_kept"], ledger["rows_rejected"]) == (2, 1, 1)
@@ -70,7 +72,12 @@ def test_sample_validate_and_nps_on_the_sample(tmp_path, capsys):
     capsys.readouterr()
     assert main(["validate", str(tmp_path / "revenue.csv.gz"), "--as", "revenue", "--strict"]) == 0
     assert "summed duplicate customer-months" in capsys.readouterr().out
-    args = ["nps", str(tmp_path / "responses.csv.gz"), "--customers", str(tmp_path / "customers.csv")]
+    args = [
+        "nps",
+        str(tmp_path / "responses.csv.gz"),
+        "--customers",
+        str(tmp_path / "customers.csv"),
+    ]
     assert main([*args, "--by", "segment", "--period", "Q"]) == 0
     out = capsys.readouterr().out
     assert "Enterprise" in out and "2025Q4" in out and "95% interval" in out
@@ -79,8 +86,8 @@ def test_sample_validate_and_nps_on_the_sample(tmp_path, capsys):
 def test_demo_prints_ledgers_and_nps(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "responses.csv.gz (responses)" in out and "revenue.csv.gz (revenue)" in out
-    assert "NPS by segment" in out
+    assert "responses.csv.gz (qualtrics)" in out and "revenue.csv.gz" in out
+    assert "NPS by segment" in out and "2025Q4" in out
 
 
 def test_public_surface_is_pinned():

@@ -56,7 +56,9 @@ def test_vectorised_over_draws_and_categories():
     clv = lifetime_value(0.3, revenue_path(500.0, growth, 24), survival, 0.005)
     assert clv.shape == (1000, 4)
     one = lifetime_value(
-        0.3, revenue_path(500.0, growth[7, 2], 24), survival_from_hazard(np.full(24, hazard[7, 2, 0])),
+        0.3,
+        revenue_path(500.0, growth[7, 2], 24),
+        survival_from_hazard(np.full(24, hazard[7, 2, 0])),
         0.005,
     )
     assert clv[7, 2] == pytest.approx(one)

@@ -29,7 +29,9 @@ def survival_from_hazard(hazard: np.ndarray) -> np.ndarray:
     return np.cumprod(1.0 - np.asarray(hazard, dtype=float), axis=-1)
 
 
-def revenue_path(base_monthly: np.ndarray, annual_log_growth: np.ndarray, horizon: int) -> np.ndarray:
+def revenue_path(
+    base_monthly: np.ndarray, annual_log_growth: np.ndarray, horizon: int
+) -> np.ndarray:
     """Monthly revenue R(t) = R0 · exp(g · t / 12) for t = 1..H.
 
     ``base_monthly`` and ``annual_log_growth`` broadcast against each other;

@@ -14,7 +14,11 @@ BUNDLED = Path(__file__).resolve().parents[2] / "data" / "samples"
 def sample_paths(data_dir: Path | None, out: Path) -> dict[str, Path]:
     """The sample extracts: the bundled ones, or freshly written into ``out/sample``."""
     directory = data_dir or BUNDLED
-    names = {"responses": "responses.csv.gz", "revenue": "revenue.csv.gz", "customers": "customers.csv"}
+    names = {
+        "responses": "responses.csv.gz",
+        "revenue": "revenue.csv.gz",
+        "customers": "customers.csv",
+    }
     if all((directory / name).exists() for name in names.values()):
         return {key: directory / name for key, name in names.items()}
     return write_sample(out / "sample")
@@ -32,8 +36,10 @@ def run_demo(out: Path, data_dir: Path | None = None) -> int:
     table = responses.table.merge(
         customers.table[["customer_id", "segment"]], on="customer_id", how="left"
     )
-    print("NPS by segment, all waves\n=========================")
-    print(format_nps_table(nps(table, by="segment")), end="\n\n")
+    latest = table.sort_values("responded_at").drop_duplicates("customer_id", keep="last")
+    title = "NPS by segment, each customer's latest answer"
+    print(f"{title}\n{'=' * len(title)}")
+    print(format_nps_table(nps(latest, by="segment")), end="\n\n")
     print("NPS by quarter\n==============")
     print(format_nps_table(nps(table, period="Q")))
     return 0

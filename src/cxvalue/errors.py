@@ -160,6 +160,7 @@ def nearest(name: str, candidates: Iterable[str]) -> str | None:
 
     Matching ignores case, spaces and underscores.
     """
+
     def key(s: str) -> str:
         return "".join(ch for ch in str(s).lower() if ch.isalnum())
 

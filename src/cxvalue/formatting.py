@@ -129,9 +129,7 @@ def fmt_nps(values: float | Iterable[float], decimals: int = 0, locale: Locale =
     return out
 
 
-def fmt_interval(
-    lo: float, hi: float, formatter=fmt_number, **kwargs
-) -> str:
+def fmt_interval(lo: float, hi: float, formatter=fmt_number, **kwargs) -> str:
     """Format an interval with any formatter: ``€1.1M to €2.3M`` / ``1,1 bis 2,3 Mio. €``."""
     a, b = formatter([lo, hi], **kwargs)
     return f"{a} bis {b}" if kwargs.get("locale", "en") == "de" else f"{a} to {b}"
