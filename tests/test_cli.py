@@ -91,13 +91,13 @@ def test_demo_prints_ledgers_and_nps(tmp_path, capsys):
 
 
 def test_public_surface_is_pinned():
-    assert sorted(cxvalue.__all__) == [
+    assert sorted(cxvalue.__all__) == sorted([
         "ColumnError", "ConfigError", "ConvergenceWarning", "CxValueError", "CxValueWarning",
         "DataWarning", "EmptyInputError", "IngestResult", "InputError", "Ledger", "NPSDifference",
-        "ParameterError", "ParseError", "Scale", "SmallSampleWarning", "fmt_currency", "fmt_nps",
-        "fmt_number", "fmt_pct", "nps", "nps_difference", "read_customers", "read_responses",
-        "read_revenue",
-    ]  # fmt: skip
+        "Panel", "ParameterError", "ParseError", "Scale", "SmallSampleWarning",
+        "build_panel", "cells", "fmt_currency", "fmt_nps", "fmt_number", "fmt_pct", "nps",
+        "nps_difference", "read_customers", "read_responses", "read_revenue", "snapshot_panel",
+    ])  # fmt: skip
     for name in cxvalue.__all__:
         assert hasattr(cxvalue, name)
 

@@ -30,6 +30,7 @@ from cxvalue.ingest import (
     read_revenue,
 )
 from cxvalue.nps import NPSDifference, nps, nps_difference
+from cxvalue.panel import Panel, build_panel, cells, snapshot_panel
 
 __version__ = "0.1.0"
 
@@ -45,10 +46,13 @@ __all__ = [
     "InputError",
     "Ledger",
     "NPSDifference",
+    "Panel",
     "ParameterError",
     "ParseError",
     "Scale",
     "SmallSampleWarning",
+    "build_panel",
+    "cells",
     "fmt_currency",
     "fmt_nps",
     "fmt_number",
@@ -58,4 +62,5 @@ __all__ = [
     "read_customers",
     "read_responses",
     "read_revenue",
+    "snapshot_panel",
 ]
