@@ -33,7 +33,6 @@ from cxvalue._categories import CATEGORIES
 from cxvalue._validation import check_choice, check_param
 from cxvalue.errors import ConvergenceWarning, InputError, SmallSampleWarning
 from cxvalue.models._design import (
-    INTERCEPT,
     Design,
     factor_values,
     make_design,
