@@ -1,0 +1,578 @@
+"""Revenue uplift: growth of a retained customer's revenue by NPS category.
+
+The revenue part of the two-part model ``E[revenue] = P(retain) × E[revenue |
+retained]`` (``docs/contracts.md``, DESIGN "Models"). :func:`fit_revenue`
+regresses the log ratio of next-window revenue to the trailing twelve months'
+run rate on the category as of the month (treatment coded, passives the
+reference) and controls, by OLS on the customer-months of customers retained
+over the whole window, with standard errors clustered by customer.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from ibis.common.deferred import Deferred
+from scipy import stats
+
+from cxvalue._categories import CATEGORIES, NOT_SURVEYED, REFERENCE
+from cxvalue._panel_result import Panel
+from cxvalue._validation import check_choice, check_param
+from cxvalue.errors import DataWarning, InputError, SmallSampleWarning
+from cxvalue.models._design import (
+    INTERCEPT,
+    Design,
+    factor_values,
+    make_design,
+    split_covariates,
+    term_name,
+)
+
+__all__ = ["RevenueModel", "fit_revenue"]
+
+#: Months summed by the panel's ``revenue_trailing`` (the base of the outcome).
+TRAILING_MONTHS = 12
+#: A factor level with fewer rows or customers than this draws a SmallSampleWarning.
+MIN_LEVEL_ROWS = 30
+MIN_LEVEL_CUSTOMERS = 10
+#: Fewer clusters than this make cluster-robust standard errors unreliable.
+MIN_CLUSTERS = 30
+#: Share of log-impossible rows above which a DataWarning is raised.
+EXCLUDED_SHARE_WARN = 0.01
+#: The reasons a row of the estimation sample cannot enter the log ratio.
+EXCLUDE_BASE = "base_not_positive"
+EXCLUDE_NEXT = "next_not_positive"
+COV_TYPES = ("cluster", "HC1")
+
+
+@dataclass(frozen=True)
+class RevenueModel:
+    """A fitted revenue-uplift model (see :func:`fit_revenue`).
+
+    The outcome is ``y = log(revenue_next / (revenue_trailing × W / 12))``
+    for customer-months retained over the next ``W = window_months`` months
+    with a full twelve-month trailing history; coefficients are on that log
+    scale. With ``W = 12`` a coefficient is a difference in annual log
+    growth of revenue.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Coefficients by term (``Intercept``, ``category[promoter]``, …).
+    cov : pandas.DataFrame
+        Their covariance (cluster-robust by customer, or HC1), by term.
+    design : Design
+        The treatment coding, reference levels first.
+    controls : tuple of str
+        The controls adjusted for.
+    n_rows, n_customers : int
+        Customer-months and customers in the fit.
+    excluded : dict of str to int
+        Rows of the estimation sample left out because the log ratio does not
+        exist: ``base_not_positive`` (trailing revenue ≤ 0) and
+        ``next_not_positive`` (next-window revenue ≤ 0, base positive).
+    n_short_history : int
+        Retained customer-months left out because fewer than 12 trailing
+        months are in the panel (a new customer, or a return after churn).
+    window_months : int
+        The window ``W`` of ``revenue_next``.
+    cov_type : str
+        ``"cluster"`` or ``"HC1"``.
+    level : float
+        Confidence level of the intervals.
+    smearing : float
+        Duan's smearing factor ``mean(exp(residual))``: ``E[ratio] =
+        exp(x·b) × smearing`` rather than ``exp(x·b)``.
+    resid_sd : float
+        Standard deviation of the residuals (log scale).
+    p_values : pandas.Series
+        Two-sided p-values of the coefficients (normal reference, as
+        statsmodels reports for robust covariances).
+    numeric_means : dict of str to float
+        Means of numeric controls over the fitted rows (the typical customer).
+    recency_months : int or None
+        How old a response may be and still set the category.
+    """
+
+    params: pd.Series
+    cov: pd.DataFrame
+    design: Design
+    controls: tuple[str, ...]
+    n_rows: int
+    n_customers: int
+    excluded: Mapping[str, int]
+    n_short_history: int
+    window_months: int
+    cov_type: str
+    level: float
+    smearing: float
+    resid_sd: float
+    p_values: pd.Series
+    numeric_means: Mapping[str, float] = field(default_factory=dict)
+    recency_months: int | None = None
+
+    # ------------------------------------------------------------------ tables
+    @property
+    def categories(self) -> list[str]:
+        """The categories in the fit, in display order (promoter first)."""
+        levels = self.design.factors["category"]
+        return [c for c in CATEGORIES if c in levels] + sorted(set(levels) - set(CATEGORIES))
+
+    @property
+    def adjusted_for(self) -> str:
+        """One phrase for outputs: what the estimates are adjusted for."""
+        return ", ".join(self.controls) if self.controls else "nothing (no controls)"
+
+    @property
+    def typical(self) -> str:
+        """The customer :meth:`multipliers` and :meth:`growth` describe."""
+        parts = [f"{f} = {levels[0]}" for f, levels in self.design.factors.items()
+                 if f != "category"]  # fmt: skip
+        parts += [f"{name} = {value:.4g} (mean)" for name, value in self.numeric_means.items()]
+        return ", ".join(parts) if parts else "any customer (no controls)"
+
+    def _z(self, level: float | None) -> float:
+        level = self.level if level is None else level
+        check_param(0 < level < 1, "level", "RevenueModel", "a float in (0, 1)", level)
+        return float(stats.norm.ppf(0.5 + level / 2))
+
+    def to_frame(self, level: float | None = None) -> pd.DataFrame:
+        """The coefficients as a tidy table, one row per term.
+
+        Parameters
+        ----------
+        level : float, optional
+            Confidence level; the model's ``level`` by default.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``term``, ``estimate`` (on the log scale of the outcome),
+            ``std_error``, ``lo``, ``hi``, ``p_value``.
+        """
+        z = self._z(level)
+        se = np.sqrt(np.diag(self.cov.to_numpy()))
+        est = self.params.to_numpy()
+        return pd.DataFrame({
+            "term": list(self.params.index),
+            "estimate": est,
+            "std_error": se,
+            "lo": est - z * se,
+            "hi": est + z * se,
+            "p_value": self.p_values.to_numpy(),
+        })  # fmt: skip
+
+    def _x(self, category: str) -> np.ndarray:
+        """The design row of a typical customer (reference levels) in ``category``."""
+        x = pd.Series(0.0, index=self.params.index)
+        x[INTERCEPT] = 1.0
+        if category != self.design.reference("category"):
+            x[term_name("category", category)] = 1.0
+        for name, value in self.numeric_means.items():
+            x[name] = value
+        return x.to_numpy()
+
+    def _by_category(self, level: float | None, transform: str) -> pd.DataFrame:
+        z = self._z(level)
+        b, v = self.params.to_numpy(), self.cov.to_numpy()
+        ref = self._x(self.design.reference("category"))
+        scale = self.annualisation if transform == "growth" else 1.0
+        rows = []
+        for cat in self.categories:
+            x = self._x(cat)
+            eta, se = float(x @ b), float(math.sqrt(x @ v @ x))
+            d = x - ref
+            if transform == "growth":
+                est, lo, hi = eta, eta - z * se, eta + z * se
+                diff, dse = float(d @ b), float(math.sqrt(max(d @ v @ d, 0.0)))
+                dlo, dhi = diff - z * dse, diff + z * dse
+                values = [scale * t for t in (est, lo, hi, diff, dlo, dhi)]
+            else:
+                s = self.smearing
+                est, lo, hi = (
+                    s * math.exp(eta),
+                    s * math.exp(eta - z * se),
+                    s * math.exp(eta + z * se),
+                )
+                eta_ref = float(ref @ b)
+                diff = s * (math.exp(eta) - math.exp(eta_ref))
+                grad = s * (math.exp(eta) * x - math.exp(eta_ref) * ref)
+                dse = float(math.sqrt(max(grad @ v @ grad, 0.0)))
+                values = [est, lo, hi, diff, diff - z * dse, diff + z * dse]
+            rows.append([cat, *values])
+        name = "growth" if transform == "growth" else "multiplier"
+        return pd.DataFrame(rows, columns=["category", name, "lo", "hi", "vs_passive",
+                                           "vs_passive_lo", "vs_passive_hi"])  # fmt: skip
+
+    @property
+    def annualisation(self) -> float:
+        """Factor turning a coefficient into annual log growth: ``24 / (W + 12)``.
+
+        The next window's mean month lies ``(W + 12) / 2`` months after the
+        trailing twelve months' mean month, so with steady growth ``g`` a year
+        the outcome is ``g (W + 12) / 24``; for ``W = 12`` the factor is 1.
+        """
+        return 24.0 / (self.window_months + TRAILING_MONTHS)
+
+    def growth(self, level: float | None = None) -> pd.DataFrame:
+        """Annual log growth of revenue by category, for a typical customer.
+
+        A typical customer has the reference level of every control (see
+        :attr:`typical`) and numeric controls at their mean. Growth is the
+        linear predictor times :attr:`annualisation` (steady growth assumed).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``category``, ``growth`` with ``lo`` / ``hi``, and ``vs_passive``
+            (the difference to passives, the same for every customer in this
+            additive model) with ``vs_passive_lo`` / ``vs_passive_hi``.
+        """
+        return self._by_category(level, "growth")
+
+    def multipliers(self, level: float | None = None) -> pd.DataFrame:
+        """Expected revenue multiplier over the next window, by category.
+
+        ``E[revenue_next / (revenue_trailing × W / 12) | retained, category]``
+        for a typical customer (reference level of every control, see
+        :attr:`typical`): ``smearing × exp(x·b)``, Duan's smearing estimate,
+        so it is the mean ratio, not ``exp`` of the mean log ratio. Multiply
+        it by a customer's trailing run rate over ``W`` months to get
+        ``E[revenue over the next W months | retained]``.
+
+        The interval of a multiplier transforms the interval of ``x·b`` (the
+        smearing factor is taken as known); the difference to passives,
+        ``vs_passive``, has a delta-method interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``category``, ``multiplier``, ``lo``, ``hi``, ``vs_passive``,
+            ``vs_passive_lo``, ``vs_passive_hi``.
+        """
+        return self._by_category(level, "multiplier")
+
+    def draw(self, n: int, seed: int | None = None) -> np.ndarray:
+        """Parameter draws from ``N(params, cov)`` for value simulations.
+
+        Parameters
+        ----------
+        n : int
+            Number of draws.
+        seed : int, optional
+            Seed of the random generator.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(n, k)``, columns in the order of ``params.index``.
+        """
+        ok = isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1
+        check_param(ok, "n", "RevenueModel.draw", "a positive integer", n)
+        rng = np.random.default_rng(seed)
+        return rng.multivariate_normal(
+            self.params.to_numpy(), self.cov.to_numpy(), size=int(n), method="eigh"
+        )
+
+    def summary(self) -> str:
+        """A readable account of the fit: sample, adjustment, exclusions, coefficients."""
+        cov = (
+            "clustered by customer"
+            if self.cov_type == "cluster"
+            else "heteroskedasticity-robust (HC1)"
+        )
+        lines = [
+            f"Revenue uplift: log(next {self.window_months} months' revenue / trailing 12 months' "
+            f"run rate), customers retained over the window, OLS",
+            f"  rows: {self.n_rows:,} customer-months of {self.n_customers:,} customers",
+            f"  adjusted for: {self.adjusted_for}; reference category {REFERENCE}",
+            f"  standard errors: {cov}; intervals {self.level:.0%}",
+            f"  excluded (log ratio undefined): {self.excluded.get(EXCLUDE_BASE, 0):,} with "
+            f"trailing revenue <= 0, {self.excluded.get(EXCLUDE_NEXT, 0):,} with next-window "
+            "revenue <= 0",
+            f"  not in the sample: {self.n_short_history:,} retained customer-months with under "
+            "12 months of trailing history",
+            f"  smearing factor {self.smearing:.4f}, residual sd {self.resid_sd:.4f}",
+            "",
+            self.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"),
+            "",
+            f"Annual log growth ({self.typical}):",
+            self.growth().to_string(index=False, float_format=lambda v: f"{v:.4f}"),
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"RevenueModel({self.n_rows:,} rows, {self.n_customers:,} customers, "
+            f"window {self.window_months}m, adjusted for {self.adjusted_for})"
+        )
+
+
+def fit_revenue(
+    panel: Panel,
+    controls: Sequence[str] = ("segment", "size_band", "tenure_band"),
+    *,
+    cov: str = "cluster",
+    level: float = 0.95,
+    recency_months: int | None = None,
+    where: Callable[[ir.Table], ir.BooleanValue] | Deferred | None = None,
+) -> RevenueModel:
+    """Fit the revenue-uplift model: log growth of retained revenue by category.
+
+    Parameters
+    ----------
+    panel : Panel
+        A monthly panel from :func:`cxvalue.build_panel`.
+    controls : sequence of str
+        Panel columns adjusted for (text columns as factors, reference = the
+        level with most rows; numeric columns linearly). Only those present
+        in the panel may be named.
+    cov : {"cluster", "HC1"}
+        ``"cluster"`` (default): cluster-robust by ``customer_id``. A
+        customer contributes one row per month and the windows of
+        neighbouring months overlap almost entirely, so a customer's rows are
+        strongly correlated; heteroskedasticity-robust errors (``"HC1"``)
+        that treat them as independent are far too small.
+    level : float
+        Confidence level of the intervals.
+    recency_months : int, optional
+        Treat responses older than this many months as ``not_surveyed``
+        (at most the panel's own ``recency_months``). Default: the panel's.
+    where : callable or deferred, optional
+        A further row filter, as in :func:`cxvalue.panel.cells` (``lambda t:
+        t.segment == "SMB"``), applied to the estimation sample after the
+        trailing history is counted on the whole panel; the exclusion counts
+        describe the filtered sample.
+
+    Returns
+    -------
+    RevenueModel
+
+    Raises
+    ------
+    InputError
+        A snapshot panel (no next-window revenue), fewer than two customers
+        or no passives left to fit, or a design whose terms are collinear.
+
+    Warns
+    -----
+    SmallSampleWarning
+        A category or control level has fewer than 30 rows or 10 customers,
+        or there are fewer than 30 customers to cluster on.
+    DataWarning
+        More than 1% of the estimation sample has a trailing or next-window
+        revenue of zero or less (excluded from the log ratio and counted in
+        ``excluded``).
+
+    Notes
+    -----
+    Sample: customer-months at risk with ``active_through_next == 1``
+    (retained over the whole next window, so ``revenue_next`` is known) and
+    a full twelve months of trailing history in the panel. Outcome:
+    ``y = log(revenue_next / (revenue_trailing × W / 12))``: with ``W = 12``,
+    the log ratio of next year's revenue to last year's, an annual log growth.
+    The category is that as of the start of the month (the score precedes
+    the window). Because the trailing base covers months before the latest
+    response, and the category may change at a later survey within the
+    window, the coefficient is the growth associated with *today's*
+    category; it is smaller than the growth of a customer who stays in a
+    category throughout.
+
+    Rows come from the engine: only the needed columns of the filtered
+    panel are fetched (Arrow), and the fit uses statsmodels' array
+    interface.
+    """
+    func = "fit_revenue"
+    check_param(isinstance(panel, Panel), "panel", func, "a Panel (cxvalue.build_panel)",
+                type(panel).__name__)  # fmt: skip
+    check_choice(cov, COV_TYPES, "cov", func)
+    check_param(isinstance(level, float | int) and 0 < level < 1, "level", func,
+                "a float in (0, 1)", level)  # fmt: skip
+    controls = _check_controls(panel, controls)
+    window = panel.window_months
+    if panel.kind != "monthly" or window is None:
+        raise InputError(
+            "fit_revenue() needs a monthly panel (cxvalue.build_panel) with next-window revenue; "
+            f"this is a {panel.kind} panel without one."
+        )
+    recency = _check_recency(panel, recency_months)
+
+    table = _with_trailing_count(panel.expr)
+    counts, rows = _sample(table, controls, window, recency, panel.backend, where)
+    excluded = {EXCLUDE_BASE: counts["base_bad"], EXCLUDE_NEXT: counts["next_bad"]}
+    eligible = counts["full"]
+    bad = sum(excluded.values())
+    if eligible and bad / eligible > EXCLUDED_SHARE_WARN:
+        warnings.warn(
+            f"{bad:,} of {eligible:,} retained customer-months ({bad / eligible:.1%}) have a "
+            f"trailing or next-window revenue of zero or less ({excluded[EXCLUDE_BASE]:,} base, "
+            f"{excluded[EXCLUDE_NEXT]:,} next) and are left out of the log ratio.",
+            DataWarning,
+            stacklevel=2,
+        )
+
+    n_customers = int(rows["customer_id"].nunique())
+    if n_customers < 2:
+        raise InputError(
+            f"fit_revenue() has {len(rows):,} customer-months of {n_customers} customer(s) "
+            f"retained over a {window}-month window with 12 months of history and positive "
+            "revenue; at least 2 customers are needed (more than 30 for trustworthy errors)."
+        )
+    factors, numeric = split_covariates(rows, controls)
+    design = make_design(rows, ["category", *factors], numeric)
+    if design.reference("category") != REFERENCE:
+        raise InputError(
+            f"No {REFERENCE} rows are left in the revenue sample: the effects are measured "
+            "against passives and cannot be estimated."
+        )
+    _warn_small_levels(rows, design, n_customers, cov)
+    X = design.matrix(rows)
+    y = rows["y"].to_numpy(float)
+    if np.linalg.matrix_rank(X) < X.shape[1]:
+        raise InputError(
+            f"The revenue design is collinear ({X.shape[1]} terms, rank "
+            f"{np.linalg.matrix_rank(X)}): a control repeats another or the category "
+            f"({', '.join(controls)}). Drop one of them."
+        )
+    fit = _ols(y, X, rows["customer_id"], cov)
+    terms = design.terms
+    resid = y - X @ fit.params
+    return RevenueModel(
+        params=pd.Series(fit.params, index=terms),
+        cov=pd.DataFrame(fit.cov_params(), index=terms, columns=terms),
+        design=design,
+        controls=tuple(controls),
+        n_rows=len(rows),
+        n_customers=n_customers,
+        excluded=excluded,
+        n_short_history=counts["short"],
+        window_months=window,
+        cov_type=cov,
+        level=float(level),
+        smearing=float(np.mean(np.exp(resid))),
+        resid_sd=float(np.std(resid, ddof=X.shape[1])),
+        p_values=pd.Series(fit.pvalues, index=terms),
+        numeric_means={name: float(rows[name].mean()) for name in numeric},
+        recency_months=recency,
+    )
+
+
+def _ols(y: np.ndarray, X: np.ndarray, groups: pd.Series, cov: str):
+    model = sm.OLS(y, X)
+    if cov == "HC1":
+        return model.fit(cov_type="HC1")
+    codes = pd.factorize(groups)[0]
+    return model.fit(cov_type="cluster", cov_kwds={"groups": codes})
+
+
+def _check_controls(panel: Panel, controls: Sequence[str]) -> list[str]:
+    if isinstance(controls, str):
+        controls = [controls]
+    controls = list(controls)
+    missing = [c for c in controls if c not in panel.columns]
+    check_param(not missing and "category" not in controls and len(set(controls)) == len(controls),
+                "controls", "fit_revenue",
+                "distinct panel columns other than 'category' (available: "
+                + ", ".join(panel.controls_available) + ")", controls)  # fmt: skip
+    return controls
+
+
+def _check_recency(panel: Panel, recency_months: int | None) -> int | None:
+    if recency_months is None:
+        return panel.recency_months
+    cap = panel.recency_months
+    ok = (
+        isinstance(recency_months, int)
+        and not isinstance(recency_months, bool)
+        and recency_months >= 1
+        and (cap is None or recency_months <= cap)
+    )
+    check_param(ok, "recency_months", "fit_revenue",
+                f"a positive integer no larger than the panel's recency_months ({cap})",
+                recency_months)  # fmt: skip
+    return recency_months
+
+
+def _with_trailing_count(table: ir.Table) -> ir.Table:
+    """Add ``_months_trailing``: the customer's panel rows in this and the 11 months before."""
+    m = table.period.year() * 12 + table.period.month() - 1
+    table = table.mutate(_m=m.cast("int64"))
+    past = ibis.window(group_by="customer_id", order_by="_m", range=(-(TRAILING_MONTHS - 1), 0))
+    return table.mutate(_months_trailing=table._m.count().over(past))
+
+
+def _sample(
+    table: ir.Table,
+    controls: list[str],
+    window: int,
+    recency: int | None,
+    backend: Any,
+    where: Callable[[ir.Table], ir.BooleanValue] | Deferred | None,
+) -> tuple[dict[str, int], pd.DataFrame]:
+    """Count the estimation sample and its exclusions; fetch the rows to fit (in the engine)."""
+    retained = table.filter(
+        (table.at_risk == 1) & (table.active_through_next == 1) & table.revenue_next.notnull()
+    )
+    if where is not None:
+        retained = retained.filter(where if isinstance(where, Deferred) else where(retained))
+    full = retained._months_trailing >= TRAILING_MONTHS
+    base_ok = ibis.coalesce(retained.revenue_trailing, 0.0) > 0
+    next_ok = ibis.coalesce(retained.revenue_next, 0.0) > 0
+    agg = retained.aggregate(
+        short=_count(~full),
+        full=_count(full),
+        base_bad=_count(full & ~base_ok),
+        next_bad=_count(full & base_ok & ~next_ok),
+    )
+    counts = {k: int(0 if pd.isna(v) else v) for k, v in backend.execute(agg).iloc[0].items()}
+    use = retained.filter(full & base_ok & next_ok)
+    category = use.category
+    if recency is not None and "months_since_response" in use.columns:
+        stale = use.months_since_response.notnull() & (use.months_since_response > recency)
+        category = ibis.ifelse(stale, ibis.literal(NOT_SURVEYED), category)
+    base = use.revenue_trailing * (window / TRAILING_MONTHS)
+    rows = use.select(
+        customer_id=use.customer_id.cast("string"),
+        y=(use.revenue_next / base).ln(),
+        category=category,
+        **{c: use[c] for c in controls},
+    )
+    frame = backend.to_pyarrow(rows).to_pandas()
+    return counts, frame
+
+
+def _count(condition: ir.BooleanValue) -> ir.IntegerScalar:
+    return condition.cast("int64").sum()
+
+
+def _warn_small_levels(rows: pd.DataFrame, design: Design, n_customers: int, cov: str) -> None:
+    small = []
+    for factor in design.factors:
+        values = factor_values(rows[factor])
+        stats_ = rows.groupby(values)["customer_id"].agg(["size", "nunique"])
+        for lev, (n, k) in stats_.iterrows():
+            if n < MIN_LEVEL_ROWS or k < MIN_LEVEL_CUSTOMERS:
+                small.append(f"{factor}={lev} ({n} rows, {k} customers)")
+    if small:
+        warnings.warn(
+            "Few data behind " + "; ".join(small) + f" (fewer than {MIN_LEVEL_ROWS} rows or "
+            f"{MIN_LEVEL_CUSTOMERS} customers): its revenue effect is imprecise.",
+            SmallSampleWarning,
+            stacklevel=3,
+        )
+    if cov == "cluster" and n_customers < MIN_CLUSTERS:
+        warnings.warn(
+            f"Only {n_customers} customers to cluster on (fewer than {MIN_CLUSTERS}): "
+            "cluster-robust standard errors are unreliable with so few clusters.",
+            SmallSampleWarning,
+            stacklevel=3,
+        )
