@@ -94,9 +94,11 @@ def test_public_surface_is_pinned():
     assert sorted(cxvalue.__all__) == sorted([
         "ColumnError", "ConfigError", "ConvergenceWarning", "CxValueError", "CxValueWarning",
         "DataWarning", "EmptyInputError", "IngestResult", "InputError", "Ledger", "NPSDifference",
-        "Panel", "ParameterError", "ParseError", "Scale", "SmallSampleWarning",
-        "build_panel", "cells", "fmt_currency", "fmt_nps", "fmt_number", "fmt_pct", "nps",
-        "nps_difference", "read_customers", "read_responses", "read_revenue", "snapshot_panel",
+        "Panel", "ParameterError", "ParseError", "RetentionModel", "RevenueModel", "Scale",
+        "SmallSampleWarning", "ValueResult", "build_panel", "cells", "fit_retention",
+        "fit_revenue", "fmt_currency", "fmt_nps", "fmt_number", "fmt_pct", "nps",
+        "nps_difference", "read_customers", "read_responses", "read_revenue", "scenario",
+        "snapshot_panel", "value",
     ])  # fmt: skip
     for name in cxvalue.__all__:
         assert hasattr(cxvalue, name)

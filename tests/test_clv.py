@@ -81,3 +81,22 @@ def test_value_is_monotone_and_zero_without_margin(m, d, h):
     assert lifetime_value(0.0, revenue, survival, d) == 0
     assert lifetime_value(m + 0.1, revenue, survival, d) >= value
     assert lifetime_value(m, revenue, survival, d + 0.01) <= value + 1e-12
+
+
+def test_geometric_sum_equals_the_month_by_month_sum():
+    from cxvalue._clv import geometric_sum
+
+    x = np.array([0.5, 0.97, 1.0, 1.0 + 1e-12, 1.02])
+    for first, last in [(1, 36), (13, 24), (1, 1)]:
+        want = np.array([sum(v**t for t in range(first, last + 1)) for v in x])
+        np.testing.assert_allclose(geometric_sum(x, first, last), want, rtol=1e-9)
+
+
+def test_closed_form_clv_matches_lifetime_value():
+    from cxvalue._clv import geometric_sum
+
+    h, g, d, r0, m, horizon = 0.02, 0.06, monthly_rate(0.1), 1000.0, 0.3, 36
+    s = survival_from_hazard(np.full(horizon, h))
+    arrays = lifetime_value(m, revenue_path(r0, g, horizon), s, d)
+    closed = m * r0 * geometric_sum((1 - h) * np.exp(g / 12) / (1 + d), 1, horizon)
+    assert closed == pytest.approx(float(arrays), rel=1e-12)

@@ -29,8 +29,10 @@ from cxvalue.ingest import (
     read_responses,
     read_revenue,
 )
+from cxvalue.models import RetentionModel, RevenueModel, fit_retention, fit_revenue
 from cxvalue.nps import NPSDifference, nps, nps_difference
 from cxvalue.panel import Panel, build_panel, cells, snapshot_panel
+from cxvalue.value import ValueResult, scenario, value
 
 __version__ = "0.1.0"
 
@@ -49,10 +51,15 @@ __all__ = [
     "Panel",
     "ParameterError",
     "ParseError",
+    "RetentionModel",
+    "RevenueModel",
     "Scale",
     "SmallSampleWarning",
+    "ValueResult",
     "build_panel",
     "cells",
+    "fit_retention",
+    "fit_revenue",
     "fmt_currency",
     "fmt_nps",
     "fmt_number",
@@ -62,5 +69,7 @@ __all__ = [
     "read_customers",
     "read_responses",
     "read_revenue",
+    "scenario",
     "snapshot_panel",
+    "value",
 ]

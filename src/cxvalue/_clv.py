@@ -63,3 +63,18 @@ def lifetime_value(
     horizon = np.shape(survival)[-1]
     factors = discount_factors(horizon, monthly_discount)
     return np.asarray(margin) * np.sum(revenue * survival * factors, axis=-1)
+
+
+def geometric_sum(ratio: np.ndarray, first: int, last: int) -> np.ndarray:
+    """Σ_{t=first..last} x^t, elementwise, in closed form (exact also at x = 1).
+
+    With a constant hazard h, growth g and discount d, the CLV sum is a
+    geometric series in x = (1 − h) · exp(g/12) / (1 + d): this evaluates it
+    for thousands of parameter draws without a month axis.
+    """
+    x = np.asarray(ratio, dtype=float)
+    count = last - first + 1
+    near_one = np.abs(x - 1.0) < 1e-9
+    safe = np.where(near_one, 0.5, x)
+    series = safe**first * (1.0 - safe**count) / (1.0 - safe)
+    return np.where(near_one, float(count), series)

@@ -69,7 +69,8 @@ class RetentionModel:
     cells : pandas.DataFrame
         The covariate patterns fitted: covariates, ``exposure``, ``events``.
     base : pandas.DataFrame
-        The customers at risk in the panel's last month by covariate pattern
+        The customers at risk in the panel's last month who did not churn in
+        it, by covariate pattern
         (``n`` customers, ``revenue`` summed): the "actual mix" of curves and
         the base that value calculations extrapolate to.
     churn_rule : str
@@ -176,7 +177,7 @@ class RetentionModel:
         check_param(isinstance(n, int) and n >= 1, "n", "draw", "a positive integer", n)
         rng = np.random.default_rng(seed)
         mean, cov = self.params.to_numpy(), self.cov.to_numpy()
-        draws = rng.multivariate_normal(mean, cov, size=n, method="cholesky")
+        draws = rng.multivariate_normal(mean, cov, size=n, method="eigh")
         draws[0] = mean
         return draws
 
@@ -425,14 +426,18 @@ def _fit_glm(table: pd.DataFrame, design: Design, link: str) -> Any:
     model = sm.GLM(endog, design.matrix(table), family=family)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=PerfectSeparationWarning)
         result = model.fit(maxiter=100)
-    trouble = [w for w in caught if issubclass(w.category, (SMConvergenceWarning,
-                                                            PerfectSeparationWarning))]  # fmt: skip
-    if trouble or not result.converged:
+    # statsmodels' perfect-prediction check also fires for any saturated grouped
+    # design (fitted shares equal observed shares), so separation is judged here:
+    # levels without events are flagged by _flag_levels, runaway estimates below.
+    runaway = np.any(np.abs(result.params) > 15) or not np.all(np.isfinite(result.bse))
+    trouble = [w for w in caught if issubclass(w.category, SMConvergenceWarning)]
+    if trouble or runaway or not result.converged:
+        reason = "an estimate runs off to infinity (separation)" if runaway else "no convergence"
         warnings.warn(
-            "fit_retention(): the hazard model did not converge cleanly "
-            f"({trouble[0].message if trouble else 'no convergence'}); estimates of flagged "
-            "terms are not reliable.",
+            f"fit_retention(): the hazard model did not converge cleanly ({reason}); "
+            "estimates of flagged terms are not reliable.",
             ConvergenceWarning,
             stacklevel=3,
         )
@@ -464,17 +469,19 @@ def _flag_levels(table: pd.DataFrame, design: Design) -> dict[str, str]:
 
 
 def _current_base(panel: Any, columns: Sequence[str], controls: tuple[str, ...]) -> pd.DataFrame:
-    """Customers at risk in the panel's last month, by category and controls."""
+    """Customers at risk in the panel's last month and still customers after it,
+    by category and controls (all at-risk rows of a snapshot panel)."""
     end = getattr(panel, "data_end", None)
     if end is None and "period" in columns and isinstance(panel, pd.DataFrame):
         end = panel["period"].max()
     by = ["category", *controls]
-    if end is None or pd.isna(end):
-        where = (lambda t: t.at_risk == 1) if "at_risk" in columns else None
-    else:
-        stamp = pd.Timestamp(end).date()
-        where = (lambda t: (t.period == stamp) & (t.at_risk == 1)) if "at_risk" in columns \
-            else (lambda t: t.period == stamp)  # fmt: skip
+    last = None if end is None or pd.isna(end) else pd.Timestamp(end).date()
+    risk = "at_risk" in columns
+
+    def where(t: Any) -> Any:
+        keep = (t.at_risk == 1) if risk else (t.churned == t.churned)
+        return keep if last is None else keep & (t.period == last) & (t.churned == 0)
+
     values = ["revenue"] if "revenue" in columns else []
     table = cells(panel, by, values, where=where)
     table = table.rename(columns={"n_customers": "n", "revenue_sum": "revenue"})

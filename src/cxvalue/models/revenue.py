@@ -58,11 +58,11 @@ COV_TYPES = ("cluster", "HC1")
 class RevenueModel:
     """A fitted revenue-uplift model (see :func:`fit_revenue`).
 
-    The outcome is ``y = log(revenue_next / (revenue_trailing × W / 12))``
-    for customer-months retained over the next ``W = window_months`` months
-    with a full twelve-month trailing history; coefficients are on that log
-    scale. With ``W = 12`` a coefficient is a difference in annual log
-    growth of revenue.
+    The outcome is ``y = log(revenue_next / base)`` for customer-months
+    retained over the next ``W = window_months`` months, where the base is
+    this month's revenue × W (``base="month"``) or the trailing twelve
+    months scaled to W (``base="trailing"``); coefficients are on that log
+    scale and :attr:`annualisation` turns them into annual log growth.
 
     Attributes
     ----------
@@ -85,6 +85,8 @@ class RevenueModel:
         months are in the panel (a new customer, or a return after churn).
     window_months : int
         The window ``W`` of ``revenue_next``.
+    base : {"month", "trailing"}
+        What next-window revenue is compared with (see :func:`fit_revenue`).
     cov_type : str
         ``"cluster"`` or ``"HC1"``.
     level : float
@@ -112,6 +114,7 @@ class RevenueModel:
     excluded: Mapping[str, int]
     n_short_history: int
     window_months: int
+    base: str
     cov_type: str
     level: float
     smearing: float
@@ -221,7 +224,8 @@ class RevenueModel:
         trailing twelve months' mean month, so with steady growth ``g`` a year
         the outcome is ``g (W + 12) / 24``; for ``W = 12`` the factor is 1.
         """
-        return 24.0 / (self.window_months + TRAILING_MONTHS)
+        span = 1 if self.base == "month" else TRAILING_MONTHS
+        return 24.0 / (self.window_months + span)
 
     def growth(self, level: float | None = None) -> pd.DataFrame:
         """Annual log growth of revenue by category, for a typical customer.
@@ -242,11 +246,11 @@ class RevenueModel:
     def multipliers(self, level: float | None = None) -> pd.DataFrame:
         """Expected revenue multiplier over the next window, by category.
 
-        ``E[revenue_next / (revenue_trailing × W / 12) | retained, category]``
+        ``E[revenue_next / base | retained, category]``
         for a typical customer (reference level of every control, see
         :attr:`typical`): ``smearing × exp(x·b)``, Duan's smearing estimate,
         so it is the mean ratio, not ``exp`` of the mean log ratio. Multiply
-        it by a customer's trailing run rate over ``W`` months to get
+        it by the customer's base (see :class:`RevenueModel`) to get
         ``E[revenue over the next W months | retained]``.
 
         The interval of a multiplier transforms the interval of ``x·b`` (the
@@ -291,13 +295,18 @@ class RevenueModel:
             else "heteroskedasticity-robust (HC1)"
         )
         lines = [
-            f"Revenue uplift: log(next {self.window_months} months' revenue / trailing 12 months' "
-            f"run rate), customers retained over the window, OLS",
+            f"Revenue uplift: log(next {self.window_months} months' revenue / "
+            + (
+                "this month's revenue × window"
+                if self.base == "month"
+                else "trailing 12 months' run rate"
+            )
+            + "), customers retained over the window, OLS",
             f"  rows: {self.n_rows:,} customer-months of {self.n_customers:,} customers",
             f"  adjusted for: {self.adjusted_for}; reference category {REFERENCE}",
             f"  standard errors: {cov}; intervals {self.level:.0%}",
             f"  excluded (log ratio undefined): {self.excluded.get(EXCLUDE_BASE, 0):,} with "
-            f"trailing revenue <= 0, {self.excluded.get(EXCLUDE_NEXT, 0):,} with next-window "
+            f"base revenue <= 0, {self.excluded.get(EXCLUDE_NEXT, 0):,} with next-window "
             "revenue <= 0",
             f"  not in the sample: {self.n_short_history:,} retained customer-months with under "
             "12 months of trailing history",
@@ -325,6 +334,7 @@ def fit_revenue(
     level: float = 0.95,
     recency_months: int | None = None,
     where: Callable[[ir.Table], ir.BooleanValue] | Deferred | None = None,
+    base: str = "month",
 ) -> RevenueModel:
     """Fit the revenue-uplift model: log growth of retained revenue by category.
 
@@ -352,6 +362,16 @@ def fit_revenue(
         t.segment == "SMB"``), applied to the estimation sample after the
         trailing history is counted on the whole panel; the exclusion counts
         describe the filtered sample.
+    base : {"month", "trailing"}
+        What next-window revenue is compared with. ``"month"`` (default):
+        this month's revenue times ``W``, so the outcome is the growth *after*
+        the response, under today's category; its annualisation is
+        ``24 / (W + 1)``. ``"trailing"``: the trailing twelve months scaled to
+        ``W`` (needs a full year of history, steadier when monthly billing is
+        lumpy), annualised by ``24 / (W + 12)``; about half of it is growth
+        that happened before the response, under an earlier category, so
+        category effects come out smaller (about 0.85 of the planted ones on
+        the sample).
 
     Returns
     -------
@@ -376,15 +396,12 @@ def fit_revenue(
     Notes
     -----
     Sample: customer-months at risk with ``active_through_next == 1``
-    (retained over the whole next window, so ``revenue_next`` is known) and
-    a full twelve months of trailing history in the panel. Outcome:
-    ``y = log(revenue_next / (revenue_trailing × W / 12))``: with ``W = 12``,
-    the log ratio of next year's revenue to last year's, an annual log growth.
-    The category is that as of the start of the month (the score precedes
-    the window). Because the trailing base covers months before the latest
-    response, and the category may change at a later survey within the
-    window, the coefficient is the growth associated with *today's*
-    category; it is smaller than the growth of a customer who stays in a
+    (retained over the whole next window, so ``revenue_next`` is known) and,
+    for ``base="trailing"``, a full twelve months of trailing history in the
+    panel. The category is that as of the start of the month (the score
+    precedes the window). It may change at a later survey within the
+    window, so the coefficient is the growth associated with *today's*
+    category, slightly smaller than that of a customer who stays in a
     category throughout.
 
     Rows come from the engine: only the needed columns of the filtered
@@ -395,6 +412,7 @@ def fit_revenue(
     check_param(isinstance(panel, Panel), "panel", func, "a Panel (cxvalue.build_panel)",
                 type(panel).__name__)  # fmt: skip
     check_choice(cov, COV_TYPES, "cov", func)
+    check_choice(base, ("month", "trailing"), "base", func)
     check_param(isinstance(level, float | int) and 0 < level < 1, "level", func,
                 "a float in (0, 1)", level)  # fmt: skip
     controls = _check_controls(panel, controls)
@@ -407,7 +425,7 @@ def fit_revenue(
     recency = _check_recency(panel, recency_months)
 
     table = _with_trailing_count(panel.expr)
-    counts, rows = _sample(table, controls, window, recency, panel.backend, where)
+    counts, rows = _sample(table, controls, window, recency, panel.backend, where, base)
     excluded = {EXCLUDE_BASE: counts["base_bad"], EXCLUDE_NEXT: counts["next_bad"]}
     eligible = counts["full"]
     bad = sum(excluded.values())
@@ -456,6 +474,7 @@ def fit_revenue(
         excluded=excluded,
         n_short_history=counts["short"],
         window_months=window,
+        base=base,
         cov_type=cov,
         level=float(level),
         smearing=float(np.mean(np.exp(resid))),
@@ -517,6 +536,7 @@ def _sample(
     recency: int | None,
     backend: Any,
     where: Callable[[ir.Table], ir.BooleanValue] | Deferred | None,
+    base_kind: str,
 ) -> tuple[dict[str, int], pd.DataFrame]:
     """Count the estimation sample and its exclusions; fetch the rows to fit (in the engine)."""
     retained = table.filter(
@@ -524,8 +544,14 @@ def _sample(
     )
     if where is not None:
         retained = retained.filter(where if isinstance(where, Deferred) else where(retained))
-    full = retained._months_trailing >= TRAILING_MONTHS
-    base_ok = ibis.coalesce(retained.revenue_trailing, 0.0) > 0
+    if base_kind == "month":
+        full = retained.customer_id.notnull()  # every row: no history needed
+        base = retained.revenue * window
+    else:
+        full = retained._months_trailing >= TRAILING_MONTHS
+        base = retained.revenue_trailing * (window / TRAILING_MONTHS)
+    retained = retained.mutate(_base=base)
+    base_ok = ibis.coalesce(retained._base, 0.0) > 0
     next_ok = ibis.coalesce(retained.revenue_next, 0.0) > 0
     agg = retained.aggregate(
         short=_count(~full),
@@ -539,10 +565,9 @@ def _sample(
     if recency is not None and "months_since_response" in use.columns:
         stale = use.months_since_response.notnull() & (use.months_since_response > recency)
         category = ibis.ifelse(stale, ibis.literal(NOT_SURVEYED), category)
-    base = use.revenue_trailing * (window / TRAILING_MONTHS)
     rows = use.select(
         customer_id=use.customer_id.cast("string"),
-        y=(use.revenue_next / base).ln(),
+        y=(use.revenue_next / use._base).ln(),
         category=category,
         **{c: use[c] for c in controls},
     )
