@@ -92,6 +92,7 @@ def test_demo_prints_ledgers_and_nps(tmp_path, capsys):
 
 def test_public_surface_is_pinned():
     assert sorted(cxvalue.__all__) == sorted([
+        "Backtest", "backtest", "compare_metrics", "forecast",
         "ColumnError", "ConfigError", "ConvergenceWarning", "CxValueError", "CxValueWarning",
         "DataWarning", "EmptyInputError", "IngestResult", "InputError", "Ledger", "NPSDifference",
         "Panel", "ParameterError", "ParseError", "RetentionModel", "RevenueModel", "Scale",

@@ -20,6 +20,7 @@ from cxvalue.errors import (
     ParseError,
     SmallSampleWarning,
 )
+from cxvalue.forecast import Backtest, backtest, forecast
 from cxvalue.formatting import fmt_currency, fmt_nps, fmt_number, fmt_pct
 from cxvalue.ingest import (
     IngestResult,
@@ -29,7 +30,13 @@ from cxvalue.ingest import (
     read_responses,
     read_revenue,
 )
-from cxvalue.models import RetentionModel, RevenueModel, fit_retention, fit_revenue
+from cxvalue.models import (
+    RetentionModel,
+    RevenueModel,
+    compare_metrics,
+    fit_retention,
+    fit_revenue,
+)
 from cxvalue.nps import NPSDifference, nps, nps_difference
 from cxvalue.panel import Panel, build_panel, cells, snapshot_panel
 from cxvalue.value import ValueResult, scenario, value
@@ -37,6 +44,7 @@ from cxvalue.value import ValueResult, scenario, value
 __version__ = "0.1.0"
 
 __all__ = [
+    "Backtest",
     "ColumnError",
     "ConfigError",
     "ConvergenceWarning",
@@ -56,11 +64,14 @@ __all__ = [
     "Scale",
     "SmallSampleWarning",
     "ValueResult",
+    "backtest",
     "build_panel",
     "cells",
+    "compare_metrics",
     "fit_retention",
     "fit_revenue",
     "fmt_currency",
+    "forecast",
     "fmt_nps",
     "fmt_number",
     "fmt_pct",

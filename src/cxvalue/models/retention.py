@@ -75,6 +75,8 @@ class RetentionModel:
         the base that value calculations extrapolate to.
     churn_rule : str
         How churn was decided in the panel.
+    data_end : pandas.Timestamp or None
+        The panel's last month (the month ``base`` describes).
     flags : dict of str to str
         Terms whose estimate cannot be trusted, with the reason.
     result : statsmodels GLMResults
@@ -90,6 +92,7 @@ class RetentionModel:
     base: pd.DataFrame
     churn_rule: str
     level: float = 0.95
+    data_end: pd.Timestamp | None = None
     flags: dict[str, str] = field(default_factory=dict)
     result: Any = field(default=None, repr=False)
 
@@ -405,6 +408,7 @@ def fit_retention(
         base=_current_base(panel, columns, controls),
         churn_rule=getattr(panel, "churn_rule", "churn as given in the panel"),
         level=level,
+        data_end=_data_end(panel, columns),
         flags=flags,
         result=result,
     )
@@ -468,14 +472,19 @@ def _flag_levels(table: pd.DataFrame, design: Design) -> dict[str, str]:
     return flags
 
 
-def _current_base(panel: Any, columns: Sequence[str], controls: tuple[str, ...]) -> pd.DataFrame:
-    """Customers at risk in the panel's last month and still customers after it,
-    by category and controls (all at-risk rows of a snapshot panel)."""
+def _data_end(panel: Any, columns: Sequence[str]) -> pd.Timestamp | None:
     end = getattr(panel, "data_end", None)
     if end is None and "period" in columns and isinstance(panel, pd.DataFrame):
         end = panel["period"].max()
+    return None if end is None or pd.isna(end) else pd.Timestamp(end)
+
+
+def _current_base(panel: Any, columns: Sequence[str], controls: tuple[str, ...]) -> pd.DataFrame:
+    """Customers at risk in the panel's last month and still customers after it,
+    by category and controls (all at-risk rows of a snapshot panel)."""
+    end = _data_end(panel, columns)
     by = ["category", *controls]
-    last = None if end is None or pd.isna(end) else pd.Timestamp(end).date()
+    last = None if end is None else end.date()
     risk = "at_risk" in columns
 
     def where(t: Any) -> Any:
@@ -486,5 +495,5 @@ def _current_base(panel: Any, columns: Sequence[str], controls: tuple[str, ...])
     table = cells(panel, by, values, where=where)
     table = table.rename(columns={"n_customers": "n", "revenue_sum": "revenue"})
     if not values:
-        table["revenue"] = np.nan
-    return table[[*by, "n", "revenue"]]
+        table["revenue"] = table["revenue_sq"] = np.nan
+    return table[[*by, "n", "revenue", "revenue_sq"]]
