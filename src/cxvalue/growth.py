@@ -1,0 +1,463 @@
+"""Revenue retention (NRR, GRR) and Bain's Earned Growth Rate.
+
+Computed from the canonical revenue table (``customer_id``, ``period``,
+``revenue``; see ``docs/contracts.md``) by comparing the ``months`` months up
+to and including ``as_of`` (the *current* window) with the ``months`` months
+before them (the *prior* window).
+
+Rules
+-----
+Each customer's revenue is summed over each window: ``P`` (prior) and ``C``
+(current). A customer is in the **retention base** when ``P > 0``. A customer
+whose prior-window revenue is zero, absent or net negative (credit notes
+outweighing invoices) is treated as having *no prior revenue*: their
+current-window revenue counts as **new**, and a net-negative prior sum is left
+out of the base (reported as ``prior_excluded_revenue``).
+
+For base customers:
+
+* **churned** when ``C <= 0`` (no net current revenue); churned revenue is
+  ``P - C``, i.e. the whole prior revenue plus any net credit given now;
+* otherwise **expansion** is ``max(C - P, 0)`` and **contraction** ``max(P - C, 0)``.
+
+So the bridge adds up exactly::
+
+    prior + new + expansion - contraction - churned = current
+
+where ``prior`` is the base's prior revenue and ``current`` all current revenue.
+
+* NRR = (prior + expansion - contraction - churned) / prior
+  = current revenue of the base / prior revenue of the base.
+* GRR = (prior - contraction - churned) / prior
+  = sum of ``min(C, P)`` over the base / prior (no expansion counted).
+* Earned Growth Rate (Bain) = NRR + earned new revenue / prior - 100%, where
+  earned new revenue is the current revenue of new customers acquired by
+  referral or word of mouth (see :data:`EARNED_KEYWORDS`). Example: NRR 104%,
+  earned new 6% of prior revenue gives 104% + 6% - 100% = 10%.
+
+Earned Growth needs a customers table with a ``referral_source`` (or
+``acquisition_source``) column. Without one it is reported as not computable
+(``None``), never guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cxvalue._validation import check_param
+from cxvalue.errors import ColumnError, InputError
+from cxvalue.formatting import Locale, fmt_currency, fmt_pct
+
+__all__ = ["EARNED_KEYWORDS", "SOURCE_COLUMNS", "GrowthResult", "revenue_retention"]
+
+#: An acquisition source counts as *earned* when its normalised text (lower
+#: case, ``_``/``-`` as spaces, single spaces) contains one of these.
+EARNED_KEYWORDS: tuple[str, ...] = (
+    "referral",
+    "referred",
+    "word of mouth",
+    "recommendation",
+    "recommended",
+)
+#: Customers-table columns read for the acquisition source, in order of preference.
+SOURCE_COLUMNS: tuple[str, ...] = ("referral_source", "acquisition_source")
+NO_EARNED_NOTE = (
+    "Earned Growth cannot be computed: the customers table has no "
+    "referral_source or acquisition_source column."
+)
+
+
+def _normalise(value: object) -> str:
+    text = re.sub(r"[_\-]+", " ", str(value).strip().lower())
+    return re.sub(r"\s+", " ", text)
+
+
+def _month(value: object) -> pd.Timestamp:
+    return pd.Timestamp(value).to_period("M").to_timestamp()
+
+
+def _ym(ts: pd.Timestamp) -> str:
+    return ts.strftime("%Y-%m")
+
+
+@dataclass(frozen=True)
+class GrowthResult:
+    """Revenue retention, revenue bridge and Earned Growth for one pair of windows.
+
+    All rates are shares (1.04 means 104%); money is in the revenue table's unit.
+
+    Attributes
+    ----------
+    as_of : pandas.Timestamp
+        Last month of the current window.
+    months : int
+        Length of each window in months.
+    current_start, prior_start : pandas.Timestamp
+        First month of the current and the prior window.
+    prior_revenue : float
+        Prior-window revenue of the retention base (customers with ``P > 0``).
+    prior_excluded_revenue : float
+        Net-negative prior revenue of customers left out of the base (``<= 0``).
+    current_revenue : float
+        All current-window revenue.
+    new_revenue : float
+        Current revenue of customers with no prior revenue.
+    earned_new_revenue, bought_new_revenue : float or None
+        ``new_revenue`` split by acquisition source; None without a source column.
+    expansion, contraction, churned : float
+        Bridge terms (all ``>= 0``), see the module docstring.
+    nrr, grr : float
+        Net and gross revenue retention.
+    earned_new_share : float or None
+        ``earned_new_revenue / prior_revenue``.
+    earned_growth_rate : float or None
+        ``nrr + earned_new_share - 1``; None when it cannot be computed.
+    n_base, n_retained, n_churned, n_new, n_earned_new : int
+        Customer counts (``n_earned_new`` is 0 without a source column).
+    note : str
+        Caveats, e.g. why Earned Growth is missing; empty when none.
+    """
+
+    as_of: pd.Timestamp
+    months: int
+    current_start: pd.Timestamp
+    prior_start: pd.Timestamp
+    prior_revenue: float
+    prior_excluded_revenue: float
+    current_revenue: float
+    new_revenue: float
+    earned_new_revenue: float | None
+    bought_new_revenue: float | None
+    expansion: float
+    contraction: float
+    churned: float
+    nrr: float
+    grr: float
+    earned_new_share: float | None
+    earned_growth_rate: float | None
+    n_base: int
+    n_retained: int
+    n_churned: int
+    n_new: int
+    n_earned_new: int
+    note: str = ""
+
+    @property
+    def prior_total_revenue(self) -> float:
+        """All prior-window revenue, including net-negative customers left out of the base."""
+        return self.prior_revenue + self.prior_excluded_revenue
+
+    @property
+    def earned_growth_available(self) -> bool:
+        """Whether Earned Growth could be computed."""
+        return self.earned_growth_rate is not None
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the figures as a table with columns ``metric``, ``value``, ``label``.
+
+        Metrics that cannot be computed have value NaN and say why in ``label``.
+        """
+        rows = []
+        for metric, label in _LABELS.items():
+            value = getattr(self, metric)
+            if value is None:
+                value = math.nan
+                label = f"{label} (not computable: no acquisition source column)"
+            rows.append((metric, float(value), label))
+        return pd.DataFrame(rows, columns=["metric", "value", "label"])
+
+    def summary(self, locale: Locale = "en", currency: str = "EUR") -> str:
+        """Return a short readable report of the retention figures and bridge.
+
+        Parameters
+        ----------
+        locale : {"en", "de"}
+            Number conventions (labels stay English).
+        currency : str
+            ISO code for money amounts.
+        """
+
+        def money(x: float) -> str:
+            return fmt_currency(x, locale=locale, currency=currency)[0]
+
+        def pct(x: float, signed: bool = False) -> str:
+            return fmt_pct(x, decimals=1, locale=locale, signed=signed)[0]
+
+        def row(label: str, value: str) -> str:
+            return f"  {label:<36}{value:>12}"
+
+        prior_end = self.current_start - pd.DateOffset(months=1)
+        lines = [
+            f"Revenue retention, {_ym(self.current_start)} to {_ym(self.as_of)} "
+            f"vs {_ym(self.prior_start)} to {_ym(prior_end)}",
+            row("Net revenue retention (NRR)", pct(self.nrr)),
+            row("Gross revenue retention (GRR)", pct(self.grr)),
+        ]
+        if self.earned_growth_rate is not None and self.earned_new_share is not None:
+            lines.append(
+                row("Earned Growth Rate", pct(self.earned_growth_rate, True))
+                + f"  (NRR {pct(self.nrr)} + earned new {pct(self.earned_new_share)} - 100%)"
+            )
+        else:
+            lines.append(row("Earned Growth Rate", "not computable"))
+        lines += [
+            "Revenue bridge",
+            row(f"Prior revenue ({self.n_base:,} customers)", money(self.prior_revenue)),
+            row(f"+ New customers ({self.n_new:,})", money(self.new_revenue)),
+        ]
+        if self.earned_new_revenue is not None and self.bought_new_revenue is not None:
+            n_bought = self.n_new - self.n_earned_new
+            lines += [
+                row(f"    earned ({self.n_earned_new:,})", money(self.earned_new_revenue)),
+                row(f"    bought ({n_bought:,})", money(self.bought_new_revenue)),
+            ]
+        lines += [
+            row("+ Expansion", money(self.expansion)),
+            row("- Contraction", money(self.contraction)),
+            row(f"- Churned ({self.n_churned:,} customers)", money(self.churned)),
+            row("= Current revenue", money(self.current_revenue)),
+        ]
+        if self.note:
+            lines.append("Note: " + self.note)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+_LABELS: dict[str, str] = {
+    "nrr": "Net revenue retention",
+    "grr": "Gross revenue retention",
+    "earned_growth_rate": "Earned Growth Rate (NRR + earned new share - 100%)",
+    "earned_new_share": "Earned new revenue / prior revenue",
+    "prior_revenue": "Prior-window revenue of the retention base",
+    "prior_excluded_revenue": "Net-negative prior revenue left out of the base",
+    "current_revenue": "Current-window revenue",
+    "new_revenue": "New-customer revenue",
+    "earned_new_revenue": "New-customer revenue, earned (referral / word of mouth)",
+    "bought_new_revenue": "New-customer revenue, bought (other sources)",
+    "expansion": "Expansion",
+    "contraction": "Contraction",
+    "churned": "Churned revenue",
+    "n_base": "Customers in the retention base",
+    "n_retained": "Base customers with current revenue",
+    "n_churned": "Base customers churned",
+    "n_new": "New customers",
+    "n_earned_new": "New customers acquired by referral / word of mouth",
+}
+
+
+def _earned_flags(
+    customers: pd.DataFrame | None, earned_sources: Iterable[str] | None
+) -> tuple[pd.Series | None, str]:
+    """Return a boolean Series indexed by customer_id (None without a source column)."""
+    if customers is None:
+        return None, "Earned Growth cannot be computed: no customers table was given."
+    column = next((c for c in SOURCE_COLUMNS if c in customers.columns), None)
+    if column is None:
+        return None, NO_EARNED_NOTE
+    if "customer_id" not in customers.columns:
+        raise ColumnError(
+            "revenue_retention() needs a customer_id column in the customers table.",
+            source="<DataFrame>",
+            column="customer_id",
+            found=[str(c) for c in customers.columns],
+        )
+    text = customers[column].map(lambda v: "" if pd.isna(v) else _normalise(v))
+    if earned_sources is None:
+        flags = text.map(lambda t: any(k in t for k in EARNED_KEYWORDS))
+    else:
+        wanted = {_normalise(s) for s in earned_sources}
+        flags = text.isin(wanted)
+    ids = customers["customer_id"].astype("string").str.strip()
+    return pd.Series(flags.to_numpy(dtype=bool), index=ids.to_numpy()).groupby(level=0).any(), ""
+
+
+def revenue_retention(
+    revenue: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    as_of: object = None,
+    months: int = 12,
+    earned_sources: Iterable[str] | None = None,
+) -> GrowthResult:
+    """Net and gross revenue retention, revenue bridge and Bain's Earned Growth Rate.
+
+    Parameters
+    ----------
+    revenue : pandas.DataFrame
+        Canonical revenue table: ``customer_id``, ``period`` (month start), ``revenue``.
+    customers : pandas.DataFrame, optional
+        Canonical customers table. Its ``referral_source`` (or, failing that,
+        ``acquisition_source``) column decides which new customers are *earned*.
+        Without it Earned Growth is reported as not computable.
+    as_of : date-like, optional
+        Last month of the current window (any day in it); default the last
+        period in ``revenue``.
+    months : int, default 12
+        Length of each window. The table must cover ``2 * months`` months up to ``as_of``.
+    earned_sources : iterable of str, optional
+        Source values that count as earned, matched whole and case-insensitively
+        (``_``/``-`` read as spaces). By default a source is earned when it
+        contains one of :data:`EARNED_KEYWORDS` (referral, referred, word of
+        mouth, recommendation, recommended). New customers missing from the
+        customers table, or with no source, count as bought.
+
+    Returns
+    -------
+    GrowthResult
+
+    Raises
+    ------
+    InputError
+        When a column is missing, the table covers less than ``2 * months``
+        months up to ``as_of``, ``as_of`` lies after the data, or no customer
+        has positive prior-window revenue.
+
+    Notes
+    -----
+    Customers whose prior-window revenue sums to zero or less count as having
+    no prior revenue (their current revenue is *new*); base customers whose
+    current revenue sums to zero or less count as churned. See the module
+    docstring for the bridge.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rev = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b"],
+    ...     "period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-02-01"]),
+    ...     "revenue": [100.0, 110.0, 20.0],
+    ... })
+    >>> r = revenue_retention(rev, months=1)
+    >>> round(r.nrr, 2), r.new_revenue
+    (1.1, 20.0)
+    """
+    func = "revenue_retention"
+    check_param(
+        isinstance(months, int) and not isinstance(months, bool) and months >= 1,
+        "months",
+        func,
+        "a positive integer",
+        months,
+    )
+    missing = [c for c in ("customer_id", "period", "revenue") if c not in revenue.columns]
+    if missing:
+        raise ColumnError(
+            f"{func}() needs the column(s) {', '.join(missing)} in the revenue table; "
+            f"it has {', '.join(map(str, revenue.columns))}.",
+            source="<DataFrame>",
+            column=missing[0],
+            found=[str(c) for c in revenue.columns],
+        )
+    if len(revenue) == 0:
+        raise InputError(f"{func}() got an empty revenue table.", source="<DataFrame>")
+
+    periods = pd.to_datetime(revenue["period"]).dt.to_period("M").dt.to_timestamp()
+    first, last = periods.min(), periods.max()
+    end = last if as_of is None else _month(as_of)
+    if end > last:
+        raise InputError(
+            f"{func}(): as_of {_ym(end)} is after the last period in the revenue table "
+            f"({_ym(last)}); months without data would look like churn.",
+            source="<DataFrame>",
+        )
+    current_start = end - pd.DateOffset(months=months - 1)
+    prior_start = end - pd.DateOffset(months=2 * months - 1)
+    if first > prior_start:
+        gap_end = first - pd.DateOffset(months=1)
+        raise InputError(
+            f"{func}() needs {2 * months} months of revenue history ({months} prior + "
+            f"{months} current) from {_ym(prior_start)} to {_ym(end)}; the revenue table "
+            f"starts at {_ym(first)}, so {_ym(prior_start)} to {_ym(gap_end)} is missing. "
+            f"Pass an earlier-ending as_of or a smaller months.",
+            source="<DataFrame>",
+        )
+
+    ids = revenue["customer_id"].astype("string").str.strip()
+    amount = pd.to_numeric(revenue["revenue"], errors="coerce").fillna(0.0).astype(float)
+    in_prior = (periods >= prior_start) & (periods < current_start)
+    in_current = (periods >= current_start) & (periods <= end)
+    frame = pd.DataFrame(
+        {
+            "customer_id": ids.to_numpy(),
+            "P": amount.where(in_prior, 0.0).to_numpy(),
+            "C": amount.where(in_current, 0.0).to_numpy(),
+        }
+    )[(in_prior | in_current).to_numpy()]
+    per = frame.groupby("customer_id", sort=True)[["P", "C"]].sum()
+    P, C = per["P"], per["C"]
+
+    base = P > 0
+    if not base.any():
+        raise InputError(
+            f"{func}(): no customer has positive revenue from {_ym(prior_start)} to "
+            f"{_ym(current_start - pd.DateOffset(months=1))}, so retention is undefined.",
+            source="<DataFrame>",
+        )
+    churn = base & (C <= 0)
+    kept = base & (C > 0)
+    new = ~base
+    prior_revenue = float(P[base].sum())
+    expansion = float((C - P)[kept].clip(lower=0).sum())
+    contraction = float((P - C)[kept].clip(lower=0).sum())
+    churned = float((P - C)[churn].sum())
+    new_revenue = float(C[new].sum())
+    current_revenue = float(C.sum())
+    nrr = float(C[base].sum()) / prior_revenue
+    grr = float(pd.concat([C[base], P[base]], axis=1).min(axis=1).sum()) / prior_revenue
+
+    flags, note = _earned_flags(customers, earned_sources)
+    earned_new = bought_new = share = egr = None
+    n_earned = 0
+    if flags is not None:
+        known = pd.Series(per.index.isin(flags.index[flags.to_numpy()]), index=per.index)
+        earned_mask = new & (C != 0) & known
+        earned_new = float(C[earned_mask].sum())
+        bought_new = float(C[new & ~earned_mask].sum())
+        n_earned = int(earned_mask.sum())
+        share = earned_new / prior_revenue
+        egr = nrr + share - 1.0
+        unknown = int((new & ~per.index.isin(flags.index)).sum())
+        if unknown:
+            note = (
+                f"{unknown:,} new customer(s) are not in the customers table and count as bought."
+            )
+    excluded = float(P[~base].sum())
+    if excluded < 0:
+        extra = (
+            f"{int((P < 0).sum()):,} customer(s) with net-negative prior revenue "
+            f"({excluded:,.2f}) are treated as having no prior revenue."
+        )
+        note = f"{note} {extra}".strip()
+
+    return GrowthResult(
+        as_of=end,
+        months=months,
+        current_start=current_start,
+        prior_start=prior_start,
+        prior_revenue=prior_revenue,
+        prior_excluded_revenue=excluded,
+        current_revenue=current_revenue,
+        new_revenue=new_revenue,
+        earned_new_revenue=earned_new,
+        bought_new_revenue=bought_new,
+        expansion=expansion,
+        contraction=contraction,
+        churned=churned,
+        nrr=nrr,
+        grr=grr,
+        earned_new_share=share,
+        earned_growth_rate=egr,
+        n_base=int(base.sum()),
+        n_retained=int(kept.sum()),
+        n_churned=int(churn.sum()),
+        n_new=int((new & (C != 0)).sum()),
+        n_earned_new=n_earned,
+        note=note,
+    )
