@@ -92,7 +92,8 @@ def test_demo_prints_ledgers_and_nps(tmp_path, capsys):
 
 def test_public_surface_is_pinned():
     assert sorted(cxvalue.__all__) == sorted([
-        "Backtest", "backtest", "compare_metrics", "forecast",
+        "Backtest", "backtest", "compare_metrics", "forecast", "GrowthResult",
+        "revenue_retention",
         "ColumnError", "ConfigError", "ConvergenceWarning", "CxValueError", "CxValueWarning",
         "DataWarning", "EmptyInputError", "IngestResult", "InputError", "Ledger", "NPSDifference",
         "Panel", "ParameterError", "ParseError", "RetentionModel", "RevenueModel", "Scale",

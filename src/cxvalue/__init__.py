@@ -22,6 +22,7 @@ from cxvalue.errors import (
 )
 from cxvalue.forecast import Backtest, backtest, forecast
 from cxvalue.formatting import fmt_currency, fmt_nps, fmt_number, fmt_pct
+from cxvalue.growth import GrowthResult, revenue_retention
 from cxvalue.ingest import (
     IngestResult,
     Ledger,
@@ -52,6 +53,7 @@ __all__ = [
     "CxValueWarning",
     "DataWarning",
     "EmptyInputError",
+    "GrowthResult",
     "IngestResult",
     "InputError",
     "Ledger",
@@ -80,6 +82,7 @@ __all__ = [
     "read_customers",
     "read_responses",
     "read_revenue",
+    "revenue_retention",
     "scenario",
     "snapshot_panel",
     "value",

@@ -308,8 +308,14 @@ class RevenueModel:
             f"  excluded (log ratio undefined): {self.excluded.get(EXCLUDE_BASE, 0):,} with "
             f"base revenue <= 0, {self.excluded.get(EXCLUDE_NEXT, 0):,} with next-window "
             "revenue <= 0",
-            f"  not in the sample: {self.n_short_history:,} retained customer-months with under "
-            "12 months of trailing history",
+            *(
+                [
+                    f"  not in the sample: {self.n_short_history:,} retained customer-months with "
+                    "under 12 months of trailing history"
+                ]
+                if self.base == "trailing"
+                else []
+            ),
             f"  smearing factor {self.smearing:.4f}, residual sd {self.resid_sd:.4f}",
             "",
             self.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"),
