@@ -53,11 +53,12 @@ def nps_category(score: ir.IntegerValue) -> ir.StringValue:
     return ibis.cases((score >= 9, PROMOTER), (score >= 7, PASSIVE), else_=DETRACTOR)
 
 
-def response_months(responses: ir.Table) -> ir.Table:
+def response_months(responses: ir.Table, extra: Sequence[str] = ()) -> ir.Table:
     """Responses with the first month ``eff`` whose start is at or after the answer.
 
     An answer at midnight on the 1st counts for that month; any later answer
-    counts from the next month on.
+    counts from the next month on. Columns named in ``extra`` come along as
+    ``r_{name}`` (float64).
     """
     valid = responses.filter(responses.responded_at.notnull() & responses.score.notnull())
     at = valid.responded_at
@@ -76,6 +77,7 @@ def response_months(responses: ir.Table) -> ir.Table:
         category=(
             valid.category.cast("string") if "category" in cols else nps_category(valid.score)
         ),
+        **{f"r_{c}": valid[c].cast("float64") for c in extra},
     )
 
 
@@ -87,18 +89,8 @@ def latest_response(rows: ir.Table, responses: ir.Table, recency: int) -> ir.Tab
     ``row_number`` window keeps the latest answer per customer-month (ties:
     the larger response_id). Rows with none get category ``not_surveyed``.
     """
-    resp = response_months(responses)
     keys = rows.select(k_customer_id=rows.customer_id, k_m=rows.m)
-    hits = keys.join(
-        resp,
-        [keys.k_customer_id == resp.r_customer_id, resp.eff <= keys.k_m,
-         resp.eff > keys.k_m - recency],
-    )  # fmt: skip
-    rank = ibis.row_number().over(
-        group_by=[hits.k_customer_id, hits.k_m],
-        order_by=[ibis.desc(hits.r_at), ibis.desc(hits.r_id)],
-    )
-    best = hits.mutate(rn=rank).filter(lambda t: t.rn == 0)
+    best = latest_answers(keys, response_months(responses), recency)
     best = best.select(
         "k_customer_id", "k_m", "score", "category",
         months_since_response=(best.k_m - best.r_m).cast("int64"),
@@ -124,6 +116,26 @@ def tenure_from_acquisition(rows: ir.Table, customers: ir.Table | None) -> ir.Ta
     use = (joined.spell == 1) & joined.a_m.notnull() & (joined.a_m <= joined.start)
     tenure = ibis.ifelse(use, joined.m - joined.a_m, joined.tenure_months).cast("int64")
     return joined.mutate(tenure_months=tenure).drop("a_customer_id", "a_m")
+
+
+def latest_answers(keys: ir.Table, answers: ir.Table, recency: int) -> ir.Table:
+    """For each (``k_customer_id``, ``k_m``) key, its latest counting answer.
+
+    ``answers`` comes from :func:`response_months`. A range join (same
+    customer, ``eff`` within the ``recency`` months up to ``k_m``) plus a
+    ``row_number`` window keeps the latest answer (ties: the larger
+    response_id); keys without one are absent.
+    """
+    hits = keys.join(
+        answers,
+        [keys.k_customer_id == answers.r_customer_id, answers.eff <= keys.k_m,
+         answers.eff > keys.k_m - recency],
+    )  # fmt: skip
+    rank = ibis.row_number().over(
+        group_by=[hits.k_customer_id, hits.k_m],
+        order_by=[ibis.desc(hits.r_at), ibis.desc(hits.r_id)],
+    )
+    return hits.mutate(rn=rank).filter(lambda t: t.rn == 0)
 
 
 def no_responses(rows: ir.Table) -> ir.Table:

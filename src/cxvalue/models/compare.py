@@ -25,6 +25,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceW
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from cxvalue._categories import NOT_SURVEYED
+from cxvalue._panel_columns import latest_answers, response_months
 from cxvalue._panel_inputs import month_index, to_table
 from cxvalue._validation import check_choice, check_param
 from cxvalue.errors import ConvergenceWarning, DataWarning, InputError, SmallSampleWarning
@@ -442,33 +443,10 @@ def attach_latest(panel: Panel, responses: Any, columns: Sequence[str]) -> Panel
                if c not in resp.columns]  # fmt: skip
     if missing:
         raise InputError(f"compare_metrics(): the responses table has no column {missing[0]!r}.")
-    valid = resp.filter(resp.responded_at.notnull() & resp.score.notnull())
-    at = valid.responded_at
-    on_first = at.day() == 1
-    if at.type().is_timestamp():
-        on_first = on_first & (at.hour() == 0) & (at.minute() == 0) & (at.second() == 0)
-    r_m = month_index(at)
-    has_id = "response_id" in valid.columns
-    answers = valid.select(
-        r_customer_id=valid.customer_id,
-        r_at=at,
-        r_id=valid.response_id.cast("string") if has_id else ibis.null("string"),
-        eff=r_m + ibis.ifelse(on_first, 0, 1),
-        **{f"r_{c}": valid[c].cast("float64") for c in columns},
-    )
+    answers = response_months(resp, extra=columns)
     expr = panel.expr
     keys = expr.select(k_customer_id=expr.customer_id, k_m=month_index(expr.period)).distinct()
-    recency = panel.recency_months
-    hits = keys.join(
-        answers,
-        [keys.k_customer_id == answers.r_customer_id, answers.eff <= keys.k_m,
-         answers.eff > keys.k_m - recency],
-    )  # fmt: skip
-    rank = ibis.row_number().over(
-        group_by=[hits.k_customer_id, hits.k_m],
-        order_by=[ibis.desc(hits.r_at), ibis.desc(hits.r_id)],
-    )
-    best = hits.mutate(rn=rank).filter(lambda t: t.rn == 0)
+    best = latest_answers(keys, answers, panel.recency_months)
     best = best.select("k_customer_id", "k_m", *(f"r_{c}" for c in columns))
     expr = expr.mutate(**{_MONTH: month_index(expr.period)})
     joined = expr.left_join(best, [expr.customer_id == best.k_customer_id,
