@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
+
+from cxvalue.models._design import Design
 
 CATEGORIES = np.array(["promoter", "passive", "detractor"])
 SEGMENTS = np.array(["SMB", "Mid-Market", "Enterprise"])
@@ -53,3 +57,17 @@ def panel_rows(lives: pd.DataFrame) -> pd.DataFrame:
     rows["tenure_months"] = month.astype("int64")
     rows["at_risk"] = np.int64(1)
     return rows.drop(columns=["time", "months"])
+
+
+@dataclasses.dataclass(frozen=True)
+class FixedGrowth:
+    """A revenue model with known growth and no uncertainty (a stand-in for value tests)."""
+
+    params: pd.Series
+    design: Design
+    controls: tuple[str, ...] = ()
+    annualisation: float = 1.0
+    resid_sd: float = 0.0
+
+    def draw(self, n: int, seed: int | None = None) -> np.ndarray:
+        return np.tile(self.params.to_numpy(), (n, 1))

@@ -9,22 +9,10 @@ import pandas as pd
 import pytest
 
 import cxvalue as cx
-from _models_sim import customer_lives, panel_rows
+from _models_sim import FixedGrowth, customer_lives, panel_rows
 from cxvalue.errors import InputError
 from cxvalue.forecast import backtest, forecast
 from cxvalue.models._design import Design
-
-
-@dataclasses.dataclass(frozen=True)
-class FixedGrowth:
-    params: pd.Series
-    design: Design
-    controls: tuple[str, ...] = ()
-    annualisation: float = 1.0
-    resid_sd: float = 0.0
-
-    def draw(self, n: int, seed: int | None = None) -> np.ndarray:
-        return np.tile(self.params.to_numpy(), (n, 1))
 
 
 @pytest.fixture(scope="module")

@@ -11,26 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cxvalue as cx
-from _models_sim import customer_lives, panel_rows
+from _models_sim import FixedGrowth, customer_lives, panel_rows
 from cxvalue._clv import geometric_sum, monthly_rate
 from cxvalue.errors import ParameterError
 from cxvalue.models._design import Design
 from cxvalue.samples import SampleParams
 
 SAMPLE_CONTROLS = ("segment", "size", "tenure_band")
-
-
-@dataclasses.dataclass(frozen=True)
-class FixedGrowth:
-    """A revenue model with known growth and no uncertainty (a stand-in)."""
-
-    params: pd.Series
-    design: Design
-    controls: tuple[str, ...] = ()
-    annualisation: float = 1.0
-
-    def draw(self, n: int, seed: int | None = None) -> np.ndarray:
-        return np.tile(self.params.to_numpy(), (n, 1))
 
 
 def two_category_models(hazards: dict, growth: dict, revenue: float, customers: dict):
