@@ -100,6 +100,7 @@ def test_public_surface_is_pinned():
         "SmallSampleWarning", "ValueResult", "build_panel", "cells", "fit_retention",
         "fit_revenue", "fmt_currency", "fmt_nps", "fmt_number", "fmt_pct", "nps",
         "nps_difference", "read_customers", "read_responses", "read_revenue", "scenario",
+        "sensitivity", "bridge", "margin_table", "observed_transitions",
         "snapshot_panel", "value",
     ])  # fmt: skip
     for name in cxvalue.__all__:

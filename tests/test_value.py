@@ -67,17 +67,6 @@ def test_gupta_lehmann_margin_multiple_with_yearly_steps():
     assert r / (1 + i - r) == pytest.approx(2.6667, abs=1e-4)
 
 
-@pytest.fixture(scope="module")
-def sample_models():
-    panel = cx.build_panel(
-        cx.read_responses("data/samples/responses.csv.gz"),
-        cx.read_revenue("data/samples/revenue.csv.gz"),
-        cx.read_customers("data/samples/customers.csv"),
-    )
-    return (cx.fit_retention(panel, controls=SAMPLE_CONTROLS),
-            cx.fit_revenue(panel, controls=SAMPLE_CONTROLS))  # fmt: skip
-
-
 def planted_clv(profiles: pd.DataFrame, category: str, horizon: int, discount: float):
     """Per-profile CLV (margin 1) from the generator's parameters, under the model's
     assumptions: category and controls held for the horizon, constant hazard and growth."""

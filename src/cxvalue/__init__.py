@@ -31,6 +31,7 @@ from cxvalue.ingest import (
     read_responses,
     read_revenue,
 )
+from cxvalue.margins import margin_table
 from cxvalue.models import (
     RetentionModel,
     RevenueModel,
@@ -40,11 +41,16 @@ from cxvalue.models import (
 )
 from cxvalue.nps import NPSDifference, nps, nps_difference
 from cxvalue.panel import Panel, build_panel, cells, snapshot_panel
-from cxvalue.value import ValueResult, scenario, value
+from cxvalue.scenarios import bridge, scenario, sensitivity
+from cxvalue.transitions import observed_transitions
+from cxvalue.value import ValueResult, value
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "bridge",
+    "margin_table",
+    "observed_transitions",
     "Backtest",
     "ColumnError",
     "ConfigError",
@@ -84,6 +90,7 @@ __all__ = [
     "read_revenue",
     "revenue_retention",
     "scenario",
+    "sensitivity",
     "snapshot_panel",
     "value",
 ]

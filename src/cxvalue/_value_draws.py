@@ -38,12 +38,24 @@ class ProfileDraws:
         Discounted revenue over the horizon of one customer (margin 1).
     yearly : ndarray (draws, categories, profiles, years)
         Undiscounted expected revenue of one customer in each year.
+    hazard, growth : ndarray (draws, categories, profiles)
+        Monthly churn hazard and annual revenue log-growth.
+    counts : ndarray (categories, profiles)
+        Customers of the base with each category now (non-respondents as
+        ``not_surveyed``).
+    monthly_discount : float
+    horizon : int
     """
 
     categories: list[str]
     profiles: pd.DataFrame
     value: np.ndarray
     yearly: np.ndarray
+    hazard: np.ndarray
+    growth: np.ndarray
+    counts: np.ndarray
+    monthly_discount: float
+    horizon: int
 
     def index(self, category: str) -> int:
         """The position of ``category`` on axis 1."""
@@ -61,6 +73,14 @@ class ProfileDraws:
         customer of that profile (post-stratification to the base's mix).
         """
         return self.customers * self.profiles[f"share_{category}"].to_numpy(float)
+
+    def discounted(self, hazard: np.ndarray, growth: np.ndarray) -> np.ndarray:
+        """Discounted revenue over the horizon of one customer for any hazard and growth.
+
+        Arrays shaped (draws, profiles) or (draws, categories, profiles).
+        """
+        x = (1.0 - hazard) * np.exp(growth / 12.0) / (1.0 + self.monthly_discount)
+        return self.profiles["revenue"].to_numpy(float) * geometric_sum(x, 1, self.horizon)
 
 
 def base_profiles(base: pd.DataFrame, controls: list[str]) -> pd.DataFrame:
@@ -117,4 +137,24 @@ def simulate(
         [r0 * geometric_sum(per_month, 12 * y + 1, min(12 * y + 12, horizon))
          for y in range(years)], axis=-1,
     )  # fmt: skip
-    return ProfileDraws(categories=cats, profiles=profiles, value=value, yearly=yearly)
+    return ProfileDraws(
+        categories=cats, profiles=profiles, value=value, yearly=yearly, hazard=hazard,
+        growth=growth, counts=_counts(retention.base, controls, profiles, cats),
+        monthly_discount=monthly_discount, horizon=horizon,
+    )  # fmt: skip
+
+
+def _counts(
+    base: pd.DataFrame, controls: list[str], profiles: pd.DataFrame, cats: list[str]
+) -> np.ndarray:
+    """Customers of the base by category (rows) and profile (columns)."""
+    base = base.assign(category=factor_values(base["category"]))
+    if not controls:
+        totals = base.groupby("category")["n"].sum()
+        return totals.reindex(cats, fill_value=0).to_numpy(float)[:, None]
+    table = base.groupby([*controls, "category"], dropna=False, sort=False)["n"].sum()
+    table = table.unstack("category", fill_value=0).reindex(columns=cats, fill_value=0)
+    keys = pd.MultiIndex.from_frame(profiles[controls]) if len(controls) > 1 else (
+        pd.Index(profiles[controls[0]]))  # fmt: skip
+    table = table.reindex(index=keys, fill_value=0)
+    return table.to_numpy(float).T

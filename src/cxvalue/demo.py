@@ -14,7 +14,8 @@ from cxvalue.models import fit_retention, fit_revenue
 from cxvalue.nps import format_nps_table, nps
 from cxvalue.panel import build_panel
 from cxvalue.samples import write_sample
-from cxvalue.value import scenario, value
+from cxvalue.scenarios import scenario
+from cxvalue.value import value
 
 #: The sample's controls: its customers table holds the size band that drives churn.
 CONTROLS = ("segment", "size", "tenure_band")

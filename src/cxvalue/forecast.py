@@ -20,9 +20,10 @@ import pandas as pd
 
 from cxvalue._validation import check_param
 from cxvalue.errors import InputError
+from cxvalue.margins import profile_margins
 from cxvalue.models import DEFAULT_CONTROLS, fit_retention, fit_revenue
 from cxvalue.panel import build_panel
-from cxvalue.value import transition_moves
+from cxvalue.transitions import transition_moves
 
 __all__ = ["Backtest", "backtest", "forecast"]
 
@@ -34,7 +35,7 @@ def forecast(
     revenue_model: Any,
     *,
     months: int = 24,
-    margin: float = 0.3,
+    margin: float | pd.DataFrame = 0.3,
     moves: Mapping[tuple[str, str], float] | None = None,
     noise: bool = False,
     n_draws: int = 2000,
@@ -48,8 +49,10 @@ def forecast(
         From :func:`cxvalue.fit_retention` and :func:`cxvalue.fit_revenue`.
     months : int
         Months ahead (1-60).
-    margin : float
-        Profit as a share of revenue.
+    margin : float or pandas.DataFrame
+        Profit as a share of revenue, or a margin table
+        (:func:`cxvalue.margin_table`), applied as its average over today's
+        base weighted by revenue.
     moves : mapping, optional
         A scenario: shares of a category's customers that move now, e.g.
         ``{("detractor", "passive"): 0.5}``. Rows for both the baseline and
@@ -73,7 +76,10 @@ def forecast(
     """
     check_param(isinstance(months, int) and 1 <= months <= 60, "months", "forecast",
                 "a whole number of months from 1 to 60", months)  # fmt: skip
-    check_param(0 <= margin <= 1, "margin", "forecast", "a share of revenue in [0, 1]", margin)
+    base = retention.base
+    margin = float(
+        np.average(profile_margins(margin, base), weights=base["revenue"].fillna(0) + 1e-12)
+    )
     if retention.data_end is None:
         raise InputError("forecast() needs a monthly panel: the retention model has no data end.")
     rng = np.random.default_rng(seed)
