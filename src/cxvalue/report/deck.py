@@ -189,27 +189,28 @@ _CONTENT_W = SLIDE_WIDTH_IN - 2 * _SIDE
 _BULLET_SIZES = (20, 18, 16)  # one slide at one of these ...
 _BULLET_SPLIT_SIZES = (18, 17, 16, 15, 14)  # ... else the fewest slides at one of these
 _BULLET_INDENT = 0.3
-_BULLET_SPACE = 0.45  # space before a bullet, as a multiple of the font size
+_BULLET_SPACE = 0.35  # space before a bullet, as a multiple of the font size
 
 # ----------------------------------------------------------------------------- estimator
 
-#: Advance widths in em per character class, (regular, bold), measured on DejaVu
-#: Sans and rounded up to each class's upper range: DejaVu is wider than Arial or
-#: Calibri, so text that fits by this estimate fits in those fonts too.
+#: Advance widths in em per character class, (regular, bold): the widest glyph
+#: of the class in DejaVu Sans, the widest of the usual fallback fonts. Text that
+#: fits by this estimate fits in DejaVu, and with room to spare in Arial or Calibri.
 _GLYPH_EM = {
-    "thin": (0.34, 0.40),  # i j l I J , . : ; ' ! | / \\
-    "slim": (0.40, 0.50),  # f t r ( ) [ ] - " *
-    "lower": (0.62, 0.70),
-    "upper": (0.73, 0.79),
+    "thin": (0.35, 0.41),  # i j l I J , . : ; ' ’ | / \\
+    "slim": (0.41, 0.50),  # f t r ( ) [ ] - !
+    "lower": (0.64, 0.72),  # other lower-case letters, " *
+    "upper": (0.80, 0.86),  # other capitals
     "digit": (0.64, 0.70),
-    "wide": (1.00, 1.10),  # m w M W % @
+    "wide": (1.01, 1.11),  # m w M W % @ — …
     "space": (0.32, 0.35),
-    "other": (0.86, 0.88),  # € – + = & and anything else
+    "other": (1.01, 1.01),  # € – + = & CJK and anything else
 }
 _CLASS_OF = {
-    **{c: "thin" for c in "ijlIJ,.:;'!|/\\"},
-    **{c: "slim" for c in 'ftr()[]-"*'},
-    **{c: "wide" for c in "mwMW%@"},
+    **{c: "thin" for c in "ijlIJ,.:;'’|/\\"},
+    **{c: "slim" for c in "ftr()[]-!"},
+    **{c: "lower" for c in '"*'},
+    **{c: "wide" for c in "mwMW%@—…"},
     " ": "space",
 }
 
@@ -307,6 +308,7 @@ def write_deck(deck: Deck, path: Path | str) -> Path:
     slide of ``deck.slides`` in order; a :class:`TextSlide` with more bullets
     than fit one slide becomes two or more, titled ``"... (continued)"``.
     Every slide but the first has a footer (deck title · date) and its number.
+    ``.pptx`` is appended to ``path`` unless it ends so; missing folders are made.
 
     Raises
     ------
@@ -315,6 +317,8 @@ def write_deck(deck: Deck, path: Path | str) -> Path:
         or a title is too long to fit two lines even in 18 pt.
     """
     path = Path(path)
+    if path.suffix.lower() != ".pptx":
+        path = path.with_name(path.name + ".pptx")
     prs = Presentation()
     prs.slide_width, prs.slide_height = _SLIDE_W, _SLIDE_H
     props = prs.core_properties
@@ -338,7 +342,7 @@ def write_deck(deck: Deck, path: Path | str) -> Path:
                 f"got {type(content).__name__}."
             )
         for slide in slides:
-            _footer(slide, footer, len(prs.slides), deck.font)
+            _footer(slide, footer, prs.slides.index(slide) + 1, deck.font)
     path.parent.mkdir(parents=True, exist_ok=True)
     prs.save(path)
     return path
@@ -412,26 +416,41 @@ def _first_fitting(
     )
 
 
-def _set_title(slide: Slide, title: str, font: str) -> float:
-    """Fill the layout's title placeholder, wrapped into two lines; return its bottom."""
-    width = _CONTENT_W
+def _title_fit(title: str) -> tuple[float, float]:
+    """Font size of a slide title (the largest that fits the two-line box), and its height."""
     size = _first_fitting(
-        _TITLE_SIZES, lambda s: fits(title, width, _TITLE_H, s, bold=True), "slide title", title
+        _TITLE_SIZES,
+        lambda s: fits(title, _CONTENT_W, _TITLE_H, s, bold=True),
+        "slide title",
+        title,
     )
+    return size, text_height([_Para(title, size, True)], _CONTENT_W)
+
+
+def _set_title(slide: Slide, title: str, font: str, compact: bool = False) -> float:
+    """Fill the layout's title placeholder and return its bottom.
+
+    The box holds two lines at the largest title size (the title shrinks to
+    fit it); ``compact`` makes it only as tall as the title's own lines.
+    """
+    size, used = _title_fit(title)
+    height = used if compact else _TITLE_H
     shape = slide.shapes.title
     shape.left, shape.top = Inches(_SIDE), Inches(_TITLE_TOP)
-    shape.width, shape.height = Inches(width), Inches(_TITLE_H)
+    shape.width, shape.height = Inches(_CONTENT_W), Inches(height)
     frame = _frame(shape.text_frame, MSO_ANCHOR.TOP)
     frame.clear()
     _style(frame.paragraphs[0], title, size, font, bold=True)
     _accent_bar(slide, _SIDE, _ACCENT_TOP, _ACCENT_W, _ACCENT_H)
-    return _TITLE_TOP + _TITLE_H
+    return _TITLE_TOP + height
 
 
-def _content_slide(prs: PresentationType, title: str, notes: str, font: str) -> tuple[Slide, float]:
+def _content_slide(
+    prs: PresentationType, title: str, notes: str, font: str, compact: bool = False
+) -> tuple[Slide, float]:
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only": a real title, for outline
     _remove_empty_placeholders(slide, keep_title=True)
-    bottom = _set_title(slide, title, font)
+    bottom = _set_title(slide, title, font, compact)
     if notes:
         slide.notes_slide.notes_text_frame.text = notes
     return slide, bottom
@@ -619,13 +638,13 @@ def _bullet_paras(bullets: Sequence[str], size: float) -> list[_Para]:
 
 
 def _greedy_pages(
-    bullets: Sequence[str], size: float, width: float, height: float, cap: int
+    bullets: Sequence[str], size: float, width: float, height: float
 ) -> list[list[str]] | None:
-    """Fill pages in order, at most ``cap`` bullets each; None if one bullet fits no page."""
+    """Fill pages in order; None if a bullet fits no page on its own."""
     pages: list[list[str]] = [[]]
     for bullet in bullets:
         trial = [*pages[-1], bullet]
-        if len(trial) <= cap and text_height(_bullet_paras(trial, size), width) <= height:
+        if text_height(_bullet_paras(trial, size), width) <= height:
             pages[-1] = trial
         elif pages[-1] and text_height(_bullet_paras([bullet], size), width) <= height:
             pages.append([bullet])
@@ -644,7 +663,7 @@ def _paginate(bullets: Sequence[str], width: float, height: float) -> tuple[floa
     for size in _BULLET_SPLIT_SIZES:
         if best is not None and size < _BULLET_SIZES[-1]:
             break  # below 16 pt only when a bullet fits no slide at 16 pt
-        pages = _greedy_pages(bullets, size, width, height, len(bullets))
+        pages = _greedy_pages(bullets, size, width, height)
         if pages is not None and (best is None or len(pages) < best[0]):
             best = (len(pages), float(size), pages)
     if best is None:
@@ -653,22 +672,27 @@ def _paginate(bullets: Sequence[str], width: float, height: float) -> tuple[floa
             f"{_BULLET_SPLIT_SIZES[-1]} pt: split it into shorter points."
         )
     n, size, pages = best
-    for cap in range(-(-len(bullets) // n), len(bullets) + 1):  # even spread, if it fits
-        even = _greedy_pages(bullets, size, width, height, cap)
-        if even is not None and len(even) == n:
-            return size, even
+    # Spread evenly: the smallest page height that still needs only n pages.
+    lo, hi = 0.0, height
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        trial = _greedy_pages(bullets, size, width, mid)
+        if trial is not None and len(trial) <= n:
+            hi, pages = mid, trial
+        else:
+            lo = mid
     return size, pages
 
 
 def _text_slides(prs: PresentationType, content: TextSlide, font: str) -> list[Slide]:
-    top = _TITLE_TOP + _TITLE_H + 0.3
+    titles = [content.title, f"{content.title} (continued)"]
+    top = _TITLE_TOP + max(_title_fit(t)[1] for t in titles) + 0.3
     width, height = _CONTENT_W, _BODY_BOTTOM - top
     bullets = [b.strip() for b in content.bullets if b and b.strip()]
     size, pages = _paginate(bullets, width, height) if bullets else (20.0, [[]])
     slides = []
     for k, page in enumerate(pages):
-        title = content.title if k == 0 else f"{content.title} (continued)"
-        slide, _ = _content_slide(prs, title, content.notes, font)
+        slide, _ = _content_slide(prs, titles[min(k, 1)], content.notes, font, compact=True)
         if page:
             frame = _textbox(slide, _SIDE, top, width, height, "Bullets")
             for i, p in enumerate(_bullet_paras(page, size)):

@@ -202,6 +202,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
     has one; time zones are dropped, keeping the wall-clock time), missing
     values an empty cell. Text — headers too — goes through
     :func:`escape_cell`. A non-default index is written as leading columns.
+    ``.xlsx`` is appended to ``path`` unless it ends so; missing folders are made.
 
     Raises
     ------
@@ -216,6 +217,8 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
                 f"Table {key!r} must be a pandas DataFrame, got {type(frame).__name__}."
             )
     path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(path.name + ".xlsx")
     workbook = Workbook()
     workbook.remove(workbook.active)
     bold = Font(bold=True)
