@@ -401,6 +401,9 @@ def _accent_bar(slide: Slide, left: float, top: float, width: float, height: flo
     bar.fill.fore_color.rgb = ACCENT
     bar.line.fill.background()
     bar.shadow.inherit = False
+    style = bar._element.find(qn("p:style"))  # the theme style adds a shadow in some viewers
+    if style is not None:
+        bar._element.remove(style)
 
 
 def _first_fitting(
