@@ -107,6 +107,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.out), data_dir=Path(args.data) if args.data else None)
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from cxvalue.report import load_config
+    from cxvalue.report.pack import write_report
+
+    written = write_report(load_config(args.config), Path(args.out))
+    for name, path in written.items():
+        print(f"{name:<12} {path}")
+    return EXIT_OK
+
+
+def _cmd_drift(args: argparse.Namespace) -> int:
+    from cxvalue.report.drift_run import run_drift
+
+    return run_drift(Path(args.baseline), Path(args.config), Path(args.out))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cxvalue`` command."""
     parser = argparse.ArgumentParser(
@@ -141,7 +157,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="wald", choices=("wald", "adjusted", "bootstrap"))
     p.set_defaults(func=_cmd_nps)
 
-    p = sub.add_parser("demo", help="run the main job on the bundled sample")
+    p = sub.add_parser("report", help="write the board pack for the extracts a config names")
+    p.add_argument("--config", required=True, metavar="TOML", help="cxvalue.toml")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "drift",
+        help="re-run on fresh extracts and compare with a saved snapshot "
+        "(exit 0 no drift, 1 drift, 2 cannot judge)",
+    )
+    p.add_argument("--baseline", required=True, metavar="JSON", help="snapshot.json of a report")
+    p.add_argument("--config", required=True, metavar="TOML", help="cxvalue.toml of the fresh run")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for drift.md/json/junit")
+    p.set_defaults(func=_cmd_drift)
+
+    p = sub.add_parser("demo", help="print the whole flow on the bundled sample")
     p.add_argument("--out", default="out", help="output folder (default: out)")
     p.add_argument("--data", help="folder with the sample extracts (default: the bundled sample)")
     p.set_defaults(func=_cmd_demo)

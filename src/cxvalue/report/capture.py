@@ -1,0 +1,219 @@
+"""Capture a run as a schema-1 snapshot (``docs/snapshot.md``).
+
+The snapshot holds what a later drift check compares: input fingerprints and
+ledger counts, the score and revenue distributions, NPS, both models'
+coefficients with covariances, the money figures with their assumptions and
+the forecast. It never holds raw customer ids or verbatims. Given the
+baseline snapshot, the revenue bins are frozen on the baseline's edges and
+the revenue that arrived after the baseline's last month is recorded as
+``data.actuals`` so the baseline's forecast can be scored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxvalue import __version__
+from cxvalue._categories import SURVEYED
+from cxvalue.report.flow import Flow
+from cxvalue.report.snapshot import SCHEMA_VERSION, round_floats
+
+__all__ = ["make_snapshot"]
+
+#: Revenue bins: deciles of monthly revenue per customer-month.
+REVENUE_BINS = 10
+SCALE = {"low": 0, "high": 10}
+
+
+def make_snapshot(flow: Flow, *, baseline: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The snapshot of a run.
+
+    Parameters
+    ----------
+    flow : Flow
+        From :func:`cxvalue.report.flow.run_flow`.
+    baseline : mapping, optional
+        The snapshot this run will be compared with: its revenue bin edges
+        are reused, and revenue after its last month becomes ``actuals``.
+
+    Returns
+    -------
+    dict
+        Floats rounded as written (so a re-run gives the same bytes).
+    """
+    snap = {
+        "schema_version": SCHEMA_VERSION,
+        "cxvalue_version": __version__,
+        "seed": flow.config.seed,
+        "inputs": _inputs(flow),
+        "data": _data(flow, baseline),
+        "nps": _nps(flow.latest),
+        "retention": _retention(flow.retention),
+        "revenue": _revenue(flow.revenue_model),
+        "value": _value(flow),
+        "forecast": _forecast(flow.forecast),
+    }
+    return round_floats(snap)
+
+
+def fingerprint(table: pd.DataFrame) -> str:
+    """sha256 of a canonical table's content (row order and column order included)."""
+    digest = hashlib.sha256(",".join(map(str, table.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def _inputs(flow: Flow) -> dict[str, Any]:
+    out = {}
+    for name in ("responses", "revenue", "customers"):
+        result = getattr(flow, name)
+        if result is None:
+            continue
+        ledger = result.ledger
+        out[name] = {"fingerprint": fingerprint(result.table), "rows_read": int(ledger.rows_read),
+                     "rows_kept": int(ledger.rows_read - ledger.rows_rejected),
+                     "rows_rejected": int(ledger.rows_rejected)}  # fmt: skip
+    return out
+
+
+def _data(flow: Flow, baseline: Mapping[str, Any] | None) -> dict[str, Any]:
+    scores = flow.latest["score"].round().astype(int)
+    counts = np.bincount(scores.clip(0, 10), minlength=11)
+    revenue = flow.revenue.table
+    amounts = revenue["revenue"].to_numpy(float)
+    if baseline is None:
+        edges = np.quantile(amounts, np.arange(1, REVENUE_BINS) / REVENUE_BINS).tolist()
+    else:
+        edges = list(baseline["data"]["revenue_quantile_edges"])
+    bins = np.bincount(np.searchsorted(edges, amounts, side="left"), minlength=len(edges) + 1)
+    periods = pd.to_datetime(revenue["period"])
+    data = {
+        "scale": dict(SCALE),
+        "score_counts": counts.tolist(),
+        "category_counts": {c: int(n) for c, n in zip(
+            SURVEYED, _category_counts(counts), strict=True)},
+        "revenue_quantile_edges": [float(e) for e in edges],
+        "revenue_bin_counts": bins.tolist(),
+        "revenue_total": float(amounts.sum()),
+        "segments": _segments(flow),
+        "period_first": f"{periods.min():%Y-%m}",
+        "period_last": f"{periods.max():%Y-%m}",
+        "customers": int(revenue["customer_id"].nunique()),
+        "customer_months": len(revenue),
+    }  # fmt: skip
+    if baseline is not None:
+        data["actuals"] = _actuals(revenue, baseline["data"].get("period_last"))
+    return data
+
+
+def _category_counts(counts: np.ndarray) -> tuple[int, int, int]:
+    return int(counts[9:].sum()), int(counts[7:9].sum()), int(counts[:7].sum())
+
+
+def _segments(flow: Flow) -> dict[str, list[str]]:
+    """Levels of the text controls, to see segments appear or vanish."""
+    if flow.customers is None:
+        return {}
+    table = flow.customers.table
+    out = {}
+    for column in flow.controls:
+        if column in table.columns and not pd.api.types.is_numeric_dtype(table[column]):
+            out[column] = sorted(map(str, table[column].dropna().unique()))
+    return out
+
+
+def _actuals(revenue: pd.DataFrame, after: str | None) -> list[dict[str, Any]]:
+    """Monthly revenue after ``after`` of customers who billed by then (the old base)."""
+    if after is None:
+        return []
+    end = pd.Timestamp(after)
+    periods = pd.to_datetime(revenue["period"])
+    known = set(revenue.loc[periods <= end, "customer_id"])
+    later = revenue[(periods > end) & revenue["customer_id"].isin(known)]
+    totals = later.groupby(pd.to_datetime(later["period"]))["revenue"].sum().sort_index()
+    return [{"period": f"{p:%Y-%m}", "revenue": float(v)} for p, v in totals.items()]
+
+
+def _nps(latest: pd.DataFrame) -> dict[str, Any]:
+    counts = np.bincount(latest["score"].round().astype(int).clip(0, 10), minlength=11)
+    pro, pas, det = _category_counts(counts)
+    n = pro + pas + det
+    if n == 0:
+        return {"estimate": None, "lo": None, "hi": None, "se": None, "n": 0,
+                "n_promoters": 0, "n_passives": 0, "n_detractors": 0}  # fmt: skip
+    p_pro, p_det = pro / n, det / n
+    se = 100 * float(np.sqrt((p_pro + p_det - (p_pro - p_det) ** 2) / n))
+    est = 100 * (p_pro - p_det)
+    return {"estimate": est, "lo": est - 1.959964 * se, "hi": est + 1.959964 * se, "se": se,
+            "n": n, "n_promoters": pro, "n_passives": pas, "n_detractors": det}  # fmt: skip
+
+
+def _spec(model: Any) -> dict[str, Any]:
+    return {"controls": list(model.controls),
+            "reference": {f: str(levels[0]) for f, levels in model.design.factors.items()}}  # fmt: skip
+
+
+def _coefficients(params: pd.Series, cov: pd.DataFrame) -> dict[str, Any]:
+    return {"terms": [str(t) for t in params.index], "params": params.astype(float).tolist(),
+            "cov": cov.to_numpy(float).tolist()}  # fmt: skip
+
+
+def _effects(params: pd.Series, se: pd.Series) -> dict[str, Any]:
+    """Category terms as ratios with 95% intervals, and on the log scale with their se."""
+    z = 1.959963984540054
+    out = {}
+    for term in params.index:
+        if not str(term).startswith("category["):
+            continue
+        b, s = float(params[term]), float(se[term])
+        out[str(term)[9:-1]] = {"estimate": float(np.exp(b)), "lo": float(np.exp(b - z * s)),
+                                "hi": float(np.exp(b + z * s)), "log": b, "se": s}  # fmt: skip
+    return out
+
+
+def _retention(model: Any) -> dict[str, Any]:
+    se = pd.Series(np.sqrt(np.diag(model.cov.to_numpy(float))), index=model.params.index)
+    converged = bool(getattr(model.result, "converged", True))
+    return {"spec": {"link": model.link, **_spec(model)}, "converged": converged,
+            **_coefficients(model.params, model.cov),
+            "hazard_ratio": _effects(model.params, se)}  # fmt: skip
+
+
+def _revenue(model: Any) -> dict[str, Any]:
+    cov = pd.DataFrame(model.cov, index=model.params.index, columns=model.params.index)
+    se = pd.Series(np.sqrt(np.diag(cov.to_numpy(float))), index=model.params.index)
+    return {"spec": {"outcome": "log_ratio", **_spec(model)}, **_coefficients(model.params, cov),
+            "effect": _effects(model.params, se)}  # fmt: skip
+
+
+def _value(flow: Flow) -> dict[str, Any]:
+    result, a = flow.value, flow.value.assumptions
+    interval = ["estimate", "lo", "hi"]
+    clv = {row["category"]: {k: float(row[k]) for k in interval}
+           for row in result.clv.to_dict("records")}  # fmt: skip
+    gap = {row["comparison"].replace(" - ", "_vs_"): {
+           "estimate": float(row["per_customer"]), "lo": float(row["lo"]),
+           "hi": float(row["hi"])} for row in result.gaps.to_dict("records")}  # fmt: skip
+    point = result.point.iloc[0]
+    return {
+        "assumptions": {"margin": float(a.margin), "margin_source": a.margin_source,
+                        "discount_rate": float(a.discount_rate),
+                        "horizon_months": int(a.horizon_months), "transition": a.transition,
+                        "adjusted_for": a.adjusted_for, "level": float(a.level),
+                        "draws": int(a.n_draws)},
+        "clv": clv,
+        "gap": gap,
+        "per_point": {k: float(point[k]) for k in interval},
+    }  # fmt: skip
+
+
+def _forecast(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    base = frame[frame["scenario"] == "baseline"]
+    return [{"period": f"{row.period:%Y-%m}", "estimate": float(row.revenue),
+             "lo": float(row.lo_95), "hi": float(row.hi_95)}
+            for row in base.itertuples()]  # fmt: skip

@@ -1,0 +1,269 @@
+"""The whole flow, from the extracts named in a config to every number of a report.
+
+``run_flow`` reads the inputs, builds the panel, fits both models, values
+them and forecasts; ``cxvalue report`` turns the result into a board pack and
+``cxvalue drift`` into a snapshot to compare. Warnings the library raises on
+the way are kept (``Flow.notes``) for the methods slide instead of being lost
+on a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from cxvalue.errors import ConfigError, CxValueWarning, EmptyInputError
+from cxvalue.forecast import forecast
+from cxvalue.growth import GrowthResult, revenue_retention
+from cxvalue.ingest import IngestResult, read_customers, read_responses, read_revenue
+from cxvalue.margins import COLUMNS, margin_table
+from cxvalue.models import fit_retention, fit_revenue
+from cxvalue.nps import nps
+from cxvalue.panel import Panel, build_panel
+from cxvalue.report.config import Config
+from cxvalue.scenarios import bridge, scenario, sensitivity
+from cxvalue.transitions import observed_transitions
+from cxvalue.value import ValueResult, movers, value
+
+__all__ = ["Flow", "run_flow"]
+
+#: The scenario every report shows: NPS up by this many points.
+SCENARIO_POINTS = 5
+#: Months of responses that make up "today's" NPS (each customer's latest answer).
+NPS_MONTHS = 12
+FORECAST_MONTHS = 24
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Flow:
+    """Everything a report or a drift check needs from one run."""
+
+    config: Config
+    responses: IngestResult
+    revenue: IngestResult
+    customers: IngestResult | None
+    latest: pd.DataFrame
+    nps_now: pd.DataFrame
+    panel: Panel
+    retention: Any
+    revenue_model: Any
+    value: ValueResult
+    forecast: pd.DataFrame
+    margin: float | pd.DataFrame
+    nps_trend: pd.DataFrame | None = None
+    nps_segments: pd.DataFrame | None = None
+    scenario: pd.DataFrame | None = None
+    bridge: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
+    growth: GrowthResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def controls(self) -> tuple[str, ...]:
+        """What both models are adjusted for."""
+        return tuple(self.retention.controls)
+
+
+def run_flow(config: Config, *, extras: bool = True, progress: Progress | None = None) -> Flow:
+    """Run the flow a config describes.
+
+    Parameters
+    ----------
+    config : Config
+        From :func:`cxvalue.report.load_config`.
+    extras : bool
+        Also compute what only the board pack shows: NPS trend and by segment,
+        the +5-point scenario and bridge, the sensitivities (two more panels
+        with other churn definitions) and revenue retention. ``False`` gives
+        what a snapshot needs, faster.
+    progress : callable, optional
+        Called with a line of text at each step (default: print to stderr).
+
+    Returns
+    -------
+    Flow
+    """
+    say = progress or _stderr
+    started = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CxValueWarning)
+        flow = _run(config, extras, lambda msg: say(f"[{time.perf_counter() - started:5.1f}s] "
+                                                    f"{msg}"))  # fmt: skip
+    for w in caught:
+        if issubclass(w.category, CxValueWarning):
+            flow.notes.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    flow.notes = list(dict.fromkeys(flow.notes))
+    return flow
+
+
+def _run(config: Config, extras: bool, say: Progress) -> Flow:
+    say("reading the extracts")
+    responses, revenue, customers = read_inputs(config)
+    latest = latest_answers(responses.table, customers)
+    if latest.empty:
+        raise EmptyInputError(
+            f"{config.inputs['responses'].path}: no usable survey answers in the latest "
+            f"{NPS_MONTHS} months of the file."
+        )
+    m = config.model
+    say("building the customer × month panel")
+    panel = build_panel(responses, revenue, customers, window_months=m.window_months,
+                        churn_after_months=m.churn_after_months,
+                        recency_months=m.recency_months)  # fmt: skip
+    say("fitting retention and revenue models")
+    retention, revenue_model = fit_models(panel, config)
+    say(f"valuing ({config.value.draws:,} parameter draws)")
+    margin = resolve_margin(config, revenue, customers)
+    transition = (observed_transitions(responses) if config.value.transition == "observed"
+                  else config.value.transition)  # fmt: skip
+    result = value(retention, revenue_model, margin=margin,
+                   discount_rate=config.value.discount_rate,
+                   horizon_months=config.value.horizon_months, transition=transition,
+                   n_draws=config.value.draws, seed=config.seed)  # fmt: skip
+    say(f"forecasting {FORECAST_MONTHS} months")
+    fc = forecast(retention, revenue_model, months=FORECAST_MONTHS, margin=margin,
+                  moves=scenario_moves(result, SCENARIO_POINTS), noise=True,
+                  seed=config.seed)  # fmt: skip
+    flow = Flow(config=config, responses=responses, revenue=revenue, customers=customers,
+                latest=latest, nps_now=nps(latest), panel=panel, retention=retention,
+                revenue_model=revenue_model, value=result, forecast=fc,
+                margin=margin)  # fmt: skip
+    if extras:
+        add_extras(flow, say)
+    return flow
+
+
+def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResult | None]:
+    """Read the three extracts as the config says."""
+    spec = config.inputs
+    r = spec["responses"]
+    responses = read_responses(r.path, columns=r.columns, dayfirst=r.dayfirst, vendor=r.vendor)
+    v = spec["revenue"]
+    revenue = read_revenue(v.path, columns=v.columns, dayfirst=v.dayfirst, form=v.form)
+    c = spec.get("customers")
+    customers = (None if c is None
+                 else read_customers(c.path, columns=c.columns, dayfirst=c.dayfirst))  # fmt: skip
+    for name, result in (("responses", responses), ("revenue", revenue)):
+        if result.table.empty:
+            raise EmptyInputError(f"{spec[name].path}: no usable rows (see its ledger).")
+    return responses, revenue, customers
+
+
+def latest_answers(responses: pd.DataFrame, customers: IngestResult | None) -> pd.DataFrame:
+    """Each customer's latest answer in the last NPS_MONTHS months, with customer columns."""
+    rows = responses[["customer_id", "responded_at", "score"]].dropna(subset=["score"])
+    if rows.empty:
+        return rows
+    since = rows["responded_at"].max() - pd.DateOffset(months=NPS_MONTHS)
+    rows = rows[rows["responded_at"] > since].sort_values(["responded_at", "customer_id"])
+    rows = rows.drop_duplicates("customer_id", keep="last").reset_index(drop=True)
+    if customers is not None:
+        extra = [c for c in customers.table.columns if c not in rows.columns]
+        rows = rows.merge(customers.table[extra + ["customer_id"]], on="customer_id",
+                          how="left")  # fmt: skip
+    return rows
+
+
+def fit_models(panel: Panel, config: Config, *, churn_after: int | None = None) -> tuple:
+    """Both models with the config's controls (the revenue model with those on the panel)."""
+    controls = list(config.model.controls)
+    missing = [c for c in controls if c not in panel.columns]
+    if missing:
+        raise ConfigError(
+            f"model.controls names {', '.join(map(repr, missing))}, which is not a column of "
+            "the customers table or a derived band (size_band, tenure_band).",
+            key="model.controls",
+        )
+    retention = fit_retention(panel, controls=controls, link=config.model.link)
+    revenue_model = fit_revenue(
+        panel, controls=controls, recency_months=config.model.recency_months
+    )
+    return retention, revenue_model
+
+
+def resolve_margin(
+    config: Config, revenue: IngestResult, customers: IngestResult | None
+) -> float | pd.DataFrame:
+    """The config's margin: a number, or a table from the revenue's cost/margin column."""
+    margin = config.value.margin
+    if not isinstance(margin, str):
+        return float(margin)
+    if margin not in COLUMNS:
+        raise ConfigError(
+            f"value.margin names a column: it must be {' or '.join(map(repr, COLUMNS))} (map "
+            f"your file's column to it in [inputs.revenue] columns). Got {margin!r}.",
+            key="value.margin",
+        )
+    by = "segment" if "segment" in config.model.controls and customers is not None else ()
+    return margin_table(revenue, margin, customers=customers, by=by)
+
+
+def scenario_moves(result: ValueResult, points: float) -> dict[tuple[str, str], float]:
+    """The shares of each category's customers that move for an NPS rise of ``points``."""
+    sim = result._sim
+    out = {}
+    for (src, dst), n in movers(sim, result.assumptions.moves, points).items():
+        holders = sim.counts[sim.index(src)].sum()
+        out[(src, dst)] = float(min(1.0, n.sum() / holders)) if holders else 0.0
+    return out
+
+
+def add_extras(flow: Flow, say: Progress) -> None:
+    """What only the board pack shows."""
+    config, m = flow.config, flow.config.model
+    say("NPS by quarter and segment")
+    answers = flow.responses.table.dropna(subset=["score"])
+    flow.nps_trend = nps(answers.drop_duplicates(["customer_id", "responded_at"]), period="Q")
+    by = [c for c in ("segment",) if c in flow.latest.columns]
+    flow.nps_segments = nps(flow.latest, by=by[0]) if by else None
+    flow.scenario = scenario(flow.value, points=SCENARIO_POINTS)
+    flow.bridge = bridge(flow.value, points=SCENARIO_POINTS)
+    low, high = max(1, m.churn_after_months - 1), m.churn_after_months + 3
+    refits = {}
+    if churn_dates_cover(flow):
+        flow.notes.append("Churn comes from the customers table's churned_at dates for every "
+                          "customer, so the churn definition (empty months) is not a "
+                          "sensitivity here.")  # fmt: skip
+    for months in (low, high) if not churn_dates_cover(flow) else ():
+        say(f"sensitivity: churn after {months} empty months")
+        panel = build_panel(flow.responses, flow.revenue, flow.customers,
+                            window_months=m.window_months, churn_after_months=months,
+                            recency_months=m.recency_months)  # fmt: skip
+        refits[f"{months} months"] = fit_models(panel, config)
+    v = config.value
+    flow.sensitivity = sensitivity(flow.retention, flow.revenue_model, margin=flow.margin,
+                                   discount_rate=v.discount_rate,
+                                   horizon_months=v.horizon_months,
+                                   transition=_transition(flow), churn_refits=refits or None,
+                                   seed=config.seed)  # fmt: skip
+    say("revenue retention")
+    customers = None if flow.customers is None else flow.customers.table
+    flow.growth = revenue_retention(flow.revenue.table, customers)
+
+
+def churn_dates_cover(flow: Flow) -> bool:
+    """True when explicit churn dates decide churn for every customer with revenue."""
+    if flow.customers is None or "churned_at" not in flow.customers.table.columns:
+        return False
+    listed = set(flow.customers.table["customer_id"])
+    return bool(flow.revenue.table["customer_id"].isin(listed).all())
+
+
+def _transition(flow: Flow) -> Any:
+    a = flow.value.assumptions
+    return a.transition if a.transition in ("detractor_to_passive", "passive_to_promoter",
+                                            "detractor_to_promoter") else a.moves  # fmt: skip
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
