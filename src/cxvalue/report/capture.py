@@ -154,8 +154,8 @@ def _nps(latest: pd.DataFrame) -> dict[str, Any]:
 
 
 def _spec(model: Any) -> dict[str, Any]:
-    return {"controls": list(model.controls),
-            "reference": {f: str(levels[0]) for f, levels in model.design.factors.items()}}  # fmt: skip
+    reference = {f: str(levels[0]) for f, levels in model.design.factors.items()}
+    return {"controls": list(model.controls), "reference": reference}
 
 
 def _coefficients(params: pd.Series, cov: pd.DataFrame) -> dict[str, Any]:
