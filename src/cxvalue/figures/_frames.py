@@ -8,14 +8,16 @@ two rows' intervals to choose the words of a title.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
 from cxvalue._validation import check_choice, check_param
 from cxvalue.errors import ColumnError, EmptyInputError, InputError, nearest
 from cxvalue.figures import _words
-from cxvalue.formatting import LOCALES, fmt_number, fmt_pct
+from cxvalue.formatting import LOCALES, SYMBOLS, fmt_currency, fmt_number, fmt_pct
 
 #: Columns of the nps() frame that are statistics, not group columns.
 STAT_COLUMNS = frozenset(
@@ -128,3 +130,188 @@ def period_steps(first: str, last: str, kind: str) -> int | None:
         return int((pd.Period(last, freq=kind) - pd.Period(first, freq=kind)).n)
     except (ValueError, TypeError):
         return None
+
+
+# --- the model and money figures -------------------------------------------------------------
+
+
+def check_columns(
+    frame: object, func: str, locale: str, needs: Sequence[str], made_by: str
+) -> pd.DataFrame:
+    """Raise unless ``frame`` is a non-empty frame with ``needs``; return a copy.
+
+    ``made_by`` names what produces the frame, for the message (``"cxvalue.forecast()"``).
+    """
+    check_param(isinstance(frame, pd.DataFrame), "frame", func, "a pandas DataFrame", frame)
+    check_choice(locale, LOCALES, "locale", func)
+    assert isinstance(frame, pd.DataFrame)
+    missing = [c for c in needs if c not in frame.columns]
+    if missing:
+        found = [str(c) for c in frame.columns]
+        near = nearest(missing[0], found)
+        hint = f" Did you mean {near!r}?" if near else ""
+        raise ColumnError(
+            f"{func}() draws the frame {made_by} returns; it needs the column(s) "
+            f"{', '.join(map(repr, missing))}. Found: {', '.join(map(repr, found))}.{hint}",
+            source="<DataFrame>", column=missing[0], found=found, nearest=near,
+        )  # fmt: skip
+    if frame.empty:
+        raise EmptyInputError(f"{func}() got an empty frame: there is nothing to draw.")
+    out = frame.copy()
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def pick(auto: str, given: str | None) -> str:
+    """The automatic text unless the caller gave one (``""`` leaves it out).
+
+    In the automatic text a unit stays on the line of its number when the
+    text wraps (``95 %``, ``7.700 €``, ``1,2 Mio. €``: no-break spaces).
+    """
+    return keep_units(auto) if given is None else given
+
+
+def keep_units(text: str) -> str:
+    """Join units to their numbers with no-break spaces, so wrapping never splits them."""
+    for _ in range(2):  # twice: "1,2 Mio. €" joins the number to "Mio.", then "Mio." to "€"
+        text = _UNIT_AFTER_NUMBER.sub("\\1\u00a0\\2", text)
+    return text
+
+
+#: A unit after a number ("95 %", "7.700 €", "1,2 Mio. €"; then "Mio. €" stays together too).
+_UNIT_AFTER_NUMBER = re.compile(r"(\d|Mio\.|Mrd\.) (%|€|\$|£|CHF|Mio\.|Mrd\.)")
+
+
+def round_significant(value: float, digits: int = 2) -> float:
+    """``value`` rounded to ``digits`` significant digits, halves away from zero (7,742 → 7,700)."""
+    if not math.isfinite(value) or value == 0:
+        return value
+    step = 10.0 ** (int(math.floor(math.log10(abs(value)))) - digits + 1)
+    return math.copysign(math.floor(abs(value) / step + 0.5) * step, value)
+
+
+def money(
+    values: float | Sequence[float], locale: str, currency: str, digits: int = 2
+) -> list[str]:
+    """Money for titles and labels: ``digits`` significant digits, ``€7,700`` / ``1,2 Mio. €``.
+
+    Amounts of a million or more are abbreviated with one decimal.
+    """
+    seq = [values] if isinstance(values, (int, float)) else list(values)
+    rounded = [v if abs(v) >= 1e6 else round_significant(float(v), digits) for v in seq]
+    return fmt_currency(rounded, locale, currency)  # type: ignore[arg-type]
+
+
+def pct_level(level: float, locale: str) -> str:
+    """A confidence level as ``"95%"`` / ``"95 %"``."""
+    return fmt_pct(level, 0 if round(level * 100, 6).is_integer() else 1, locale)[0]
+
+
+def month_text(when: object, locale: str) -> str:
+    """A month as ``Dec 2027`` / ``Dez. 2027``."""
+    stamp = pd.Timestamp(when)  # type: ignore[arg-type]
+    names = _MONTHS[locale]
+    return f"{names[stamp.month - 1]} {stamp.year}"
+
+
+#: NPS points gained per 1% of customers making a move (detractor → promoter counts twice).
+_POINTS_PER_PERCENT = {("detractor", "promoter"): 2.0}
+
+_MONTHS = {
+    "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
+    "de": "Jan. Feb. März Apr. Mai Juni Juli Aug. Sep. Okt. Nov. Dez.".split(),
+}
+
+
+def transition_text(assumptions: object, locale: str) -> str:
+    """Who moves for one NPS point, in words, from an ``Assumptions``."""
+    words = _words.MONEY[locale]
+    moves = dict(getattr(assumptions, "moves", {}) or {})
+    if len(moves) == 1:
+        ((src, dst),) = moves
+        pct = fmt_number(1 / _POINTS_PER_PERCENT.get((src, dst), 1.0), 1, locale)[0]
+        pct = pct.rstrip("0").rstrip(".,") + (" %" if locale == "de" else "%")
+        return words["transition_one"].format(
+            pct=pct, src=_words.MOVE[locale].get(src, src), dst=_words.MOVE[locale].get(dst, dst)
+        )
+    total = sum(moves.values()) or 1.0
+    mix = ", ".join(
+        words["mix_item"].format(
+            w=fmt_pct(w / total, 0, locale)[0],
+            src=_words.MOVE[locale].get(s, s),
+            dst=_words.MOVE[locale].get(d, d),
+        )  # fmt: skip
+        for (s, d), w in moves.items()
+    )
+    return words["transition_mix"].format(mix=mix)
+
+
+def margin_text(assumptions: object, locale: str) -> str:
+    """The margin as the source line states it: ``30% margin`` / ``Marge 30 %``."""
+    margin = float(getattr(assumptions, "margin", 0.0))
+    pct = fmt_pct(margin, 0, locale)[0]
+    stated = getattr(assumptions, "margin_source", None)
+    if stated and stated != f"{margin:.0%} margin":  # a margin table, said in its own words
+        return stated if locale == "en" else f"Marge aus Tabelle (umsatzgewichtet {pct})"
+    return f"{pct} margin" if locale == "en" else f"Marge {pct}"
+
+
+def describe(assumptions: object, locale: str) -> str:
+    """:meth:`cxvalue.value.Assumptions.describe` in the figure's language."""
+    a: Any = assumptions
+    return _words.MONEY[locale]["describe"].format(
+        h=a.horizon_months, margin=margin_text(a, locale),
+        rate=fmt_pct(a.discount_rate, 0, locale)[0], transition=transition_text(a, locale),
+        adjusted=_words.adjusted(locale, a.adjusted_for), level=pct_level(a.level, locale),
+        draws=fmt_number(a.n_draws, 0, locale)[0],
+    )  # fmt: skip
+
+
+def spread(values: Sequence[float], gap: float) -> list[float]:
+    """Move label positions apart so neighbours are at least ``gap`` apart, order kept.
+
+    Used for end labels of lines: each label stays as near its line as the
+    others allow (the group is centred on the lines it labels).
+    """
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    pos = [float(values[i]) for i in order]
+    for _ in range(50):
+        moved = False
+        for k in range(1, len(pos)):
+            overlap = gap - (pos[k] - pos[k - 1])
+            if overlap > 1e-12:
+                pos[k - 1] -= overlap / 2
+                pos[k] += overlap / 2
+                moved = True
+        if not moved:
+            break
+    out = [0.0] * len(values)
+    for i, p in zip(order, pos, strict=True):
+        out[i] = p
+    return out
+
+
+def money_as(
+    values: float | Sequence[float], reference: float, locale: str, currency: str
+) -> list[str]:
+    """Money on the scale of ``reference``: next to €31.2M, €380,000 is written €0.4M.
+
+    Amounts under a million beside a reference of a million or more are
+    written in millions (billions beside billions) with one decimal, so the
+    numbers of one chart or title read alike; otherwise as :func:`money`.
+    """
+    seq = [values] if isinstance(values, (int, float)) else list(values)
+    scales = ((1e9, "B", "Mrd."), (1e6, "M", "Mio."))
+    scale = next((s for s in scales if abs(reference) >= s[0]), None)
+    if scale is None:
+        return money(seq, locale, currency)
+    symbol = SYMBOLS.get(currency.upper(), currency.upper())
+    out = []
+    for v in seq:
+        number = fmt_number(float(v) / scale[0], 1, locale)[0]
+        if locale == "de":
+            out.append(f"{number} {scale[2]} {symbol}")
+        else:
+            sign, digits = (number[0], number[1:]) if number.startswith("−") else ("", number)
+            out.append(f"{sign}{symbol}{' ' if len(symbol) > 1 else ''}{digits}{scale[1]}")
+    return out

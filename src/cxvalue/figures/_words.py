@@ -148,3 +148,217 @@ def method_name(locale: str, method: str) -> str:
 def what(locale: str, weighting: str) -> str:
     """What the NPS is: as surveyed, or weighted."""
     return _WEIGHTING[locale].get(weighting, TEXT[locale]["unadjusted"])
+
+
+LABELS["en"]["not_surveyed"] = "Not surveyed"
+LABELS["de"]["not_surveyed"] = "Nicht befragt"
+
+#: One customer of a category, for sentences ("a promoter is worth …").
+ONE = {
+    "en": {"promoter": "a promoter", "passive": "a passive", "detractor": "a detractor",
+           "not_surveyed": "a customer not surveyed"},
+    "de": {"promoter": "ein Promotor", "passive": "ein Indifferenter", "detractor": "ein Kritiker",
+           "not_surveyed": "ein nicht befragter Kunde"},
+}  # fmt: skip
+#: The category in a transition ("from detractor to passive").
+MOVE = {
+    "en": {"promoter": "promoter", "passive": "passive", "detractor": "detractor"},
+    "de": {"promoter": "Promotor", "passive": "Indifferent", "detractor": "Kritiker"},
+}
+
+#: The words of the model and money figures (survival, revenue, value, bridge, forecast, tornado).
+MONEY = {
+    "en": {
+        "survival": "After {months} months, {p1} of promoters are still customers, against {p2} "
+        "of detractors",
+        "survival_one": "After {months} months, {p1} of {cat} are still customers",
+        "survival_sub": "Share of customers still with us after each month, by NPS category, for "
+        "{who}; shaded: {level} interval.",
+        "typical": "a typical customer (the most common segment and size, tenure held fixed)",
+        "actual": "today's customer mix (tenure held fixed)",
+        "retention_source": "Source: retention model on {exposure} customer-months with {events} "
+        "churn events{end}; {adjusted}; {level} intervals from {draws} parameter draws.",
+        "data_to": " to {end}",
+        "growth_two": "A retained promoter's revenue grows {p1} a year {dir1} than a passive's; a "
+        "detractor's {p2} {dir2}",
+        "growth_one": "A retained {cat}'s revenue grows {p1} a year {dir1} than a passive's",
+        "more": "more", "less": "less",
+        "growth_sub": "Yearly revenue change of retained customers vs passives (passives: {pp} a "
+        "year), for a typical customer; lines: {level} interval.",
+        "growth_axis": "Yearly revenue change vs passives",
+        "passive_ref": "Passives: {pp} a year",
+        "revenue_source": "Source: revenue model on {rows} customer-months of {customers} retained "
+        "customers; {adjusted}; typical customer: {typical}; {level} intervals ({cov}).",
+        "clv_title": "{high} is worth {gap} more than {low} {horizon}",
+        "clv_title_one": "{high} is worth {v} {horizon}",
+        "clv_sub": "Discounted profit per customer {horizon}, by NPS category; lines: {level} "
+        "interval (gap: {glo} to {ghi}).",
+        "clv_axis": "Discounted profit per customer",
+        "not_enough": "not enough evidence",
+        "value_source": "Source: {customers} customers in today's base; {describe}.",
+        "point_title": "One more NPS point is worth {v} {horizon}",
+        "point_sub": "Discounted profit of today's base if {moving} customers move from {src} to "
+        "{dst}; spread over {draws} parameter draws, shaded: {level} interval ({lo} to {hi}).",
+        "point_sub_mix": "Discounted profit of today's base if {moving} customers move ({mix}); "
+        "spread over {draws} parameter draws, shaded: {level} interval ({lo} to {hi}).",
+        "point_axis": "Value of +1 NPS point",
+        "draws_axis": "Share of draws",
+        "estimate": "Estimate {v}",
+        "bridge_title": "{pts} NPS points would add {v} profit {horizon}, {r} of it from "
+        "retention",
+        "bridge_sub": "Discounted profit of today's base {horizon}; lines: {level} interval of the "
+        "effects and of the scenario.",
+        "bridge": ("Profit today's base", "Retention effect", "Expansion effect",
+                   "Profit with {pts} points"),
+        "not_zero": "Axis does not start at zero",
+        "bridge_source": "Source: {customers} customers in today's base; {describe}.",
+        "bridge_source_short": "Source: {customers} customers in today's base; horizon {h} months.",
+        "fan_title": "Monthly revenue of today's base {dir} from {v0} to {v1} by {end}",
+        "fan_title_scenario": "Monthly revenue of today's base {dir} from {v0} to {v1} by {end}; "
+        "the scenario adds {d} a month",
+        "rises": "rises", "falls": "falls",
+        "fan_sub": "Forecast revenue per month, no new customers; bands: 80% and 95% intervals.",
+        "fan_sub_actuals": " Dots: actual revenue.",
+        "fan_axis": "Revenue per month",
+        "baseline": "As is", "scenario": "Scenario", "actuals": "Actual",
+        "fan_source": "Source: forecast of today's customer base from the retention and revenue "
+        "models, {first} to {last}; categories stay as they are, no new customers.",
+        "tornado_title": "The value of a point ranges from {lo} to {hi} across the assumptions; "
+        "{param} moves it most",
+        "tornado_sub": "Value of +1 NPS point at a low and a high setting of each assumption, the "
+        "others at base ({base}).",
+        "tornado_band": " Shaded: {level} interval at base.",
+        "tornado_axis": "Value of +1 NPS point",
+        "base": "Base {v}",
+        "tornado_source": "Source: {describe}.",
+        "tornado_source_short": "Source: value of a point recomputed at each setting; "
+        "other assumptions at base.",
+        "params": {"margin": "Margin", "discount_rate": "Discount rate",
+                   "horizon_months": "Horizon (months)",
+                   "churn_after_months": "Churn after months without revenue",
+                   "transition": "Transition assumption"},
+        "describe": "{h}-month horizon, {margin}, {rate} yearly discount rate; one NPS "
+        "point = {transition}; models {adjusted}; {level} intervals from {draws} parameter draws",
+        "transition_one": "{pct} of customers moving from {src} to {dst}",
+        "transition_mix": "customers moving as a mix: {mix}",
+        "mix_item": "{w} {src} to {dst}",
+        "adjusted": "adjusted for {controls}",
+        "unadjusted": "not adjusted for any control",
+        "years": "over {k} years", "year": "over one year", "months": "over {k} months",
+    },
+    "de": {
+        "survival": "Nach {months} Monaten sind noch {p1} der Promotoren Kunden, aber nur {p2} "
+        "der Kritiker",
+        "survival_one": "Nach {months} Monaten sind noch {p1} der {cat} Kunden",
+        "survival_sub": "Anteil der Kunden, die nach jedem Monat noch Kunden sind, je "
+        "NPS-Kategorie, für {who}; schattiert: {level}-Intervall.",
+        "typical": "einen typischen Kunden (häufigstes Segment und Größe, Kundendauer fest)",
+        "actual": "den heutigen Kundenmix (Kundendauer fest)",
+        "retention_source": "Quelle: Kündigungsmodell auf {exposure} Kundenmonaten mit {events} "
+        "Kündigungen{end}; {adjusted}; {level}-Intervalle aus {draws} Parameterziehungen.",
+        "data_to": " bis {end}",
+        "growth_two": "Der Umsatz eines gehaltenen Promotors wächst jährlich um {p1} {dir1} "
+        "als der eines Indifferenten; der eines Kritikers um {p2} {dir2}",
+        "growth_one": "Der Umsatz eines gehaltenen Kunden ({cat}) wächst jährlich um {p1} {dir1} "
+        "als der eines Indifferenten",
+        "more": "mehr", "less": "weniger",
+        "growth_sub": "Jährliche Umsatzveränderung gehaltener Kunden gegenüber Indifferenten "
+        "(Indifferente: {pp} pro Jahr), typischer Kunde; Linien: {level}-Intervall.",
+        "growth_axis": "Jährliche Umsatzveränderung gegenüber Indifferenten",
+        "passive_ref": "Indifferente: {pp} pro Jahr",
+        "revenue_source": "Quelle: Umsatzmodell auf {rows} Kundenmonaten von {customers} "
+        "gehaltenen Kunden; {adjusted}; typischer Kunde: {typical}; {level}-Intervalle ({cov}).",
+        "clv_title": "{high} ist {horizon} {gap} mehr wert als {low}",
+        "clv_title_one": "{high} ist {horizon} {v} wert",
+        "clv_sub": "Diskontierter Gewinn je Kunde {horizon}, je NPS-Kategorie; Linien: "
+        "{level}-Intervall (Abstand: {glo} bis {ghi}).",
+        "clv_axis": "Diskontierter Gewinn je Kunde",
+        "not_enough": "nicht genug Evidenz",
+        "value_source": "Quelle: {customers} Kunden im heutigen Bestand; {describe}.",
+        "point_title": "Ein NPS-Punkt mehr ist {horizon} {v} wert",
+        "point_sub": "Diskontierter Gewinn des heutigen Bestands, wenn {moving} Kunden von {src} "
+        "zu {dst} wechseln; Streuung über {draws} Parameterziehungen, schattiert: "
+        "{level}-Intervall ({lo} bis {hi}).",
+        "point_sub_mix": "Diskontierter Gewinn des heutigen Bestands, wenn {moving} Kunden "
+        "wechseln ({mix}); Streuung über {draws} Parameterziehungen, schattiert: {level}-Intervall "
+        "({lo} bis {hi}).",
+        "point_axis": "Wert von +1 NPS-Punkt",
+        "draws_axis": "Anteil der Ziehungen",
+        "estimate": "Schätzung {v}",
+        "bridge_title": "{pts} NPS-Punkte brächten {horizon} {v} mehr Gewinn, davon {r} durch "
+        "Kundenbindung",
+        "bridge_sub": "Diskontierter Gewinn des heutigen Bestands {horizon}; Linien: "
+        "{level}-Intervall der Effekte und des Szenarios.",
+        "bridge": ("Gewinn heutiger Bestand", "Bindungseffekt", "Wachstumseffekt",
+                   "Gewinn mit {pts} Punkten"),
+        "not_zero": "Achse beginnt nicht bei null",
+        "bridge_source": "Quelle: {customers} Kunden im heutigen Bestand; {describe}.",
+        "bridge_source_short": "Quelle: {customers} Kunden im heutigen Bestand; Horizont {h} "
+        "Monate.",
+        "fan_title": "Der Monatsumsatz des heutigen Bestands {dir} bis {end} von {v0} auf {v1}",
+        "fan_title_scenario": "Der Monatsumsatz des heutigen Bestands {dir} bis {end} von {v0} "
+        "auf {v1}; das Szenario bringt {d} pro Monat mehr",
+        "rises": "steigt", "falls": "sinkt",
+        "fan_sub": "Prognose des Umsatzes je Monat, ohne Neukunden; Bänder: 80- und "
+        "95-%-Intervalle.",
+        "fan_sub_actuals": " Punkte: tatsächlicher Umsatz.",
+        "fan_axis": "Umsatz je Monat",
+        "baseline": "Wie bisher", "scenario": "Szenario", "actuals": "Ist",
+        "fan_source": "Quelle: Prognose des heutigen Kundenbestands aus Kündigungs- und "
+        "Umsatzmodell, {first} bis {last}; Kategorien bleiben, keine Neukunden.",
+        "tornado_title": "Der Wert eines Punkts liegt je nach Annahme zwischen {lo} und {hi}; "
+        "am stärksten wirkt: {param}",
+        "tornado_sub": "Wert von +1 NPS-Punkt bei niedriger und hoher Einstellung jeder Annahme, "
+        "die übrigen wie im Basisfall ({base}).",
+        "tornado_band": " Schattiert: {level}-Intervall im Basisfall.",
+        "tornado_axis": "Wert von +1 NPS-Punkt",
+        "base": "Basis {v}",
+        "tornado_source": "Quelle: {describe}.",
+        "tornado_source_short": "Quelle: Wert eines Punkts je Einstellung neu berechnet; übrige "
+        "Annahmen wie im Basisfall.",
+        "params": {"margin": "Marge", "discount_rate": "Diskontsatz",
+                   "horizon_months": "Horizont (Monate)",
+                   "churn_after_months": "Kündigung nach Monaten ohne Umsatz",
+                   "transition": "Wechselannahme"},
+        "describe": "Horizont {h} Monate, {margin}, Diskontsatz {rate} pro Jahr; ein "
+        "NPS-Punkt = {transition}; Modelle {adjusted}; {level}-Intervalle aus {draws} "
+        "Parameterziehungen",
+        "transition_one": "{pct} der Kunden wechseln von {src} zu {dst}",
+        "transition_mix": "Kunden wechseln als Mix: {mix}",
+        "mix_item": "{w} {src} zu {dst}",
+        "adjusted": "bereinigt um {controls}",
+        "unadjusted": "nicht um Kontrollvariablen bereinigt",
+        "years": "über {k} Jahre", "year": "über ein Jahr", "months": "über {k} Monate",
+    },
+}  # fmt: skip
+
+
+def horizon(locale: str, months: int) -> str:
+    """``"over 3 years"`` / ``"über 3 Jahre"``; months when not whole years."""
+    words = MONEY[locale]
+    if months == 12:
+        return words["year"]
+    if months % 12 == 0:
+        return words["years"].format(k=months // 12)
+    return words["months"].format(k=months)
+
+
+def adjusted(locale: str, controls: object) -> str:
+    """``"adjusted for segment, size, tenure band"`` from controls or an English phrase."""
+    words = MONEY[locale]
+    if isinstance(controls, str):  # a phrase made by the models ("adjusted for …")
+        text = controls.removeprefix("models ").strip()
+        if text.startswith("adjusted for "):
+            controls = [c.strip() for c in text.removeprefix("adjusted for ").split(",")]
+        elif text.startswith("not adjusted") or text.startswith("nothing"):
+            controls = []
+        else:
+            controls = [c.strip() for c in text.split(",") if c.strip()]
+    names = [str(c).replace("_", " ") for c in controls]  # type: ignore[union-attr]
+    return words["adjusted"].format(controls=", ".join(names)) if names else words["unadjusted"]
+
+
+def parameter(locale: str, name: str) -> str:
+    """The display name of a sensitivity parameter."""
+    known = MONEY[locale]["params"]
+    return known.get(name, name.replace("_", " ").capitalize())

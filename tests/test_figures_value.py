@@ -1,0 +1,313 @@
+"""Model and money figures on a small sample: titles carry the numbers, intervals are drawn."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
+
+import cxvalue as cx
+from _figures_helpers import (  # noqa: F401 (pyplot_fixture)
+    assert_laid_out,
+    flat,
+    pyplot_fixture,
+    texts_by_gid,
+)
+from cxvalue import samples
+from cxvalue.errors import ColumnError, ParameterError
+from cxvalue.figures import (
+    _frames,
+    forecast_fan,
+    lifetime_value,
+    point_value,
+    revenue_change,
+    sensitivity_tornado,
+    style,
+    survival_curves,
+    value_bridge,
+)
+from cxvalue.formatting import fmt_currency, fmt_pct
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+CONTROLS = ("segment", "size", "tenure_band")
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    """One small sample company, both models, value and a forecast with a scenario."""
+    paths = samples.write_sample(
+        tmp_path_factory.mktemp("sample"), samples.SampleParams(n_customers=5000)
+    )
+    panel = cx.build_panel(
+        cx.read_responses(paths["responses"]),
+        cx.read_revenue(paths["revenue"]),
+        cx.read_customers(paths["customers"]),
+    )
+    retention = cx.fit_retention(panel, controls=CONTROLS)
+    revenue = cx.fit_revenue(panel, controls=CONTROLS)
+    result = cx.value(retention, revenue, n_draws=2000)
+    fc = cx.forecast(retention, revenue, months=24, moves={("detractor", "passive"): 0.5})
+    return {"retention": retention, "revenue": revenue, "result": result, "forecast": fc}
+
+
+def bridge_frame(result) -> pd.DataFrame:
+    """The bridge frame by hand, in the contract cxvalue's bridge() returns."""
+    base = 1.2e8
+    frame = pd.DataFrame({
+        "step": ["baseline", "retention", "expansion", "scenario"],
+        "estimate": [base, 1.6e6, 0.8e6, base + 2.4e6],
+        "lo": [0.98 * base, 1.4e6, 0.6e6, 0.98 * base + 2.0e6],
+        "hi": [1.02 * base, 1.8e6, 1.0e6, 1.02 * base + 2.8e6],
+    })  # fmt: skip
+    frame.attrs = {"nps_change": 5.0, "horizon_months": 36, "assumptions": result.assumptions,
+                   "customers": result.customers}  # fmt: skip
+    return frame
+
+
+def sensitivity_frame(result=None) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "parameter": ["discount_rate", "margin", "horizon_months"],
+        "low_setting": ["5%", "22%", "24 months"],
+        "high_setting": ["15%", "38%", "60 months"],
+        "low": [505_000.0, 361_000.0, 340_000.0],
+        "high": [460_000.0, 602_000.0, 700_000.0],
+        "base": 482_000.0,
+    })  # fmt: skip
+    if result is not None:
+        frame.attrs["assumptions"] = result.assumptions
+    return frame
+
+
+def title_of(fig: Figure) -> str:
+    (title,) = texts_by_gid(fig, style.TITLE_GID)
+    return flat(title.get_text())
+
+
+def source_of(fig: Figure) -> str:
+    (source,) = texts_by_gid(fig, style.SOURCE_GID)
+    return flat(source.get_text())
+
+
+def money(value: float, locale: str = "en", digits: int = 2) -> str:
+    """How the figures write an amount in a title (two significant digits, units kept)."""
+    return _frames.keep_units(_frames.money(value, locale, "EUR", digits)[0])
+
+
+def check_figure(fig: Figure, tmp_path, name: str) -> None:
+    """Ticks labelled, laid out, and written as PNG, SVG and PDF without a warning."""
+    assert isinstance(fig, Figure)
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in (*ax.get_xticklabels(), *ax.get_yticklabels())]
+    assert any(labels) and all(label.strip() for label in labels if label)
+    assert_laid_out(fig)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = style.save(fig, tmp_path / name)
+    assert [p.suffix for p in paths] == [".png", ".svg", ".pdf"]
+    assert all(p.stat().st_size > 1000 for p in paths)
+
+
+def bands(ax) -> list:
+    return [c for c in ax.collections if isinstance(c, PolyCollection)]
+
+
+def errorbar_lines(ax) -> list:
+    return [c for c in ax.collections if isinstance(c, LineCollection)]
+
+
+# --- survival ----------------------------------------------------------------------------------
+
+
+def test_survival_curves_title_bands_and_end_labels(fitted, tmp_path):
+    retention = fitted["retention"]
+    fig = survival_curves(retention, months=24)
+    end = retention.survival(24).query("month == 24").set_index("category")["survival"]
+    p1, p2 = fmt_pct([end["promoter"], end["detractor"]])
+    assert title_of(fig) == (
+        f"After 24 months, {p1} of promoters are still customers, against {p2} of detractors"
+    )
+    ax = fig.axes[0]
+    assert len(bands(ax)) == len(retention.categories)
+    labels = [t.get_text() for t in texts_by_gid(fig, "survival-label")]
+    assert f"Promoters {p1}" in labels and f"Detractors {p2}" in labels
+    assert ax.get_legend() is None
+    assert "customer-months" in source_of(fig) and "adjusted for segment" in source_of(fig)
+    check_figure(fig, tmp_path, "survival")
+
+
+def test_survival_curves_in_german_on_given_axes(fitted, pyplot):
+    fig, ax = pyplot.subplots()
+    out = survival_curves(fitted["retention"], locale="de", ax=ax)
+    assert out is fig
+    assert ax.get_title(loc="left").startswith("Nach 36 Monaten sind noch")
+    assert "\u00a0%" in ax.get_title(loc="left") or " %" in ax.get_title(loc="left")
+
+
+# --- revenue change ----------------------------------------------------------------------------
+
+
+def test_revenue_change_title_and_error_bars(fitted, tmp_path):
+    model = fitted["revenue"]
+    fig = revenue_change(model)
+    growth = model.growth().set_index("category")
+    promoter = fmt_pct(np.expm1(growth.loc["promoter", "vs_passive"]), 1)[0]
+    detractor = fmt_pct(abs(np.expm1(growth.loc["detractor", "vs_passive"])), 1)[0]
+    assert title_of(fig) == (
+        f"A retained promoter's revenue grows {promoter} a year more than a passive's; "
+        f"a detractor's {detractor} less"
+    )
+    ax = fig.axes[0]
+    assert len(errorbar_lines(ax)) >= 3  # one interval per category but passives
+    assert any(line.get_gid() == "zero-line" for line in ax.lines)
+    check_figure(fig, tmp_path, "revenue")
+
+
+# --- lifetime value ----------------------------------------------------------------------------
+
+
+def test_lifetime_value_title_states_the_gap(fitted, tmp_path):
+    result = fitted["result"]
+    fig = lifetime_value(result)
+    gap = result.gaps.set_index("comparison").loc["promoter - detractor", "per_customer"]
+    assert title_of(fig) == f"A promoter is worth {money(gap)} more than a detractor over 3 years"
+    ax = fig.axes[0]
+    assert errorbar_lines(ax), "the intervals are drawn as error bars"
+    assert "one NPS point = 1% of customers moving from detractor to passive" in source_of(fig)
+    check_figure(fig, tmp_path, "clv")
+
+
+def test_lifetime_value_marks_thin_evidence_and_writes_german_money(fitted):
+    result = fitted["result"]
+    clv = result.clv.copy()
+    clv.loc[clv["category"] == "detractor", "evidence"] = "not enough evidence: wide"
+    thin = type("Thin", (), {})()
+    for name in ("gaps", "point", "assumptions", "draws", "customers"):
+        setattr(thin, name, getattr(result, name))
+    thin.clv = clv
+    fig = lifetime_value(thin, locale="de")
+    notes = texts_by_gid(fig, "clv-not-enough")
+    assert [t.get_text() for t in notes] == ["nicht genug Evidenz"]
+    gap = result.gaps.set_index("comparison").loc["promoter - detractor", "per_customer"]
+    assert money(gap, "de") in title_of(fig)
+    assert money(gap, "de").endswith("\u00a0€")
+
+
+# --- point value -------------------------------------------------------------------------------
+
+
+def test_point_value_title_band_and_transition(fitted, tmp_path):
+    result = fitted["result"]
+    fig = point_value(result)
+    est = float(result.point["estimate"].iloc[0])
+    assert title_of(fig) == f"One more NPS point is worth {money(est)} over 3 years"
+    ax = fig.axes[0]
+    (band,) = [c for c in bands(ax) if c.get_gid() == "point-interval"]
+    assert band.get_paths()
+    (line,) = [x for x in ax.lines if x.get_gid() == "point-estimate"]
+    assert line.get_xdata()[0] == pytest.approx(est)
+    assert "detractor to passive" in source_of(fig) and "12," not in title_of(fig)
+    check_figure(fig, tmp_path, "point")
+
+
+# --- the bridge --------------------------------------------------------------------------------
+
+
+def test_value_bridge_zooms_and_says_so(fitted, tmp_path):
+    frame = bridge_frame(fitted["result"])
+    fig = value_bridge(frame)
+    assert title_of(fig) == (
+        "+5 NPS points would add €2.4M profit over 3 years, €1.6M of it from retention"
+    )
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "Profit today's base", "Retention effect", "Expansion effect", "Profit with +5 points"
+    ]  # fmt: skip
+    (note,) = texts_by_gid(fig, "bridge-not-zero")
+    assert note.get_text() == "Axis does not start at zero"
+    assert ax.get_ylim()[0] > 0
+    (bars,) = errorbar_lines(ax)
+    assert len(bars.get_segments()) == 3  # the two effects and the scenario
+    values = [t.get_text() for t in texts_by_gid(fig, "bridge-value")]
+    assert values == ["€120.0M", "+€1.6M", "+€0.8M", "€122.4M"]
+    check_figure(fig, tmp_path, "bridge")
+
+
+def test_value_bridge_from_zero_when_effects_are_large_and_in_german():
+    frame = pd.DataFrame({"step": ["baseline", "retention", "expansion", "scenario"],
+                          "estimate": [1e6, 4e5, 2e5, 1.6e6], "lo": [9e5, 3e5, 1e5, 1.4e6],
+                          "hi": [1.1e6, 5e5, 3e5, 1.8e6]})  # fmt: skip
+    frame.attrs = {"nps_change": 5.0, "horizon_months": 24, "assumptions": None,
+                   "customers": 900}  # fmt: skip
+    fig = value_bridge(frame, locale="de")
+    assert fig.axes[0].get_ylim()[0] == 0
+    assert not texts_by_gid(fig, "bridge-not-zero")
+    assert title_of(fig).startswith("+5 NPS-Punkte brächten über 2 Jahre 600.000\u00a0€")
+    assert "Horizont 24 Monate" in source_of(fig)
+
+
+def test_value_bridge_checks_its_frame(fitted):
+    frame = bridge_frame(fitted["result"])
+    with pytest.raises(ColumnError, match="'estimate'"):
+        value_bridge(frame.rename(columns={"estimate": "value"}))
+    with pytest.raises(ParameterError):
+        value_bridge(frame.iloc[:3])
+
+
+# --- forecast ----------------------------------------------------------------------------------
+
+
+def test_forecast_fan_bands_scenario_and_actuals(fitted, tmp_path):
+    fc = fitted["forecast"]
+    base = fc[fc["scenario"] == "baseline"]
+    actuals = pd.Series([base["revenue"].iloc[0] * 1.01] * 6,
+                        index=pd.date_range("2025-07-01", periods=6, freq="MS"))  # fmt: skip
+    fig = forecast_fan(fc, actuals=actuals)
+    v0, v1 = fmt_currency([base["revenue"].iloc[0], base["revenue"].iloc[-1]])
+    assert f"from {v0} to {v1} by Dec 2027" in title_of(fig)
+    assert "the scenario adds" in title_of(fig)
+    ax = fig.axes[0]
+    gids = {c.get_gid() for c in bands(ax)}
+    assert {"fan-80", "fan-95", "fan-scenario-80"} <= gids
+    (dots,) = [x for x in ax.lines if x.get_gid() == "fan-actuals"]
+    assert len(dots.get_xdata()) == 6
+    check_figure(fig, tmp_path, "fan")
+
+
+def test_forecast_fan_without_scenario_in_german(fitted):
+    fc = fitted["forecast"]
+    fig = forecast_fan(fc[fc["scenario"] == "baseline"], locale="de", currency="USD")
+    assert "Szenario" not in title_of(fig)
+    assert "Dez. 2027" in title_of(fig) and "$" in title_of(fig)
+
+
+# --- tornado -----------------------------------------------------------------------------------
+
+
+def test_sensitivity_tornado_sorted_by_swing_with_settings(fitted, tmp_path):
+    frame = sensitivity_frame(fitted["result"]).assign(base_lo=446_000.0, base_hi=521_000.0)
+    fig = sensitivity_tornado(frame)
+    assert title_of(fig) == (
+        "The value of a point ranges from €340,000 to €700,000 across the assumptions; "
+        "horizon (months) moves it most"
+    )
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Horizon (months)", "Margin", "Discount rate"
+    ]  # fmt: skip
+    settings = {t.get_text() for t in texts_by_gid(fig, "tornado-setting")}
+    assert {"24 months: €340,000", "60 months: €700,000", "5%: €510,000"} <= settings
+    assert [c.get_gid() for c in bands(ax)] == ["tornado-interval"]
+    assert "detractor to passive" in source_of(fig)
+    check_figure(fig, tmp_path, "tornado")
+
+
+def test_sensitivity_tornado_without_attrs_in_german():
+    fig = sensitivity_tornado(sensitivity_frame(), locale="de")
+    assert "am stärksten wirkt: Horizont (Monate)" in title_of(fig)
+    assert source_of(fig).startswith("Quelle: Wert eines Punkts")
