@@ -367,24 +367,6 @@ def test_panel_compiles_for_warehouses(revenue, responses, customers, dialect):
     assert "SELECT" in ibis.to_sql(panel.expr, dialect=dialect)
 
 
-@pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark", reason="PySpark not installed: the Spark parity tests run "
-                        "where it is (pip install cxvalue[spark])")  # fmt: skip
-    from pyspark.sql import SparkSession
-
-    session = SparkSession.builder.master("local[1]").appName("cxvalue-tests").getOrCreate()
-    yield ibis.pyspark.connect(session)
-    session.stop()
-
-
-def test_spark_gives_identical_cells(spark, revenue, responses, customers):
-    by, values = ["category", "tenure_band", "size_band", "segment"], ["revenue_next", "score"]
-    want = cells(build_panel(responses, revenue, customers), by, values)
-    got = cells(build_panel(responses, revenue, customers, backend=spark), by, values)
-    compare(got, want)
-
-
 # --- snapshot panel --------------------------------------------------------------------
 
 
