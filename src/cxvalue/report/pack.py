@@ -1,0 +1,246 @@
+"""``cxvalue report``: the board pack, figures, summary, tables and snapshot of one run.
+
+:func:`write_report` runs the flow a config describes (:mod:`.flow`) and
+writes into one folder:
+
+- ``board.pptx``: title, value at stake, one slide per figure (its action
+  title as the slide title, the method in the speaker notes), methods and
+  caveats;
+- ``figures/``: every figure as PNG (300 dpi) and SVG;
+- ``summary.md``: the numbers in words and tables;
+- ``tables.xlsx``: the key tables for finance;
+- ``snapshot.json``: what ``cxvalue drift`` compares next month.
+
+No verbatim and no customer id is written anywhere: the pack holds
+aggregates only.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from cxvalue import figures
+from cxvalue.figures import style
+from cxvalue.formatting import fmt_nps
+from cxvalue.report import words
+from cxvalue.report.capture import make_snapshot
+from cxvalue.report.config import Config
+from cxvalue.report.deck import Deck, FigureSlide, HeadlineSlide, TextSlide, write_deck
+from cxvalue.report.flow import SCENARIO_POINTS, Flow, _stderr, run_flow
+from cxvalue.report.snapshot import write_snapshot
+from cxvalue.report.tables import write_tables
+
+__all__ = ["write_report"]
+
+#: Resolution of the pictures placed on slides (the PNGs in figures/ are 300 dpi).
+SLIDE_DPI = 200
+
+
+def write_report(
+    config: Config, out: str | Path, *, progress: Callable[[str], None] | None = None
+) -> dict[str, Path]:
+    """Run the flow and write the board pack, figures, summary, tables and snapshot.
+
+    Parameters
+    ----------
+    config : Config
+        From :func:`cxvalue.report.load_config`.
+    out : str or Path
+        The folder to write into (made if missing).
+    progress : callable, optional
+        Called with a line of text at each step (default: stderr).
+
+    Returns
+    -------
+    dict of str to Path
+        ``board``, ``figures``, ``summary``, ``tables``, ``snapshot``.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    flow = run_flow(config, progress=progress)
+    say = progress or _stderr
+    say("drawing figures")
+    slides = draw_figures(flow, out / "figures")
+    say("writing the board pack")
+    board = write_deck(build_deck(flow, slides), out / "board.pptx")
+    summary = out / "summary.md"
+    summary.write_text(summary_markdown(flow), encoding="utf-8")
+    tables = write_tables(key_tables(flow), out / "tables.xlsx")
+    snapshot = write_snapshot(make_snapshot(flow), out / "snapshot.json")
+    return {"board": board, "figures": out / "figures", "summary": summary, "tables": tables,
+            "snapshot": snapshot}  # fmt: skip
+
+
+def draw_figures(flow: Flow, folder: Path) -> list[FigureSlide]:
+    """Draw every figure, save PNG and SVG, and return one slide per figure."""
+    loc, cur = flow.config.locale, flow.config.currency
+    money = {"locale": loc, "currency": cur}
+    makers: list[tuple[str, Callable[[], Figure]]] = [
+        ("nps_trend", lambda: figures.nps_trend(flow.nps_trend, locale=loc)),
+        ("nps_by_segment", lambda: figures.nps_by_segment(flow.nps_segments, locale=loc)),
+        ("survival", lambda: figures.survival_curves(flow.retention, locale=loc,
+                                                     months=flow.value.assumptions.horizon_months)),
+        ("revenue_change", lambda: figures.revenue_change(flow.revenue_model, locale=loc)),
+        ("lifetime_value", lambda: figures.lifetime_value(flow.value, **money)),
+        ("value_bridge", lambda: figures.value_bridge(flow.bridge, **money)),
+        ("point_value", lambda: figures.point_value(flow.value, **money)),
+        ("forecast", lambda: figures.forecast_fan(flow.forecast, **money)),
+        ("sensitivity", lambda: figures.sensitivity_tornado(flow.sensitivity, **money)),
+    ]  # fmt: skip
+    if flow.nps_segments is None:
+        makers = [m for m in makers if m[0] != "nps_by_segment"]
+    slides = []
+    slide_dir = Path(tempfile.mkdtemp(prefix="cxvalue-slides-"))
+    for name, make in makers:
+        with style.board():
+            fig = make()
+            style.save(fig, folder / name, formats=("png", "svg"))
+            title = title_of(fig)
+            style.action_title(fig, "", subtitle_of(fig))  # the slide carries the title
+            style.finish(fig)
+            image = style.save(fig, slide_dir / name, formats=("png",), dpi=SLIDE_DPI)[0]
+        plt.close(fig)
+        slides.append(FigureSlide(title=title, image=image,
+                                  notes=words.notes(name, flow)))  # fmt: skip
+    return slides
+
+
+def title_of(fig: Figure) -> str:
+    """The action title a figure was drawn with, as one line."""
+    return " ".join(_text(fig, style.TITLE_GID).split())
+
+
+def subtitle_of(fig: Figure) -> str | None:
+    """The subtitle, with its line breaks as drawn."""
+    return " ".join(_text(fig, style.SUBTITLE_GID).split()) or None
+
+
+def _text(fig: Figure, gid: str) -> str:
+    return " ".join(t.get_text() for t in fig.texts if t.get_gid() == gid)
+
+
+def build_deck(flow: Flow, slides: list[FigureSlide]) -> Deck:
+    """The deck: title, value at stake, figure slides, methods and caveats."""
+    w = words.for_locale(flow.config.locale)
+    end = flow.retention.data_end
+    return Deck(
+        title=flow.config.title,
+        subtitle=w["subtitle"],
+        date=w["data_to"].format(end=words.month(end, flow.config.locale)),
+        slides=[headline(flow), *slides,
+                TextSlide(w["methods"], words.methods(flow), notes=w["methods_notes"])],
+    )  # fmt: skip
+
+
+def headline(flow: Flow) -> HeadlineSlide:
+    """The value at stake: the point, the gap, the +5 scenario and NPS today."""
+    loc, cur = flow.config.locale, flow.config.currency
+    w = words.for_locale(loc)
+    a = flow.value.assumptions
+    years = words.years(a.horizon_months, loc)
+    point = flow.value.point.iloc[0]
+    gap = flow.value.gaps.set_index("comparison").loc["promoter - detractor"]
+    year1 = flow.scenario.set_index("year").loc["1"]
+    now = flow.nps_now.iloc[0]
+
+    def money(est: float, lo: float, hi: float) -> str:
+        e, low, high = words.money([est, lo, hi], loc, cur)
+        return f"{e} [{low} – {high}]"
+
+    figures_ = [
+        (money(point["estimate"], point["lo"], point["hi"]), w["per_point"].format(years=years)),
+        (money(gap["per_customer"], gap["lo"], gap["hi"]), w["gap"].format(years=years)),
+        (money(year1["profit_change"], year1["profit_lo"], year1["profit_hi"]),
+         w["plus5"].format(points=SCENARIO_POINTS)),
+        (f"{fmt_nps(now['nps'], locale=loc)[0]} [{fmt_nps(now['lo'], locale=loc)[0]} – "
+         f"{fmt_nps(now['hi'], locale=loc)[0]}]", w["nps_now"].format(n=f"{int(now['n']):,}")),
+    ]  # fmt: skip
+    evidence = [e for e in (point["evidence"], gap["evidence"]) if e]
+    footnote = words.assumptions(a, loc) + ("  " + "; ".join(evidence) if evidence else "")
+    return HeadlineSlide(title=w["at_stake"], figures=figures_, footnote=footnote,
+                         notes=w["headline_notes"])  # fmt: skip
+
+
+def summary_markdown(flow: Flow) -> str:
+    """The numbers in words and tables."""
+    loc, cur = flow.config.locale, flow.config.currency
+    a, result = flow.value.assumptions, flow.value
+    point, now = result.point.iloc[0], flow.nps_now.iloc[0]
+    gap = result.gaps.set_index("comparison").loc["promoter - detractor"]
+    cash = lambda v: words.money([v], loc, cur)[0]  # noqa: E731
+    lines = [
+        f"# {flow.config.title}", "",
+        f"- One more NPS point is worth **{cash(point['estimate'])}** "
+        f"[{cash(point['lo'])} – {cash(point['hi'])}] in discounted profit over "
+        f"{a.horizon_months} months ({int(point['customers_moving']):,} customers moving).",
+        f"- A promoter is worth **{cash(gap['per_customer'])}** [{cash(gap['lo'])} – "
+        f"{cash(gap['hi'])}] more than a detractor over the same horizon.",
+        f"- NPS today (each customer's latest answer, last 12 months): "
+        f"**{fmt_nps(now['nps'], locale=loc)[0]}** [{fmt_nps(now['lo'], locale=loc)[0]} – "
+        f"{fmt_nps(now['hi'], locale=loc)[0]}], n = {int(now['n']):,}.",
+        "", f"Assumptions: {a.describe()}.", "",
+    ]  # fmt: skip
+    evidence = sorted({e for e in [*result.clv["evidence"], point["evidence"]] if e})
+    if evidence:
+        lines += ["**Evidence:** " + "; ".join(evidence), ""]
+    for title, table in key_tables(flow).items():
+        lines += [f"## {title.replace('_', ' ').capitalize()}", "",
+                  _markdown_table(table), ""]  # fmt: skip
+    if flow.notes:
+        lines += ["## Notes from the run", "", *[f"- {n}" for n in flow.notes], ""]
+    return "\n".join(lines)
+
+
+def key_tables(flow: Flow) -> dict[str, pd.DataFrame]:
+    """The tables finance asks for, as plain frames (aggregates only)."""
+    result = flow.value
+    tables = {
+        "lifetime_value": result.clv,
+        "value_gaps": result.gaps,
+        "value_of_a_point": result.point,
+        "scenario_plus_5_points": flow.scenario,
+        "value_bridge": flow.bridge,
+        "sensitivity": flow.sensitivity,
+        "hazard_ratios": flow.retention.hazard_ratios(),
+        "revenue_growth": flow.revenue_model.growth(),
+        "forecast": flow.forecast.assign(period=flow.forecast["period"].dt.strftime("%Y-%m")),
+        "nps_by_quarter": flow.nps_trend,
+        "nps_by_segment": flow.nps_segments,
+        "ledgers": pd.DataFrame([_ledger_row(name, getattr(flow, name))
+                                 for name in ("responses", "revenue", "customers")
+                                 if getattr(flow, name) is not None]),
+    }  # fmt: skip
+    return {k: _plain(v) for k, v in tables.items() if v is not None}
+
+
+def _ledger_row(name: str, result: Any) -> dict[str, Any]:
+    ledger = result.ledger
+    return {"table": name, "file": Path(str(ledger.source)).name, "rows_read": ledger.rows_read,
+            "rows_kept": ledger.rows_read - ledger.rows_rejected,
+            "rows_rejected": ledger.rows_rejected, "rows_repaired": ledger.repaired}  # fmt: skip
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy without attrs (they hold objects a spreadsheet cannot take)."""
+    out = frame.copy()
+    out.attrs = {}
+    return out.reset_index(drop=True)
+
+
+def _markdown_table(frame: pd.DataFrame) -> str:
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:,.4g}" if abs(v) < 10 else f"{v:,.0f}"
+        return str(v).replace("|", "\\|")
+
+    head = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    return "\n".join([head, rule, *rows])

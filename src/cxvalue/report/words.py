@@ -1,0 +1,191 @@
+"""The words of the board pack in English and German: slide texts, speaker notes, methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from cxvalue.figures import _frames
+from cxvalue.formatting import fmt_currency, fmt_number, fmt_pct
+
+TEXT = {
+    "en": {
+        "subtitle": "What customer experience is worth: NPS, retention and revenue",
+        "data_to": "Data to {end}",
+        "at_stake": "Value at stake",
+        "per_point": "value of one more NPS point over {years}",
+        "gap": "a promoter vs a detractor, per customer, over {years}",
+        "plus5": "more profit in the first year with +{points} NPS points",
+        "nps_now": "NPS today (latest answer per customer, n = {n})",
+        "methods": "Methods and caveats",
+        "headline_notes": (
+            "Four numbers, each with its 95% interval. The value of a point and the promoter "
+            "gap are discounted profit over the horizon; the +5 points figure is undiscounted "
+            "profit in year one. Assumptions in the footnote; methods on the last slide."
+        ),
+        "methods_notes": (
+            "What the numbers rest on: the extracts and what was rejected, the two models and "
+            "what they are adjusted for, the money assumptions, and what the data cannot say."
+        ),
+        "years_one": "1 year",
+        "years": "{n} years",
+        "months": "{n} months",
+    },
+    "de": {
+        "subtitle": "Was Kundenerlebnis wert ist: NPS, Kundenbindung und Umsatz",
+        "data_to": "Daten bis {end}",
+        "at_stake": "Was auf dem Spiel steht",
+        "per_point": "Wert eines zusätzlichen NPS-Punkts über {years}",
+        "gap": "ein Promotor gegenüber einem Kritiker, je Kunde, über {years}",
+        "plus5": "mehr Gewinn im ersten Jahr mit +{points} NPS-Punkten",
+        "nps_now": "NPS heute (letzte Antwort je Kunde, n = {n})",
+        "methods": "Methoden und Vorbehalte",
+        "headline_notes": (
+            "Vier Zahlen, jede mit ihrem 95-%-Intervall. Wert eines Punkts und Abstand "
+            "Promotor–Kritiker sind diskontierter Gewinn über den Horizont; +5 Punkte ist "
+            "undiskontierter Gewinn im ersten Jahr. Annahmen in der Fußnote, Methoden am Ende."
+        ),
+        "methods_notes": (
+            "Worauf die Zahlen beruhen: Datenquellen und verworfene Zeilen, die beiden Modelle "
+            "und ihre Kontrollvariablen, die Annahmen zum Geld und was die Daten nicht sagen."
+        ),
+        "years_one": "1 Jahr",
+        "years": "{n} Jahre",
+        "months": "{n} Monate",
+    },
+}
+
+#: Speaker notes: how each figure was made (English; they are for the presenter).
+NOTES = {
+    "nps_trend": (
+        "NPS per quarter from every answer in that quarter, with its 95% interval (multinomial "
+        "variance of the promoter and detractor shares); n per quarter under the axis."
+    ),
+    "nps_by_segment": (
+        "NPS per segment from each customer's latest answer in the last 12 months, sorted, "
+        "with 95% intervals. Segments whose intervals overlap are not shown to differ."
+    ),
+    "survival": (
+        "Share of customers still customers after each month, from a discrete-time hazard "
+        "model (binomial GLM with a {link} link on customer-months) adjusted for {controls}, "
+        "for a typical customer; bands are 95% intervals from parameter draws. Churn: "
+        "{churn}."
+    ),
+    "revenue_change": (
+        "Yearly revenue change of customers who stay, by category, relative to passives, from "
+        "a regression of log revenue change on category and {controls}; customer-clustered "
+        "standard errors, 95% intervals."
+    ),
+    "lifetime_value": (
+        "Discounted profit per customer over the horizon for each category: survival from the "
+        "retention model times revenue growth from the revenue model, averaged over today's "
+        "customer mix so categories are compared on the same customers. Intervals: 95% from "
+        "{draws} joint draws of both models' coefficients."
+    ),
+    "value_bridge": (
+        "Discounted profit of today's base over the horizon, and what +{points} NPS points "
+        "add: the retention effect (movers keep their new category's lower churn) and the "
+        "expansion effect (their revenue grows like their new category's). Error bars: 95%."
+    ),
+    "point_value": (
+        "Distribution of the value of one NPS point over {draws} parameter draws; shaded: the "
+        "95% interval. One point = {transition}. Respondents' category shares are re-weighted "
+        "to the whole base's mix of controls (post-stratification)."
+    ),
+    "forecast": (
+        "Monthly revenue of today's customers (no new customers) for 24 months, baseline and "
+        "with +{points} NPS points; bands: 80% and 95% intervals including parameter, churn "
+        "and revenue noise."
+    ),
+    "sensitivity": (
+        "The value of one point when one assumption moves to a low and a high setting, the "
+        "others at base: margin ±25%, discount rate 5–15%, horizon 24–60 months, and the churn "
+        "definition where churn is inferred from empty months."
+    ),
+}
+
+
+def for_locale(locale: str) -> dict[str, str]:
+    """The slide texts in ``locale``."""
+    return TEXT[locale]
+
+
+def years(months: int, locale: str) -> str:
+    """``3 years`` / ``36 months`` for a horizon in months."""
+    w = TEXT[locale]
+    if months % 12:
+        return w["months"].format(n=months)
+    return w["years_one"] if months == 12 else w["years"].format(n=months // 12)
+
+
+def month(ts: pd.Timestamp | None, locale: str) -> str:
+    """``Dec 2025`` / ``Dez. 2025``."""
+    if ts is None:
+        return "–"
+    return f"{_frames._MONTHS[locale][ts.month - 1]} {ts.year}"
+
+
+def money(values: list[float], locale: str, currency: str) -> list[str]:
+    """Money to three significant figures: ``€482,000``, ``€7,740``, ``€2.41M``."""
+    rounded = [float(f"{v:.3g}") for v in values]
+    return fmt_currency(rounded, locale, currency, decimals=2 if max(map(abs, rounded)) >= 1e6
+                        and max(map(abs, rounded)) < 1e7 else None)  # fmt: skip
+
+
+def assumptions(a: Any, locale: str) -> str:
+    """The assumptions sentence under every money figure."""
+    return _frames.describe(a, locale)
+
+
+def notes(name: str, flow: Any) -> str:
+    """Speaker notes for one figure slide."""
+    a = flow.value.assumptions
+    return NOTES[name].format(
+        link=flow.retention.link, controls=", ".join(flow.controls).replace("_", " "),
+        churn=flow.retention.churn_rule, draws=f"{a.n_draws:,}", points=5,
+        transition=_frames.transition_text(a, "en"),
+    )  # fmt: skip
+
+
+def methods(flow: Any) -> list[str]:
+    """The methods-and-caveats bullets: ledgers, models, assumptions, what to keep in mind."""
+    loc = flow.config.locale
+    a, ret = flow.value.assumptions, flow.retention
+    bullets = []
+    for name in ("responses", "revenue", "customers"):
+        result = getattr(flow, name)
+        if result is None:
+            continue
+        led = result.ledger
+        read, rejected = fmt_number([led.rows_read, led.rows_rejected], 0, loc)
+        bullets.append(f"{name.capitalize()}: {read} rows read, {rejected} rejected "
+                       f"({fmt_pct(led.rows_rejected / max(led.rows_read, 1), 1, loc)[0]}); "
+                       "every rejected row is listed in the ledger.")  # fmt: skip
+    controls = ", ".join(flow.controls).replace("_", " ") or "nothing"
+    bullets += [
+        f"Retention: discrete-time hazard model, binomial GLM ({ret.link} link) on "
+        f"{ret.exposure:,} customer-months with {ret.events:,} churn events, adjusted for "
+        f"{controls}; reference category: passive.",
+        f"Churn: {ret.churn_rule}.",
+        f"Revenue: change in log revenue of retained customers over the next "
+        f"{flow.config.model.window_months} months, adjusted for {controls}; standard errors "
+        "clustered by customer.",
+        f"Money: {assumptions(a, loc)}.",
+        "Non-respondents are their own category (not surveyed); figures for the whole base "
+        "re-weight respondents' category shares to the base's mix of controls "
+        "(post-stratification).",
+        "The models show association adjusted for the controls named, not proof that "
+        "raising NPS causes the revenue: other differences between promoters and detractors "
+        "may remain.",
+        "Categories are held for the horizon and no new customers are added: the forecast "
+        "is today's base.",
+    ]  # fmt: skip
+    bullets += [f"Not enough evidence: {e}." for e in _evidence(flow)]
+    bullets += [f"Note: {n}" for n in flow.notes[:4]]
+    return bullets
+
+
+def _evidence(flow: Any) -> list[str]:
+    texts = [*flow.value.clv["evidence"], *flow.value.point["evidence"]]
+    return sorted({t.removeprefix("not enough evidence: ") for t in texts if t})

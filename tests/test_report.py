@@ -1,0 +1,139 @@
+"""`cxvalue report` on the sample: the board pack's structure, what it must never hold,
+the tables, the summary and the snapshot."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+from pptx.shapes.picture import Picture
+
+import cxvalue as cx
+from cxvalue.cli import main
+from cxvalue.report import load_config
+from cxvalue.report.deck import overflowing_text
+from cxvalue.report.pack import write_report
+from cxvalue.report.snapshot import read_snapshot
+from cxvalue.samples import VERBATIMS
+
+SAMPLE_CONFIG = Path("examples/sample.toml")
+FIGURES = ("nps_trend", "nps_by_segment", "survival", "revenue_change", "lifetime_value",
+           "value_bridge", "point_value", "forecast", "sensitivity")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("pack")
+    return write_report(load_config(SAMPLE_CONFIG), out, progress=lambda _m: None)
+
+
+def test_every_output_is_written(pack):
+    for name in ("board", "summary", "tables", "snapshot"):
+        assert pack[name].is_file() and pack[name].stat().st_size > 0
+    for name in FIGURES:
+        for ext in ("png", "svg"):
+            assert (pack["figures"] / f"{name}.{ext}").is_file(), f"{name}.{ext}"
+
+
+def test_board_pack_structure(pack):
+    deck = Presentation(str(pack["board"]))
+    slides = list(deck.slides)
+    titles = [s.shapes.title.text_frame.text if s.shapes.title else "" for s in slides]
+    # title, value at stake, one per figure, methods (one or two slides)
+    assert len(slides) in (2 + len(FIGURES) + 1, 2 + len(FIGURES) + 2)
+    assert titles[1] == "Value at stake"
+    assert titles[2 + len(FIGURES)].startswith("Methods and caveats")
+    figure_slides = slides[2 : 2 + len(FIGURES)]
+    for slide, title in zip(figure_slides, titles[2:], strict=False):
+        pictures = [s for s in slide.shapes if isinstance(s, Picture)]
+        assert len(pictures) == 1, title
+        pic = pictures[0]
+        assert pic.left >= 0 and pic.top >= 0
+        assert (
+            pic.left + pic.width <= deck.slide_width and pic.top + pic.height <= deck.slide_height
+        )
+        assert slide.has_notes_slide and len(slide.notes_slide.notes_text_frame.text) > 40
+        assert any(ch.isdigit() for ch in title), f"an action title states a number: {title}"
+    assert overflowing_text(deck) == []
+
+
+def test_slide_titles_state_the_numbers_the_results_hold(pack):
+    deck = Presentation(str(pack["board"]))
+    titles = " | ".join(s.shapes.title.text_frame.text for s in deck.slides if s.shapes.title)
+    snap = read_snapshot(pack["snapshot"])
+    gap = snap["value"]["gap"]["promoter_vs_detractor"]["estimate"]
+    assert f"€{gap:,.0f}"[:3] in titles  # "€7,7…" (rounded in the title)
+    assert "A promoter is worth" in titles
+    headline = " ".join(sh.text_frame.text for sh in deck.slides[1].shapes if sh.has_text_frame)
+    point = snap["value"]["per_point"]["estimate"]
+    assert f"€{float(f'{point:.3g}'):,.0f}" in headline
+    assert "detractor to passive" in headline  # the transition assumption, stated
+
+
+def test_no_verbatim_and_no_customer_id_anywhere(pack):
+    responses = cx.read_responses("data/samples/responses.csv.gz").table
+    ids = responses["customer_id"].dropna().astype(str).unique()[:200]
+    texts = []
+    with zipfile.ZipFile(pack["board"]) as z:
+        texts += [z.read(n).decode("utf-8", "ignore") for n in z.namelist() if n.endswith(".xml")]
+    with zipfile.ZipFile(pack["tables"]) as z:
+        texts += [z.read(n).decode("utf-8", "ignore") for n in z.namelist() if n.endswith(".xml")]
+    texts += [pack["summary"].read_text(), pack["snapshot"].read_text()]
+    blob = "\n".join(texts)
+    for verbatim in filter(None, VERBATIMS):
+        assert verbatim not in blob
+    leaked = [i for i in ids if f">{i}<" in blob or f'"{i}"' in blob or f" {i} " in blob]
+    assert leaked == []
+
+
+def test_tables_for_finance(pack):
+    book = load_workbook(pack["tables"])
+    for sheet in ("lifetime_value", "value_gaps", "value_of_a_point", "forecast", "ledgers",
+                  "hazard_ratios", "sensitivity"):  # fmt: skip
+        assert sheet in book.sheetnames
+    clv = book["lifetime_value"]
+    header = [c.value for c in clv[1]]
+    assert header[:4] == ["category", "estimate", "lo", "hi"]
+    assert all(isinstance(row[1].value, float) for row in clv.iter_rows(min_row=2))
+
+
+def test_summary_and_snapshot_agree(pack):
+    snap = read_snapshot(pack["snapshot"])
+    text = pack["summary"].read_text()
+    point = snap["value"]["per_point"]["estimate"]
+    assert f"€{float(f'{point:.3g}'):,.0f}" in text
+    assert "36-month horizon, 30% margin" in text
+    assert snap["value"]["assumptions"]["transition"] == "detractor_to_passive"
+    assert set(snap["retention"]["hazard_ratio"]) == {"promoter", "detractor", "not_surveyed"}
+    assert len(snap["forecast"]) == 24
+    assert json.loads(pack["snapshot"].read_text())["schema_version"] == 1
+
+
+def test_config_error_names_the_key(tmp_path, capsys):
+    bad = tmp_path / "cxvalue.toml"
+    bad.write_text(SAMPLE_CONFIG.read_text().replace("margin = 0.3", "margin = 3"))
+    assert main(["report", "--config", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert "value.margin" in capsys.readouterr().err
+    typo = tmp_path / "typo.toml"
+    typo.write_text(SAMPLE_CONFIG.read_text().replace("discount_rate", "discount"))
+    assert main(["report", "--config", str(typo), "--out", str(tmp_path / "out")]) == 2
+    assert "discount_rate" in capsys.readouterr().err  # the nearest known key
+
+
+def test_a_missing_input_file_is_a_clear_error(tmp_path, capsys):
+    config = tmp_path / "cxvalue.toml"
+    config.write_text('[inputs.responses]\npath = "nope.csv"\n[inputs.revenue]\npath = "r.csv"\n')
+    assert main(["report", "--config", str(config), "--out", str(tmp_path / "out")]) == 2
+    assert "nope.csv" in capsys.readouterr().err
+
+
+def test_sample_responses_are_a_vendor_export():
+    """The sample config reads a Qualtrics export as it comes (three header rows)."""
+    with gzip.open("data/samples/responses.csv.gz", "rt", encoding="utf-8-sig") as f:
+        first = [next(f) for _ in range(3)]
+    assert "ImportId" in first[2]
