@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/cxvalue demo --out out
+	$(BIN)/cxvalue report --config examples/sample.toml --out out
 
 # The Spark parity tests (marker "spark") take about two minutes: they run in test-spark.
 test: $(STAMP)

@@ -559,6 +559,7 @@ def _figure_slide(prs: PresentationType, content: FigureSlide, font: str) -> Sli
     pic_top = top + (area_h - h) / 2
     pic = slide.shapes.add_picture(str(image), Inches(left), Inches(pic_top), Inches(w), Inches(h))
     pic.name = "Figure"
+    pic._element.nvPicPr.cNvPr.set("descr", content.title)  # alt text: the finding, not a file
     return slide
 
 
