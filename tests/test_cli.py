@@ -102,6 +102,7 @@ def test_public_surface_is_pinned():
         "nps_difference", "read_customers", "read_responses", "read_revenue", "scenario",
         "sensitivity", "bridge", "margin_table", "observed_transitions",
         "snapshot_panel", "value",
+        "check_drift", "DriftReport", "drift",
     ])  # fmt: skip
     for name in cxvalue.__all__:
         assert hasattr(cxvalue, name)

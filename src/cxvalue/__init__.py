@@ -7,6 +7,7 @@ The front door: everything an analyst needs is importable from here.
 >>> cx.nps(responses.table, period="Q")  # doctest: +SKIP
 """
 
+from cxvalue.drift import DriftReport, check_drift
 from cxvalue.errors import (
     ColumnError,
     ConfigError,
@@ -41,6 +42,7 @@ from cxvalue.models import (
 )
 from cxvalue.nps import NPSDifference, nps, nps_difference
 from cxvalue.panel import Panel, build_panel, cells, snapshot_panel
+from cxvalue.report.drift_run import drift
 from cxvalue.scenarios import bridge, scenario, sensitivity
 from cxvalue.transitions import observed_transitions
 from cxvalue.value import ValueResult, value
@@ -58,6 +60,7 @@ __all__ = [
     "CxValueError",
     "CxValueWarning",
     "DataWarning",
+    "DriftReport",
     "EmptyInputError",
     "GrowthResult",
     "IngestResult",
@@ -75,7 +78,9 @@ __all__ = [
     "backtest",
     "build_panel",
     "cells",
+    "check_drift",
     "compare_metrics",
+    "drift",
     "fit_retention",
     "fit_revenue",
     "fmt_currency",

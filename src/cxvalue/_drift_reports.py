@@ -34,13 +34,23 @@ _STATUS_LABEL = {"fail": "FAIL", "cannot_judge": "CANNOT JUDGE", "warn": "WARN",
 
 
 def headline(report: DriftReport) -> str:
-    """The one-line verdict, e.g. "Drift found: 2 checks failed, 14 passed (baseline …)"."""
+    """The one-line verdict, e.g. "Drift found: 2 checks failed, 14 passed (baseline …)".
+
+    When something blocked the whole comparison (a bad snapshot, no data, a
+    run that failed), the line gives that reason instead of the counts, so a
+    notification that shows only the first line still says why.
+    """
+    runs = f"baseline {report.baseline or 'unknown'}, current {report.current or 'unknown'}"
+    blockers = [c.reason for c in report.checks if c.blocking]
+    if report.verdict == "cannot_judge" and blockers:
+        more = f" (and {len(blockers) - 1} more problems below)" if len(blockers) > 1 else ""
+        why = " ".join(blockers[0].split())
+        return f"**{_VERDICT_WORDS[report.verdict]}** ({runs}): {why}{more}"
     counts = report.counts
     parts = [f"{n} {_STATUS_WORDS[s]}" for s, n in counts.items() if n]
     if parts:
         first, _, rest = parts[0].partition(" ")
         parts[0] = f"{first} {'check' if first == '1' else 'checks'} {rest}"
-    runs = f"baseline {report.baseline or 'unknown'}, current {report.current or 'unknown'}"
     return f"**{_VERDICT_WORDS[report.verdict]}**: {', '.join(parts) or 'no checks'} ({runs})"
 
 
