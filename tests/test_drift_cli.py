@@ -246,3 +246,24 @@ def test_noise_alone_passes_nine_seeds_in_ten(baseline, tmp_path):
     passed = [seed for seed, (code, _) in outcomes.items() if code == 0]
     assert len(passed) >= 9, outcomes
     assert not any(code == 2 for code, _ in outcomes.values()), outcomes
+
+
+def test_a_margin_column_is_recorded_as_assumed_not_as_observed():
+    """A margin read from a cost column averages differently every month; the snapshot's
+    assumptions must name the column (the drift check compares assumptions for equality)."""
+    from types import SimpleNamespace
+
+    from cxvalue.report.capture import _assumed_margin
+
+    table = pd.DataFrame({"margin": [0.31]})
+    table.attrs["source"] = "margin from the 'cost' column, latest 12 months"
+    assumptions = SimpleNamespace(margin=0.3102, margin_source="… (revenue-weighted 31%)")
+    flow = SimpleNamespace(
+        margin=table,
+        value=SimpleNamespace(assumptions=assumptions),
+        config=SimpleNamespace(value=SimpleNamespace(margin="cost")),
+    )
+    assert _assumed_margin(flow) == ("cost", "margin from the 'cost' column, latest 12 months")
+    flow.margin = 0.3
+    assumptions.margin, assumptions.margin_source = 0.3, "30% margin"
+    assert _assumed_margin(flow) == (0.3, "30% margin")

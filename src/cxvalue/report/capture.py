@@ -209,8 +209,9 @@ def _value(flow: Flow) -> dict[str, Any]:
            "estimate": float(row["per_customer"]), "lo": float(row["lo"]),
            "hi": float(row["hi"])} for row in result.gaps.to_dict("records")}  # fmt: skip
     point = result.point.iloc[0]
+    margin, margin_source = _assumed_margin(flow)
     return {
-        "assumptions": {"margin": float(a.margin), "margin_source": a.margin_source,
+        "assumptions": {"margin": margin, "margin_source": margin_source,
                         "discount_rate": float(a.discount_rate),
                         "horizon_months": int(a.horizon_months), "transition": a.transition,
                         "adjusted_for": a.adjusted_for, "level": float(a.level),
@@ -218,7 +219,23 @@ def _value(flow: Flow) -> dict[str, Any]:
         "clv": clv,
         "gap": gap,
         "per_point": {k: float(point[k]) for k in interval},
+        "margin_observed": float(a.margin),
     }  # fmt: skip
+
+
+def _assumed_margin(flow: Flow) -> tuple[float | str, str]:
+    """The margin as the analyst chose it: a share, or the column it is read from.
+
+    A margin from a cost/margin column is observed, not assumed: its revenue-
+    weighted average moves a little every month, and the drift check refuses
+    to compare money figures whose assumptions differ. So the assumptions
+    record the column and the observed average goes to ``margin_observed``.
+    """
+    a = flow.value.assumptions
+    if isinstance(flow.margin, pd.DataFrame):
+        source = flow.margin.attrs.get("source", "margin from a table")
+        return str(flow.config.value.margin), str(source)
+    return float(a.margin), a.margin_source
 
 
 def _forecast(frame: pd.DataFrame) -> list[dict[str, Any]]:
