@@ -8,6 +8,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
@@ -137,3 +138,15 @@ def test_sample_responses_are_a_vendor_export():
     with gzip.open("data/samples/responses.csv.gz", "rt", encoding="utf-8-sig") as f:
         first = [next(f) for _ in range(3)]
     assert "ImportId" in first[2]
+
+
+def test_german_words_for_money_and_settings():
+    from cxvalue.report import words
+
+    assert words.money([482050.0, 444552.0, 519687.0], "de", "EUR") == [
+        "482.000 €", "445.000 €", "520.000 €"]  # fmt: skip
+    assert words.money([2410251.0], "en", "EUR") == ["€2.41M"]
+    frame = pd.DataFrame({"low_setting": ["24 months", "23%"], "high_setting": ["60 months", "5%"]})
+    de = words.settings(frame, "de")
+    assert de["low_setting"].tolist() == ["24 Monate", "23 %"]
+    assert words.years(36, "de") == "3 Jahre" and words.years(18, "en") == "18 months"

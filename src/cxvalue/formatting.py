@@ -11,6 +11,8 @@ import math
 from collections.abc import Iterable
 from typing import Literal
 
+import numpy as np
+
 from cxvalue._validation import check_choice
 
 Locale = Literal["en", "de"]
@@ -22,7 +24,7 @@ MINUS = "\u2212"
 
 
 def _values(values: float | Iterable[float]) -> list[float]:
-    if isinstance(values, (int, float)):
+    if isinstance(values, (int, float, np.number)):
         return [float(values)]
     return [float(v) for v in values]
 

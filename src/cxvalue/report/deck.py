@@ -125,11 +125,14 @@ class TextSlide:
         One point each; 10–16 is usual, more are split so nothing overflows.
     notes : str
         Speaker notes (repeated on continuation slides).
+    continued : str
+        The word for a continuation slide ("fortgesetzt" in German).
     """
 
     title: str
     bullets: Sequence[str]
     notes: str
+    continued: str = "continued"
 
 
 AnySlide = FigureSlide | HeadlineSlide | TextSlide
@@ -689,7 +692,7 @@ def _paginate(bullets: Sequence[str], width: float, height: float) -> tuple[floa
 
 
 def _text_slides(prs: PresentationType, content: TextSlide, font: str) -> list[Slide]:
-    titles = [content.title, f"{content.title} (continued)"]
+    titles = [content.title, f"{content.title} ({content.continued})"]
     top = _TITLE_TOP + max(_title_fit(t)[1] for t in titles) + 0.3
     width, height = _CONTENT_W, _BODY_BOTTOM - top
     bullets = [b.strip() for b in content.bullets if b and b.strip()]

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 
 from cxvalue import figures
 from cxvalue.figures import style
-from cxvalue.formatting import fmt_nps
+from cxvalue.formatting import fmt_nps, fmt_number
 from cxvalue.report import words
 from cxvalue.report.capture import make_snapshot
 from cxvalue.report.config import Config
@@ -92,7 +92,8 @@ def draw_figures(flow: Flow, folder: Path) -> list[FigureSlide]:
         ("value_bridge", lambda: figures.value_bridge(flow.bridge, **money)),
         ("point_value", lambda: figures.point_value(flow.value, **money)),
         ("forecast", lambda: figures.forecast_fan(flow.forecast, **money)),
-        ("sensitivity", lambda: figures.sensitivity_tornado(flow.sensitivity, **money)),
+        ("sensitivity", lambda: figures.sensitivity_tornado(words.settings(flow.sensitivity, loc),
+                                                            **money)),
     ]  # fmt: skip
     if flow.nps_segments is None:
         makers = [m for m in makers if m[0] != "nps_by_segment"]
@@ -135,7 +136,8 @@ def build_deck(flow: Flow, slides: list[FigureSlide]) -> Deck:
         subtitle=w["subtitle"],
         date=w["data_to"].format(end=words.month(end, flow.config.locale)),
         slides=[headline(flow), *slides,
-                TextSlide(w["methods"], words.methods(flow), notes=w["methods_notes"])],
+                TextSlide(w["methods"], words.methods(flow), notes=w["methods_notes"],
+                          continued=w["continued"])],
     )  # fmt: skip
 
 
@@ -160,7 +162,8 @@ def headline(flow: Flow) -> HeadlineSlide:
         (money(year1["profit_change"], year1["profit_lo"], year1["profit_hi"]),
          w["plus5"].format(points=SCENARIO_POINTS)),
         (f"{fmt_nps(now['nps'], locale=loc)[0]} [{fmt_nps(now['lo'], locale=loc)[0]} – "
-         f"{fmt_nps(now['hi'], locale=loc)[0]}]", w["nps_now"].format(n=f"{int(now['n']):,}")),
+         f"{fmt_nps(now['hi'], locale=loc)[0]}]",
+         w["nps_now"].format(n=fmt_number(now["n"], 0, loc)[0])),
     ]  # fmt: skip
     evidence = [e for e in (point["evidence"], gap["evidence"]) if e]
     footnote = words.assumptions(a, loc) + ("  " + "; ".join(evidence) if evidence else "")

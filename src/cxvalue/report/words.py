@@ -31,6 +31,28 @@ TEXT = {
         "years_one": "1 year",
         "years": "{n} years",
         "months": "{n} months",
+        "continued": "continued",
+        "ledger": "{table}: {read} rows read, {rejected} rejected ({share}); every rejected row "
+        "is listed in the ledger.",
+        "tables": {"responses": "Responses", "revenue": "Revenue", "customers": "Customers"},
+        "retention": "Retention: discrete-time hazard model, binomial GLM ({link} link) on "
+        "{exposure} customer-months with {events} churn events, adjusted for {controls}; "
+        "reference category: passive.",
+        "churn": "Churn: {rule}.",
+        "revenue": "Revenue: change in log revenue of retained customers over the next "
+        "{window} months, adjusted for {controls}; standard errors clustered by customer.",
+        "money": "Money: {assumptions}.",
+        "poststrat": "Non-respondents are their own category (not surveyed); figures for the "
+        "whole base re-weight respondents' category shares to the base's mix of controls "
+        "(post-stratification).",
+        "causal": "The models show association adjusted for the controls named, not proof that "
+        "raising NPS causes the revenue: other differences between promoters and detractors "
+        "may remain.",
+        "held": "Categories are held for the horizon and no new customers are added: the "
+        "forecast is today's base.",
+        "evidence": "Not enough evidence: {what}.",
+        "note": "Note: {what}",
+        "nothing": "nothing",
     },
     "de": {
         "subtitle": "Was Kundenerlebnis wert ist: NPS, Kundenbindung und Umsatz",
@@ -53,6 +75,27 @@ TEXT = {
         "years_one": "1 Jahr",
         "years": "{n} Jahre",
         "months": "{n} Monate",
+        "continued": "Fortsetzung",
+        "ledger": "{table}: {read} Zeilen gelesen, {rejected} verworfen ({share}); jede "
+        "verworfene Zeile steht im Protokoll.",
+        "tables": {"responses": "Antworten", "revenue": "Umsatz", "customers": "Kunden"},
+        "retention": "Kundenbindung: zeitdiskretes Hazard-Modell, binomiales GLM ({link}-Link) "
+        "auf {exposure} Kundenmonaten mit {events} Kündigungen, bereinigt um {controls}; "
+        "Referenz: Indifferente.",
+        "churn": "Kündigung: {rule}.",
+        "revenue": "Umsatz: Änderung des log. Umsatzes gehaltener Kunden über die nächsten "
+        "{window} Monate, bereinigt um {controls}; Standardfehler nach Kunde geclustert.",
+        "money": "Geld: {assumptions}.",
+        "poststrat": "Nichtantwortende sind eine eigene Kategorie (nicht befragt); Zahlen für den "
+        "ganzen Bestand gewichten die Kategorieanteile der Antwortenden auf den Mix des "
+        "Bestands um (Poststratifizierung).",
+        "causal": "Die Modelle zeigen einen um die genannten Kontrollen bereinigten Zusammenhang, "
+        "keinen Beweis, dass ein höherer NPS den Umsatz verursacht.",
+        "held": "Kategorien bleiben über den Horizont gleich, Neukunden kommen nicht hinzu: die "
+        "Prognose gilt dem heutigen Bestand.",
+        "evidence": "Nicht genug Evidenz: {what}.",
+        "note": "Hinweis: {what}",
+        "nothing": "nichts",
     },
 }
 
@@ -133,6 +176,18 @@ def money(values: list[float], locale: str, currency: str) -> list[str]:
                         and max(map(abs, rounded)) < 1e7 else None)  # fmt: skip
 
 
+def settings(frame: pd.DataFrame, locale: str) -> pd.DataFrame:
+    """Sensitivity settings in the deck's language (``24 months`` → ``24 Monate``)."""
+    if locale == "en":
+        return frame
+    out = frame.copy()
+    for col in ("low_setting", "high_setting"):
+        out[col] = (out[col].str.replace(" months", " Monate", regex=False)
+                    .str.replace(r"(\d)%", r"\1 %", regex=True))  # fmt: skip
+    out.attrs = dict(frame.attrs)
+    return out
+
+
 def assumptions(a: Any, locale: str) -> str:
     """The assumptions sentence under every money figure."""
     return _frames.describe(a, locale)
@@ -149,8 +204,12 @@ def notes(name: str, flow: Any) -> str:
 
 
 def methods(flow: Any) -> list[str]:
-    """The methods-and-caveats bullets: ledgers, models, assumptions, what to keep in mind."""
+    """The methods-and-caveats bullets: ledgers, models, assumptions, what to keep in mind.
+
+    The library's own notes and evidence reasons stay in English.
+    """
     loc = flow.config.locale
+    w = TEXT[loc]
     a, ret = flow.value.assumptions, flow.retention
     bullets = []
     for name in ("responses", "revenue", "customers"):
@@ -159,30 +218,21 @@ def methods(flow: Any) -> list[str]:
             continue
         led = result.ledger
         read, rejected = fmt_number([led.rows_read, led.rows_rejected], 0, loc)
-        bullets.append(f"{name.capitalize()}: {read} rows read, {rejected} rejected "
-                       f"({fmt_pct(led.rows_rejected / max(led.rows_read, 1), 1, loc)[0]}); "
-                       "every rejected row is listed in the ledger.")  # fmt: skip
-    controls = ", ".join(flow.controls).replace("_", " ") or "nothing"
+        share = fmt_pct(led.rows_rejected / max(led.rows_read, 1), 1, loc)[0]
+        bullets.append(w["ledger"].format(table=w["tables"][name], read=read, rejected=rejected,
+                                          share=share))  # fmt: skip
+    controls = ", ".join(flow.controls).replace("_", " ") or w["nothing"]
+    exposure, events = fmt_number([ret.exposure, ret.events], 0, loc)
     bullets += [
-        f"Retention: discrete-time hazard model, binomial GLM ({ret.link} link) on "
-        f"{ret.exposure:,} customer-months with {ret.events:,} churn events, adjusted for "
-        f"{controls}; reference category: passive.",
-        f"Churn: {ret.churn_rule}.",
-        f"Revenue: change in log revenue of retained customers over the next "
-        f"{flow.config.model.window_months} months, adjusted for {controls}; standard errors "
-        "clustered by customer.",
-        f"Money: {assumptions(a, loc)}.",
-        "Non-respondents are their own category (not surveyed); figures for the whole base "
-        "re-weight respondents' category shares to the base's mix of controls "
-        "(post-stratification).",
-        "The models show association adjusted for the controls named, not proof that "
-        "raising NPS causes the revenue: other differences between promoters and detractors "
-        "may remain.",
-        "Categories are held for the horizon and no new customers are added: the forecast "
-        "is today's base.",
+        w["retention"].format(link=ret.link, exposure=exposure, events=events,
+                              controls=controls),
+        w["churn"].format(rule=ret.churn_rule),
+        w["revenue"].format(window=flow.config.model.window_months, controls=controls),
+        w["money"].format(assumptions=assumptions(a, loc)),
+        w["poststrat"], w["causal"], w["held"],
     ]  # fmt: skip
-    bullets += [f"Not enough evidence: {e}." for e in _evidence(flow)]
-    bullets += [f"Note: {n}" for n in flow.notes[:4]]
+    bullets += [w["evidence"].format(what=e) for e in _evidence(flow)]
+    bullets += [w["note"].format(what=n) for n in flow.notes[:4]]
     return bullets
 
 
