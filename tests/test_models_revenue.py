@@ -346,3 +346,23 @@ def test_recency_recodes_old_answers_as_not_surveyed(simulated):
     assert set(model.categories) == {"promoter", "passive", "detractor"}
     with pytest.raises(InputError, match="No passive rows"):
         fit_revenue(panel_of(simulated), controls=("size",), recency_months=6, base="trailing")
+
+
+def test_grouped_fit_equals_rows_with_a_numeric_control(simulated):
+    """The fit sums rows by customer and covariate pattern; with a numeric control the
+    patterns are finer but the result is still the row-level OLS, residuals included."""
+    panel = panel_of(simulated)
+    model = fit_revenue(panel, controls=("segment", "tenure_months"))
+    rows = reference_rows(panel, "month")
+    ref = model.design.reference("segment")
+    formula = (f"y ~ C(category, Treatment('passive')) + C(segment, Treatment('{ref}')) "
+               "+ tenure_months")  # fmt: skip
+    groups = pd.factorize(rows.customer_id)[0]
+    fit = smf.ols(formula, rows).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    np.testing.assert_allclose(np.sort(model.params.to_numpy()), np.sort(fit.params.to_numpy()),
+                               atol=1e-8)  # fmt: skip
+    np.testing.assert_allclose(np.sort(np.diag(model.cov)), np.sort(fit.bse.to_numpy() ** 2),
+                               rtol=1e-8)  # fmt: skip
+    assert model.smearing == pytest.approx(np.mean(np.exp(fit.resid)), rel=1e-10)
+    assert model.resid_sd == pytest.approx(np.std(fit.resid, ddof=len(fit.params)), rel=1e-10)
+    assert model.numeric_means["tenure_months"] == pytest.approx(rows.tenure_months.mean())

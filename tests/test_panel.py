@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 
 from _panel_reference import COLUMNS, month_no, reference_panel
 from cxvalue.errors import ColumnError, EmptyInputError, InputError, ParameterError
+from cxvalue.models import fit_retention
 from cxvalue.panel import Panel, build_panel, cells, snapshot_panel
 
 S = "string"
@@ -452,3 +453,13 @@ def test_size_bands_are_terciles_of_customers():
     per = df.groupby("customer_id").agg(band=("size_band", "first"), avg=("revenue", "mean"))
     assert per.band.value_counts().to_dict() == {"small": 3, "medium": 3, "large": 3}
     assert per.groupby("band").avg.max()["small"] < per.groupby("band").avg.min()["medium"]
+
+
+def test_a_materialized_panel_gives_the_same_cells_and_fits(sample_panel):
+    """Running the panel once into a temporary table changes nothing but speed."""
+    stored = sample_panel.materialize()
+    by = ["category", "segment", "tenure_band"]
+    pd.testing.assert_frame_equal(cells(stored, by), cells(sample_panel, by))
+    a = fit_retention(stored, controls=["segment"])
+    b = fit_retention(sample_panel, controls=["segment"])
+    pd.testing.assert_series_equal(a.params, b.params, rtol=1e-12)

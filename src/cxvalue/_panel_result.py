@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import ibis.expr.types as ir
@@ -80,6 +81,18 @@ class Panel:
     def to_pyarrow(self) -> pa.Table:
         """Run the panel and return it as an Arrow table (same order as :meth:`to_pandas`)."""
         return self.backend.to_pyarrow(self._ordered())
+
+    def materialize(self) -> Panel:
+        """Run the panel once into a temporary table on its backend and return a Panel
+        over that table.
+
+        Every model fit and cell count asks the backend for the panel again; on
+        a large panel, running it once and reading the stored rows after that
+        is several times faster. The table lives as long as the connection.
+        """
+        name = f"cxvalue_panel_{uuid.uuid4().hex[:12]}"
+        table = self.backend.create_table(name, self.expr, temp=True)
+        return replace(self, expr=table)
 
     def count(self) -> int:
         """The number of customer-months (runs a count on the backend)."""

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pyarrow.csv as pcsv
 
 from cxvalue._validation import check_choice
@@ -56,7 +57,10 @@ def read_raw(source: str | Path | pd.DataFrame, vendor: str | None = None) -> Ra
         raise InputError(f"{path}: no such file.", source=str(path))
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        frame = pd.read_parquet(path)
+        # typed columns stay typed: dates as datetime64 (not Python objects), text as Arrow
+        frame = pq.read_table(path).to_pandas(
+            date_as_object=False, types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get
+        )
         body = frame.set_axis(range(frame.shape[1]), axis=1)
         return _assemble([_header_cell(c) for c in frame.columns], body, 2, path.name, vendor, [])
     if suffix == ".xls":

@@ -48,6 +48,8 @@ def flag(mask: pd.Series) -> pd.Series:
 
 def is_blank(values: pd.Series) -> pd.Series:
     """True where a cell holds nothing (NaN, None or only spaces)."""
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return flag(values.isna())  # typed cells cannot hold spaces
     return flag(values.isna() | text_of(values).eq(""))
 
 

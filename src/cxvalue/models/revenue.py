@@ -20,7 +20,6 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from ibis.common.deferred import Deferred
 from scipy import stats
 
@@ -444,15 +443,16 @@ def fit_revenue(
             stacklevel=2,
         )
 
-    n_customers = int(rows["customer_id"].nunique())
+    n_customers = int(rows["_customer"].nunique())
+    n_rows = int(rows["n"].sum())
     if n_customers < 2:
         raise InputError(
-            f"fit_revenue() has {len(rows):,} customer-months of {n_customers} customer(s) "
+            f"fit_revenue() has {n_rows:,} customer-months of {n_customers} customer(s) "
             f"retained over a {window}-month window with 12 months of history and positive "
             "revenue; at least 2 customers are needed (more than 30 for trustworthy errors)."
         )
     factors, numeric = split_covariates(rows, controls)
-    design = make_design(rows, ["category", *factors], numeric)
+    design = make_design(rows, ["category", *factors], numeric, weights=rows["n"])
     if design.reference("category") != REFERENCE:
         raise InputError(
             f"No {REFERENCE} rows are left in the revenue sample: the effects are measured "
@@ -460,22 +460,21 @@ def fit_revenue(
         )
     _warn_small_levels(rows, design, n_customers, cov)
     X = design.matrix(rows)
-    y = rows["y"].to_numpy(float)
     if np.linalg.matrix_rank(X) < X.shape[1]:
         raise InputError(
             f"The revenue design is collinear ({X.shape[1]} terms, rank "
             f"{np.linalg.matrix_rank(X)}): a control repeats another or the category "
             f"({', '.join(controls)}). Drop one of them."
         )
-    fit = _ols(y, X, rows["customer_id"], cov)
+    fit = grouped_ols(rows, X, cov)
     terms = design.terms
-    resid = y - X @ fit.params
+    weights = rows["n"].to_numpy(float)
     return RevenueModel(
         params=pd.Series(fit.params, index=terms),
-        cov=pd.DataFrame(fit.cov_params(), index=terms, columns=terms),
+        cov=pd.DataFrame(fit.cov, index=terms, columns=terms),
         design=design,
         controls=tuple(controls),
-        n_rows=len(rows),
+        n_rows=n_rows,
         n_customers=n_customers,
         excluded=excluded,
         n_short_history=counts["short"],
@@ -483,20 +482,59 @@ def fit_revenue(
         base=base,
         cov_type=cov,
         level=float(level),
-        smearing=float(np.mean(np.exp(resid))),
-        resid_sd=float(np.std(resid, ddof=X.shape[1])),
-        p_values=pd.Series(fit.pvalues, index=terms),
-        numeric_means={name: float(rows[name].mean()) for name in numeric},
+        smearing=fit.smearing,
+        resid_sd=fit.resid_sd,
+        p_values=pd.Series(fit.p_values, index=terms),
+        numeric_means={name: float(np.average(rows[name], weights=weights)) for name in numeric},
         recency_months=recency,
     )
 
 
-def _ols(y: np.ndarray, X: np.ndarray, groups: pd.Series, cov: str):
-    model = sm.OLS(y, X)
+@dataclass(frozen=True)
+class GroupedFit:
+    """An OLS fit from sums by (customer, covariate pattern)."""
+
+    params: np.ndarray
+    cov: np.ndarray
+    p_values: np.ndarray
+    smearing: float
+    resid_sd: float
+
+
+def grouped_ols(cells: pd.DataFrame, X: np.ndarray, cov: str) -> GroupedFit:
+    """OLS of y on X with customer-clustered (or HC1) errors, from per-cell sums.
+
+    Each cell holds the rows of one customer with one covariate pattern (one
+    row of ``X``): ``n``, ``sy`` = Σy, ``syy`` = Σy², ``sexp`` = Σexp(y) and
+    the customer code ``_customer``. Exactly statsmodels' ``OLS(...).fit(
+    cov_type="cluster")`` (small-sample factor G/(G−1)·(N−1)/(N−K), normal
+    p-values) or ``cov_type="HC1"``, and Duan's smearing factor, without the rows.
+    """
+    n, sy = cells["n"].to_numpy(float), cells["sy"].to_numpy(float)
+    syy, sexp = cells["syy"].to_numpy(float), cells["sexp"].to_numpy(float)
+    big_n, k = n.sum(), X.shape[1]
+    bread = np.linalg.inv(X.T @ (X * n[:, None]))
+    params = bread @ (X.T @ sy)
+    mu = X @ params
+    sse_cells = syy - 2 * mu * sy + n * mu**2  # Σ e² within each cell
     if cov == "HC1":
-        return model.fit(cov_type="HC1")
-    codes = pd.factorize(groups)[0]
-    return model.fit(cov_type="cluster", cov_kwds={"groups": codes})
+        meat = X.T @ (X * sse_cells[:, None])
+        covariance = bread @ meat @ bread * big_n / (big_n - k)
+    else:
+        codes = cells["_customer"].to_numpy()
+        scores = X * (sy - n * mu)[:, None]  # Σ x e over the cell's rows
+        per_customer = np.zeros((codes.max() + 1, k))
+        np.add.at(per_customer, codes, scores)
+        groups = len(np.unique(codes))
+        factor = groups / (groups - 1.0) * (big_n - 1.0) / (big_n - k)
+        covariance = bread @ (per_customer.T @ per_customer) @ bread * factor
+    se = np.sqrt(np.diag(covariance))
+    z = np.divide(params, se, out=np.full_like(params, np.nan), where=se > 0)
+    return GroupedFit(
+        params=params, cov=covariance, p_values=2 * stats.norm.sf(np.abs(z)),
+        smearing=float(np.sum(np.exp(-mu) * sexp) / big_n),
+        resid_sd=float(np.sqrt(max(sse_cells.sum(), 0.0) / (big_n - k))),
+    )  # fmt: skip
 
 
 def _check_controls(panel: Panel, controls: Sequence[str]) -> list[str]:
@@ -544,7 +582,10 @@ def _sample(
     where: Callable[[ir.Table], ir.BooleanValue] | Deferred | None,
     base_kind: str,
 ) -> tuple[dict[str, int], pd.DataFrame]:
-    """Count the estimation sample and its exclusions; fetch the rows to fit (in the engine)."""
+    """Count the estimation sample and its exclusions, and sum it by customer and covariate
+    pattern in the engine: ``n``, Σy, Σy² and Σexp(y) per (customer, pattern), with the
+    customer as an integer code ``_customer``. That is all an OLS with customer-clustered
+    errors needs, exactly, without fetching a row per customer-month."""
     retained = table.filter(
         (table.at_risk == 1) & (table.active_through_next == 1) & table.revenue_next.notnull()
     )
@@ -571,13 +612,16 @@ def _sample(
     if recency is not None and "months_since_response" in use.columns:
         stale = use.months_since_response.notnull() & (use.months_since_response > recency)
         category = ibis.ifelse(stale, ibis.literal(NOT_SURVEYED), category)
-    rows = use.select(
-        customer_id=use.customer_id.cast("string"),
-        y=(use.revenue_next / use._base).ln(),
-        category=category,
-        **{c: use[c] for c in controls},
+    y = (use.revenue_next / use._base).ln()
+    rows = use.select(customer_id=use.customer_id.cast("string"), y=y, category=category,
+                      **{c: use[c] for c in controls})  # fmt: skip
+    grouped = rows.group_by(["customer_id", "category", *controls]).aggregate(
+        n=rows.y.count(), sy=rows.y.sum(), syy=(rows.y * rows.y).sum(), sexp=rows.y.exp().sum()
     )
-    frame = backend.to_pyarrow(rows).to_pandas()
+    arrow = backend.to_pyarrow(grouped)
+    codes = arrow.column("customer_id").combine_chunks().dictionary_encode().indices
+    frame = arrow.drop_columns(["customer_id"]).to_pandas()
+    frame["_customer"] = codes.to_numpy(zero_copy_only=False).astype(np.int64)
     return counts, frame
 
 
@@ -589,7 +633,7 @@ def _warn_small_levels(rows: pd.DataFrame, design: Design, n_customers: int, cov
     small = []
     for factor in design.factors:
         values = factor_values(rows[factor])
-        stats_ = rows.groupby(values)["customer_id"].agg(["size", "nunique"])
+        stats_ = rows.groupby(values).agg(size=("n", "sum"), nunique=("_customer", "nunique"))
         for lev, (n, k) in stats_.iterrows():
             if n < MIN_LEVEL_ROWS or k < MIN_LEVEL_CUSTOMERS:
                 small.append(f"{factor}={lev} ({n} rows, {k} customers)")

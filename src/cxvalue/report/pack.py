@@ -66,10 +66,11 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     flow = run_flow(config, progress=progress)
     say = progress or _stderr
-    say("drawing figures")
-    slides = draw_figures(flow, out / "figures")
-    say("writing the board pack")
-    board = write_deck(build_deck(flow, slides), out / "board.pptx")
+    with tempfile.TemporaryDirectory(prefix="cxvalue-slides-") as slide_dir:
+        say("drawing figures")
+        slides = draw_figures(flow, out / "figures", Path(slide_dir))
+        say("writing the board pack")
+        board = write_deck(build_deck(flow, slides), out / "board.pptx")
     summary = out / "summary.md"
     summary.write_text(summary_markdown(flow), encoding="utf-8")
     tables = write_tables(key_tables(flow), out / "tables.xlsx")
@@ -78,8 +79,9 @@ def write_report(
             "snapshot": snapshot}  # fmt: skip
 
 
-def draw_figures(flow: Flow, folder: Path) -> list[FigureSlide]:
-    """Draw every figure, save PNG and SVG, and return one slide per figure."""
+def draw_figures(flow: Flow, folder: Path, slide_dir: Path) -> list[FigureSlide]:
+    """Draw every figure, save PNG and SVG into ``folder``, and return one slide per figure
+    (its picture, without the title the slide carries, in ``slide_dir``)."""
     loc, cur = flow.config.locale, flow.config.currency
     money = {"locale": loc, "currency": cur}
     makers: list[tuple[str, Callable[[], Figure]]] = [
@@ -98,7 +100,6 @@ def draw_figures(flow: Flow, folder: Path) -> list[FigureSlide]:
     if flow.nps_segments is None:
         makers = [m for m in makers if m[0] != "nps_by_segment"]
     slides = []
-    slide_dir = Path(tempfile.mkdtemp(prefix="cxvalue-slides-"))
     for name, make in makers:
         with style.board():
             fig = make()
