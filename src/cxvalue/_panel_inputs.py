@@ -9,6 +9,7 @@ arithmetic on every backend; :func:`month_date` turns them back into dates.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,18 @@ def resolve_backend(inputs: Sequence[Any], backend: Any | None, func: str) -> An
             "'backend' passed). Pass tables from one connection, or pandas/Arrow/files "
             "that cxvalue can load into it."
         )
-    return chosen if chosen is not None else ibis.duckdb.connect()
+    return chosen if chosen is not None else default_backend()
+
+
+#: Memory the embedded DuckDB may use before it spills to disk (its own default is
+#: 80% of the machine's memory, which leaves nothing for the models next to it).
+DUCKDB_MEMORY = "2GB"
+
+
+def default_backend() -> Any:
+    """An embedded DuckDB with a memory limit that spills to the system's temp folder."""
+    spill = Path(tempfile.gettempdir()) / "cxvalue-duckdb"
+    return ibis.duckdb.connect(memory_limit=DUCKDB_MEMORY, temp_directory=str(spill))
 
 
 def to_table(obj: Any, con: Any, kind: str) -> ir.Table:
