@@ -133,10 +133,13 @@ def test_more_detractors_fail_the_score_checks(baseline, tmp_path):
     assert statuses["nps_moved"] == "fail"
     categories = next(c for c in report["checks"] if c["name"] == "score_distribution.categories")
     assert categories["detail"]["detractor_move"] > 5
-    # A mix shift is not a value shift: the value of a point and the CLV gaps are per
-    # customer of a category (the planted hazard ratios and growth did not change), so
-    # they must not fail here; they move when revenue or the effects move (next test).
+    # A mix shift is not a per-customer value shift: the value of a point and the CLV gaps
+    # are per customer of a category (the planted hazard ratios and growth did not change),
+    # so they must not fail; the value at stake in the whole base (the gap times the
+    # detractors) grows with the detractors, and that check fails.
     assert statuses["value.per_point"] != "fail"
+    assert statuses["value.gap.promoter_vs_detractor"] != "fail"
+    assert statuses["value.gap.promoter_vs_detractor_whole_base"] == "fail"
     junit = ET.parse(tmp_path / "out" / "drift-junit.xml").getroot()
     failed = {
         case.get("name") for case in junit.iter("testcase") if case.find("failure") is not None

@@ -205,9 +205,16 @@ def _value(flow: Flow) -> dict[str, Any]:
     interval = ["estimate", "lo", "hi"]
     clv = {row["category"]: {k: float(row[k]) for k in interval}
            for row in result.clv.to_dict("records")}  # fmt: skip
-    gap = {row["comparison"].replace(" - ", "_vs_"): {
-           "estimate": float(row["per_customer"]), "lo": float(row["lo"]),
-           "hi": float(row["hi"])} for row in result.gaps.to_dict("records")}  # fmt: skip
+    gap = {}
+    for row in result.gaps.to_dict("records"):
+        key = row["comparison"].replace(" - ", "_vs_")
+        gap[key] = {"estimate": float(row["per_customer"]), "lo": float(row["lo"]),
+                    "hi": float(row["hi"])}  # fmt: skip
+        # the value at stake: the gap times the base's (estimated) lower-category customers
+        whole = (row["whole_base"], row["base_lo"], row["base_hi"])
+        gap[f"{key}_whole_base"] = dict(
+            zip(("estimate", "lo", "hi"), map(float, whole), strict=True)
+        )
     point = result.point.iloc[0]
     margin, margin_source = _assumed_margin(flow)
     return {
