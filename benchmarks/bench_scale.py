@@ -40,6 +40,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -157,7 +158,16 @@ def measured(cmd: list[str], timeout: float | None = None) -> dict:
     gnu = Path(GNU_TIME).exists()
     full = [GNU_TIME, "-v", *cmd] if gnu else cmd
     t0 = time.perf_counter()
-    done = subprocess.run(full, capture_output=True, text=True, check=False, timeout=timeout)
+    # its own process group, so that a timeout stops the measured command, not just GNU time
+    child = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)  # fmt: skip
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        raise
+    done = subprocess.CompletedProcess(full, child.returncode, stdout, stderr)
     wall = time.perf_counter() - t0
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
