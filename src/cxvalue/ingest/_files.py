@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
 
 from cxvalue._validation import check_choice
 from cxvalue.errors import EmptyInputError, InputError
@@ -205,7 +205,10 @@ def _assemble(
     if blank.any():
         n = int(blank.sum())
         notes = [*notes, f"{n} blank line{'s' if n > 1 else ''} skipped (not data rows)"]
-    frame = frame.loc[~blank & ~unreadable].reset_index(drop=True)
+    keep = ~blank & ~unreadable
+    if not keep.all():  # on a clean extract of millions of rows, skip the copy
+        frame = frame.loc[keep]
+    frame = frame.set_axis(pd.RangeIndex(len(frame)), axis=0, copy=False)
     if detected != "plain":
         notes = [f"{detected} export: {1 + extra} header rows", *notes]
     if frame.empty and unreadable.any():

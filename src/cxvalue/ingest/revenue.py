@@ -246,18 +246,27 @@ def _month_label(n: int) -> str:
 
 def _sum_duplicates(tracker: Tracker, table: pd.DataFrame) -> pd.DataFrame:
     """One row per customer and month, sorted: duplicates summed, and the ledger says so."""
-    table = table.astype({"customer_id": "string", "revenue": "float64",
-                          "period": "datetime64[ns]"})  # fmt: skip
+    wanted = {"customer_id": "string", "revenue": "float64", "period": "datetime64[ns]"}
+    changed = {c: t for c, t in wanted.items() if table[c].dtype != t}
+    table = table.astype(changed) if changed else table
     ids, uniques = pd.factorize(table["customer_id"], sort=True)
     month = (table["period"].dt.year * 12 + table["period"].dt.month).to_numpy()
-    key = pd.Series(ids.astype("int64") * 1_000_000 + month, index=table.index)
-    dup = key.duplicated(keep=False)
+    key = ids.astype("int64") * 1_000_000 + month
+    ordered = bool(np.all(key[1:] >= key[:-1]))
+    if ordered:  # the usual extract: already sorted, duplicates are neighbours
+        same = key[1:] == key[:-1]
+        dup = np.zeros(len(key), dtype=bool)
+        dup[1:] |= same
+        dup[:-1] |= same
+    else:
+        dup = pd.Series(key).duplicated(keep=False).to_numpy()
     money = [c for c in table.columns if c not in ("_row", "customer_id", "period")]
     if dup.any():
         tracker.repair(np.unique(table.loc[dup, "_row"]).tolist(),
                        "summed duplicate customer-months")  # fmt: skip
-        groups = table.groupby(key, sort=False)
+        groups = table.groupby(pd.Series(key, index=table.index), sort=True)
         table = groups[["customer_id", "period"]].first().join(groups[money].sum(min_count=1))
-        key = pd.Series(table.index, index=table.index)
-    order = np.argsort(key.to_numpy(), kind="stable")
-    return table.iloc[order][["customer_id", "period", *money]].reset_index(drop=True)
+        return table[["customer_id", "period", *money]].reset_index(drop=True)
+    if not ordered:
+        table = table.iloc[np.argsort(key, kind="stable")]
+    return table[["customer_id", "period", *money]].reset_index(drop=True)
