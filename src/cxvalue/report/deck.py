@@ -201,8 +201,8 @@ _BULLET_SPACE = 0.35  # space before a bullet, as a multiple of the font size
 #: fits by this estimate fits in DejaVu, and with room to spare in Arial or Calibri.
 _GLYPH_EM = {
     "thin": (0.35, 0.41),  # i j l I J , . : ; ' ’ | / \\
-    "slim": (0.41, 0.50),  # f t r ( ) [ ] - !
-    "lower": (0.64, 0.72),  # other lower-case letters, " *
+    "slim": (0.42, 0.50),  # f t r ( ) [ ] - !
+    "lower": (0.65, 0.73),  # other lower-case letters, " *
     "upper": (0.80, 0.86),  # other capitals
     "digit": (0.64, 0.70),
     "wide": (1.01, 1.11),  # m w M W % @ — …
@@ -246,6 +246,7 @@ def count_lines(text: str, width_in: float, size_pt: float, bold: bool = False) 
     """
     if width_in <= 0:
         raise DeckError(f"A text box must have a positive width, got {width_in} in.")
+    width_in += 1e-9  # sums of glyph widths: an exact fit must not wrap by rounding
     lines = 0
     for paragraph in re.split(r"[\n\v]", text):
         line_w = 0.0
