@@ -150,3 +150,27 @@ def test_german_words_for_money_and_settings():
     de = words.settings(frame, "de")
     assert de["low_setting"].tolist() == ["24 Monate", "23 %"]
     assert words.years(36, "de") == "3 Jahre" and words.years(18, "en") == "18 months"
+
+
+def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path):
+    """Churn inferred from empty months: the flow refits with 2 and 6 empty months and the
+    value of a point moves with the definition (more churn -> a different point)."""
+    from cxvalue.report.config import parse_config
+    from cxvalue.report.flow import run_flow
+    from cxvalue.samples import SampleParams, write_sample
+
+    paths = write_sample(tmp_path, params=SampleParams(n_customers=3000), seed=5)
+    customers = pd.read_csv(paths["customers"], dtype=str).drop(columns=["churned_at"])
+    customers.to_csv(paths["customers"], index=False)
+    config = parse_config({
+        "inputs": {name: {"path": str(path)} for name, path in paths.items()},
+        "model": {"controls": ["segment", "size", "tenure_band"]},
+        "value": {"draws": 500},
+    })  # fmt: skip
+    flow = run_flow(config, progress=lambda _m: None)
+    sens = flow.sensitivity.set_index("parameter")
+    assert "churn_after_months" in sens.index
+    row = sens.loc["churn_after_months"]
+    assert (row["low_setting"], row["high_setting"]) == ("2 months", "6 months")
+    assert row["low"] != row["high"]
+    assert not any("churned_at dates" in n for n in flow.notes)

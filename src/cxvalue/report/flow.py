@@ -230,15 +230,16 @@ def add_extras(flow: Flow, say: Progress) -> None:
     flow.bridge = bridge(flow.value, points=SCENARIO_POINTS)
     low, high = max(1, m.churn_after_months - 1), m.churn_after_months + 3
     refits = {}
-    if churn_dates_cover(flow):
+    dated = churn_dates_cover(flow)
+    if dated:
         flow.notes.append("Churn comes from the customers table's churned_at dates for every "
                           "customer, so the churn definition (empty months) is not a "
                           "sensitivity here.")  # fmt: skip
-    for months in (low, high) if not churn_dates_cover(flow) else ():
+    for months in (low, high) if not dated else ():
         say(f"sensitivity: churn after {months} empty months")
         panel = build_panel(flow.responses, flow.revenue, flow.customers,
                             window_months=m.window_months, churn_after_months=months,
-                            recency_months=m.recency_months)  # fmt: skip
+                            recency_months=m.recency_months).materialize()  # fmt: skip
         refits[f"{months} months"] = fit_models(panel, config)
     v = config.value
     flow.sensitivity = sensitivity(flow.retention, flow.revenue_model, margin=flow.margin,
