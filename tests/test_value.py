@@ -172,3 +172,11 @@ def test_bad_arguments(small_models):
         cx.value(*small_models, transition="everyone_happy")
     with pytest.raises(ParameterError, match="exactly one"):
         cx.scenario(cx.value(*small_models, n_draws=100))
+
+
+def test_a_base_level_the_revenue_model_never_saw_is_a_clear_error(small_models):
+    retention, growth = small_models
+    design = Design(factors={**growth.design.factors, "segment": ("SMB", "Mid-Market")})
+    partial = dataclasses.replace(growth, design=design, controls=("segment",))
+    with pytest.raises(ParameterError, match="segment = 'Enterprise'.*no retained"):
+        cx.value(retention, partial, n_draws=100)

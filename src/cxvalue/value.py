@@ -308,6 +308,19 @@ def _check_controls(retention: Any, revenue_model: Any) -> None:
             "the retention model is not; fit both with the same controls (or the revenue model "
             "with fewer)."
         )
+    factors = getattr(revenue_model.design, "factors", {})
+    for control, levels in factors.items():
+        if control == "category" or control not in retention.base:
+            continue
+        unseen = sorted(set(map(str, retention.base[control].dropna())) - set(levels))
+        if unseen:
+            raise ParameterError(
+                f"value(): today's base has customers with {control} = "
+                f"{', '.join(map(repr, unseen))}, but the revenue model has no retained "
+                "customer-months there (none stayed a whole revenue window yet), so their "
+                f"growth cannot be valued. Fit the revenue model without {control!r}, or with "
+                "bands that the revenue history covers."
+            )
 
 
 def _check(discount: float, horizon: int, n_draws: int, level: float) -> None:
