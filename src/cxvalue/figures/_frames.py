@@ -33,21 +33,7 @@ def check_frame(frame: pd.DataFrame, func: str, locale: str, needs: Sequence[str
     The copy has ``too_few`` (False when absent) as bool, so the caller's
     frame is never changed.
     """
-    check_param(isinstance(frame, pd.DataFrame), "frame", func, "a pandas DataFrame", frame)
-    check_choice(locale, LOCALES, "locale", func)
-    missing = [c for c in needs if c not in frame.columns]
-    if missing:
-        found = [str(c) for c in frame.columns]
-        near = nearest(missing[0], found)
-        hint = f" Did you mean {near!r}?" if near else ""
-        raise ColumnError(
-            f"{func}() draws the frame cxvalue.nps() returns; it needs the column(s) "
-            f"{', '.join(map(repr, missing))}. Found: {', '.join(map(repr, found))}.{hint}",
-            source="<DataFrame>", column=missing[0], found=found, nearest=near,
-        )  # fmt: skip
-    if frame.empty:
-        raise EmptyInputError(f"{func}() got an empty frame: there is no NPS to draw.")
-    out = frame.copy()
+    out = check_columns(frame, func, locale, needs, "cxvalue.nps()", empty="no NPS")
     out["too_few"] = out["too_few"].fillna(False).astype(bool) if "too_few" in out else False
     return out
 
@@ -136,11 +122,17 @@ def period_steps(first: str, last: str, kind: str) -> int | None:
 
 
 def check_columns(
-    frame: object, func: str, locale: str, needs: Sequence[str], made_by: str
+    frame: object,
+    func: str,
+    locale: str,
+    needs: Sequence[str],
+    made_by: str,
+    empty: str = "nothing",
 ) -> pd.DataFrame:
     """Raise unless ``frame`` is a non-empty frame with ``needs``; return a copy.
 
-    ``made_by`` names what produces the frame, for the message (``"cxvalue.forecast()"``).
+    ``made_by`` names what produces the frame, for the message (``"cxvalue.forecast()"``);
+    ``empty`` what an empty frame lacks (``"there is nothing to draw"``).
     """
     check_param(isinstance(frame, pd.DataFrame), "frame", func, "a pandas DataFrame", frame)
     check_choice(locale, LOCALES, "locale", func)
@@ -156,7 +148,7 @@ def check_columns(
             source="<DataFrame>", column=missing[0], found=found, nearest=near,
         )  # fmt: skip
     if frame.empty:
-        raise EmptyInputError(f"{func}() got an empty frame: there is nothing to draw.")
+        raise EmptyInputError(f"{func}() got an empty frame: there is {empty} to draw.")
     out = frame.copy()
     out.attrs = dict(frame.attrs)
     return out

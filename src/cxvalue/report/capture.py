@@ -52,7 +52,7 @@ def make_snapshot(flow: Flow, *, baseline: Mapping[str, Any] | None = None) -> d
         "seed": flow.config.seed,
         "inputs": _inputs(flow),
         "data": _data(flow, baseline),
-        "nps": _nps(flow.latest),
+        "nps": _nps(flow.nps_now.iloc[0]),
         "retention": _retention(flow.retention),
         "revenue": _revenue(flow.revenue_model),
         "value": _value(flow),
@@ -139,18 +139,11 @@ def _actuals(revenue: pd.DataFrame, after: str | None) -> list[dict[str, Any]]:
     return [{"period": f"{p:%Y-%m}", "revenue": float(v)} for p, v in totals.items()]
 
 
-def _nps(latest: pd.DataFrame) -> dict[str, Any]:
-    counts = np.bincount(latest["score"].round().astype(int).clip(0, 10), minlength=11)
-    pro, pas, det = _category_counts(counts)
-    n = pro + pas + det
-    if n == 0:
-        return {"estimate": None, "lo": None, "hi": None, "se": None, "n": 0,
-                "n_promoters": 0, "n_passives": 0, "n_detractors": 0}  # fmt: skip
-    p_pro, p_det = pro / n, det / n
-    se = 100 * float(np.sqrt((p_pro + p_det - (p_pro - p_det) ** 2) / n))
-    est = 100 * (p_pro - p_det)
-    return {"estimate": est, "lo": est - 1.959964 * se, "hi": est + 1.959964 * se, "se": se,
-            "n": n, "n_promoters": pro, "n_passives": pas, "n_detractors": det}  # fmt: skip
+def _nps(row: pd.Series) -> dict[str, Any]:
+    """NPS today as the flow computed it (cxvalue.nps of each customer's latest answer)."""
+    out = {k: float(row[c]) for k, c in
+           (("estimate", "nps"), ("lo", "lo"), ("hi", "hi"), ("se", "se"))}  # fmt: skip
+    return {**out, **{k: int(row[k]) for k in ("n", "n_promoters", "n_passives", "n_detractors")}}
 
 
 def _spec(model: Any) -> dict[str, Any]:

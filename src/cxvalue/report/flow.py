@@ -28,7 +28,7 @@ from cxvalue.nps import nps
 from cxvalue.panel import Panel, build_panel
 from cxvalue.report.config import Config
 from cxvalue.scenarios import bridge, scenario, sensitivity
-from cxvalue.transitions import observed_transitions
+from cxvalue.transitions import TRANSITIONS, observed_transitions
 from cxvalue.value import ValueResult, movers, value
 
 __all__ = ["Flow", "run_flow"]
@@ -262,8 +262,7 @@ def churn_dates_cover(flow: Flow) -> bool:
 
 def _transition(flow: Flow) -> Any:
     a = flow.value.assumptions
-    return a.transition if a.transition in ("detractor_to_passive", "passive_to_promoter",
-                                            "detractor_to_promoter") else a.moves  # fmt: skip
+    return a.transition if a.transition in TRANSITIONS else a.moves
 
 
 def _stderr(message: str) -> None:
