@@ -61,6 +61,21 @@ class IngestResult:
 def take_ids(tracker: Tracker, column: str) -> None:
     """Parse the customer id column into ``customer_id``; reject blanks; record repairs."""
     ids, trimmed, from_number, scientific = parse_ids(tracker.frame[column])
+    record_ids(tracker, column, trimmed=trimmed, from_number=from_number, scientific=scientific,
+               missing=ids.isna())  # fmt: skip
+    tracker.put(parsed("customer_id"), ids)
+
+
+def record_ids(
+    tracker: Tracker,
+    column: str,
+    *,
+    trimmed: pd.Series,
+    from_number: pd.Series,
+    scientific: pd.Series,
+    missing: pd.Series,
+) -> None:
+    """Record what parsing the id column found: repairs, then rejections (both lanes)."""
     tracker.repair(trimmed, "trimmed spaces around customer_id", column)
     tracker.repair(
         from_number,
@@ -74,8 +89,7 @@ def take_ids(tracker: Tracker, column: str) -> None:
         expected="ids as text, e.g. 00123 (format the column as text before exporting)",
         canonical="customer_id",
     )  # fmt: skip
-    tracker.reject(ids.isna(), "no customer_id", column)
-    tracker.put(parsed("customer_id"), ids)
+    tracker.reject(missing, "no customer_id", column)
 
 
 def take_dates(
@@ -96,14 +110,29 @@ def take_dates(
     if note:
         tracker.notes.append(note)
     blank = is_blank(frame[column])
+    record_dates(tracker, column, target, unreadable=dates.isna() & ~blank, blank=blank,
+                 required=required, months=months)  # fmt: skip
+    tracker.put(parsed(target), dates)
+
+
+def record_dates(
+    tracker: Tracker,
+    column: str,
+    target: str,
+    *,
+    unreadable: pd.Series,
+    blank: pd.Series,
+    required: bool,
+    months: bool,
+) -> None:
+    """Reject unreadable (and, if ``required``, blank) dates (both lanes)."""
     tracker.reject(
-        dates.isna() & ~blank, f"{target} not a date", column, failing=DATES,
+        unreadable, f"{target} not a date", column, failing=DATES,
         expected=DATE_EXAMPLES + (" or a month like Jan 2025" if months else ""),
         canonical=target,
     )  # fmt: skip
     if required:
         tracker.reject(blank, f"no {target} (blank)", column)
-    tracker.put(parsed(target), dates)
 
 
 def take_amounts(
@@ -118,16 +147,34 @@ def take_amounts(
     """Parse money amounts into ``target``; reject unreadable (and, if required, blank) cells."""
     values, sep, other_way = parse_amounts(tracker.frame[column], delimiter)
     blank = is_blank(tracker.frame[column])
+    record_amounts(tracker, column, target, sep=sep, other_way=other_way,
+                   unreadable=values.isna() & ~blank, blank=blank, required=required,
+                   canonical=canonical)  # fmt: skip
+    tracker.put(parsed(target), values)
+
+
+def record_amounts(
+    tracker: Tracker,
+    column: str,
+    target: str,
+    *,
+    sep: str,
+    other_way: pd.Series,
+    unreadable: pd.Series,
+    blank: pd.Series,
+    required: bool,
+    canonical: str | None,
+) -> None:
+    """Note the decimal separator, record repairs and rejections of an amount column."""
     tracker.notes.append(f"column {column!r}: decimal {'comma' if sep == ',' else 'point'}")
     tracker.repair(other_way, f"{target} written with the other decimal separator, read as written",
                    column)  # fmt: skip
     tracker.reject(
-        values.isna() & ~blank, f"{target} not a number", column, failing=AMOUNTS,
+        unreadable, f"{target} not a number", column, failing=AMOUNTS,
         expected=AMOUNT_EXAMPLES, canonical=canonical or target,
     )  # fmt: skip
     if required:
         tracker.reject(blank, f"no {target} (blank)", column)
-    tracker.put(parsed(target), values)
 
 
 def finish(tracker: Tracker, table: pd.DataFrame, *, strict: bool) -> IngestResult:
@@ -135,7 +182,10 @@ def finish(tracker: Tracker, table: pd.DataFrame, *, strict: bool) -> IngestResu
     if strict and (error := tracker.strict_error()) is not None:
         raise error
     ledger = tracker.ledger(rows_out=len(table))
-    return IngestResult(table.reset_index(drop=True), ledger, tracker.vendor)
+    index = table.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        table = table.reset_index(drop=True)  # a copy: only when needed
+    return IngestResult(table, ledger, tracker.vendor)
 
 
 def rest_columns(frame: pd.DataFrame, used: set[str | None]) -> list[str]:

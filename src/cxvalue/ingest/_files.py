@@ -87,10 +87,10 @@ def _read_excel(path: Path, vendor: str | None) -> RawTable:
 
 
 def _header_cell(value: object) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""  # (NaT has a strftime that raises: a blank date cell in the first rows)
     if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
         return pd.Timestamp(value).strftime("%Y-%m-%d")  # a month column from Excel
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
     return str(value).strip()
 
 

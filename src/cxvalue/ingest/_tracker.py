@@ -71,8 +71,15 @@ class Tracker:
         self.frame = self.frame.loc[~mask]
 
     def put(self, name: str, values: pd.Series) -> None:
-        """Add a column of parsed values, aligned on the rows still kept."""
-        self.frame = self.frame.assign(**{name: values.reindex(self.frame.index)})
+        """Add a column of parsed values, aligned on the rows still kept.
+
+        The frame is copied shallowly (no column is copied; ``assign`` would copy them all).
+        """
+        if not values.index.equals(self.frame.index):
+            values = values.reindex(self.frame.index)
+        frame = self.frame.copy(deep=False)
+        frame[name] = values
+        self.frame = frame
 
     def repair(self, mask: pd.Series | Sequence[int], rule: str, column: str | None = None) -> None:
         """Record that ``rule`` changed the rows where ``mask`` is true (or these row numbers)."""

@@ -11,7 +11,7 @@ from cxvalue.ingest._columns import find_column
 from cxvalue.ingest._common import IngestResult, finish, parsed, rest_columns, take_dates, take_ids
 from cxvalue.ingest._files import read_raw
 from cxvalue.ingest._tracker import Tracker
-from cxvalue.ingest.parsing import is_blank, text_of
+from cxvalue.ingest.parsing import IDS, is_blank, text_of
 
 DATES = ("acquired_at", "churned_at")
 
@@ -59,7 +59,7 @@ def read_customers(
     dup = tracker.frame[parsed("customer_id")].duplicated()
     tracker.reject(dup, "duplicate customer_id (first kept)", id_col)
     frame = tracker.frame
-    table = pd.DataFrame({"customer_id": frame[parsed("customer_id")].astype("string")})
+    table = pd.DataFrame({"customer_id": frame[parsed("customer_id")].astype(IDS)})
     for canonical in dates:
         table[canonical] = frame[parsed(canonical)].astype("datetime64[ns]")
     for name in rest_columns(frame, {id_col, *dates.values()}):

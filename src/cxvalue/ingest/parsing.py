@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 TEXT = "string[pyarrow]"
+# The canonical customer_id dtype: Arrow-backed strings (lean; DuckDB scans them as they are).
+IDS = pd.StringDtype("pyarrow")
 _CURRENCY = r"(?i)€|\$|£|¥|\b(?:EUR|USD|GBP|CHF|JPY|SEK|NOK|DKK)\b"
 _SPACES = "[\\s\u00a0\u202f']"
 # A cell shows its decimal separator when it cannot be read the other way.
@@ -79,7 +81,7 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Se
 
     Returns
     -------
-    ids : Series of string dtype (``<NA>`` where blank or unusable)
+    ids : Series of Arrow-backed string dtype (``<NA>`` where blank or unusable)
     trimmed : bool Series, True where surrounding spaces were removed
     from_number : bool Series, True where a number (``123`` or ``123.0``) became ``"123"``
     scientific : bool Series, True where a spreadsheet wrote the id as ``1.23E+05``
@@ -96,8 +98,8 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Se
     stripped = raw.str.strip()
     trimmed = flag(stripped.ne(raw) & stripped.ne(""))
     scientific = flag(stripped.str.match(_SCIENTIFIC))
-    ids = stripped.astype("string").where(stripped.ne("") & ~scientific, pd.NA)
-    return ids.astype("string"), trimmed, flag(from_number), scientific
+    ids = stripped.where(flag(stripped.ne("")) & ~scientific, pd.NA)
+    return ids.astype(IDS), trimmed, flag(from_number), scientific
 
 
 def _clean_amounts(text: pd.Series) -> pd.Series:

@@ -22,7 +22,7 @@ from cxvalue.ingest._common import (
 )
 from cxvalue.ingest._files import RawTable, read_raw
 from cxvalue.ingest._tracker import Tracker
-from cxvalue.ingest.parsing import flag, is_blank, parse_scores, text_of
+from cxvalue.ingest.parsing import IDS, flag, is_blank, parse_scores, text_of
 from cxvalue.ingest.scale import Scale
 
 _RECOMMEND = re.compile(r"how likely.*recommend|recommend.*(friend|colleague)|weiterempfehlen",
@@ -130,7 +130,7 @@ def _table(tracker: Tracker, scale: Scale, rid_col: str | None, used: set) -> pd
     score = frame[parsed("score")]
     out = pd.DataFrame(
         {
-            "customer_id": frame[parsed("customer_id")].astype("string"),
+            "customer_id": frame[parsed("customer_id")].astype(IDS),
             "responded_at": frame[parsed("responded_at")].astype("datetime64[ns]"),
             "score": score.astype("int64"),
             "category": pd.Series(

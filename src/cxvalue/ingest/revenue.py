@@ -3,11 +3,13 @@ and subscription (customer, MRR, start, end) extracts."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cxvalue._validation import check_choice
 from cxvalue.errors import InputError, ParameterError
@@ -18,6 +20,9 @@ from cxvalue.ingest._common import (
     IngestResult,
     finish,
     parsed,
+    record_amounts,
+    record_dates,
+    record_ids,
     rest_columns,
     take_amounts,
     take_dates,
@@ -25,8 +30,20 @@ from cxvalue.ingest._common import (
 )
 from cxvalue.ingest._files import RawTable, read_raw
 from cxvalue.ingest._tracker import Tracker
+from cxvalue.ingest._typed import (
+    TypedSource,
+    days_to_ns,
+    is_amount_type,
+    is_date_type,
+    is_id_type,
+    month_of_days,
+    open_parquet,
+    typed_amounts,
+    typed_days,
+    typed_ids,
+)
 from cxvalue.ingest.dates import parse_month_label
-from cxvalue.ingest.parsing import is_blank, parse_amounts
+from cxvalue.ingest.parsing import IDS, is_blank, parse_amounts
 
 FORMS = ("auto", "long", "wide", "subscription")
 EXTRAS = ("cost", "margin")
@@ -77,12 +94,16 @@ def read_revenue(
     """
     check_choice(form, FORMS, "form", "read_revenue")
     last = _through(through)
+    if form in ("auto", "long") and (typed := open_parquet(source)) is not None:
+        result = _typed_long(typed, columns, form, strict)
+        if result is not None:
+            return result
     raw = read_raw(source)
     tracker = Tracker(raw, "revenue")
     if form == "auto":
-        form = _detect_form(raw, columns)
+        form = _detect_form(list(raw.frame.columns), raw.source, columns)
         tracker.notes.append(f"read as {form} form")
-    months = _month_columns(raw) if form == "wide" else {}
+    months = _month_columns(raw.frame.columns) if form == "wide" else {}
     names = [c for c in raw.frame.columns if c not in months]
     id_col = find_column(names, "customer_id", mapping=columns, source=raw.source)
     take_ids(tracker, id_col)
@@ -93,6 +114,76 @@ def read_revenue(
     else:
         table, used = _subscription(tracker, raw, columns, dayfirst, last)
     unused = rest_columns(raw.frame, used | {id_col})
+    if unused:
+        tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
+    return finish(tracker, _sum_duplicates(tracker, table), strict=strict)
+
+
+def _typed_long(
+    typed: TypedSource, columns: Mapping[str, str] | None, form: str, strict: bool
+) -> IngestResult | None:
+    """The long form from a typed Parquet file, or None when the generic lane must read it.
+
+    Records exactly what the generic lane (:func:`_long`) records, in the same order.
+    """
+    names, source = typed.names, typed.source
+    notes = []
+    if form == "auto":
+        form = _detect_form(names, source, columns)
+        if form != "long":
+            return None
+        notes.append(f"read as {form} form")
+    find = {"mapping": columns, "source": source}
+    id_col = str(find_column(names, "customer_id", **find))
+    period_col = str(find_column(names, "period", **find))
+    revenue_col = str(find_column(names, "revenue", **find))
+    rest = [c for c in names if c not in (period_col, revenue_col)]
+    extra = {name: column for name in EXTRAS
+             if (column := find_column(rest, name, **find, required=False))}  # fmt: skip
+    used = [id_col, period_col, revenue_col, *extra.values()]
+    kinds = typed.table.schema
+    if (len(set(used)) < len(used) or not is_id_type(kinds.field(id_col).type)
+            or not is_date_type(kinds.field(period_col).type)
+            or not all(is_amount_type(kinds.field(c).type) for c in used[2:])):  # fmt: skip
+        return None
+    arrow = typed.table
+    n, index = arrow.num_rows, pd.RangeIndex(arrow.num_rows)
+    ids = typed_ids(arrow.column(id_col))
+    days, no_day = typed_days(arrow.column(period_col))
+    money = {name: typed_amounts(arrow.column(c)) for name, c in [("revenue", revenue_col),
+                                                                  *extra.items()]}  # fmt: skip
+    frame = pd.DataFrame(
+        {"_row": typed.rows, id_col: ids.raw, period_col: days_to_ns(days, no_day)}
+        | {c: money[name] for name, c in [("revenue", revenue_col), *extra.items()]},
+        index=index, copy=False,
+    )  # fmt: skip
+    del arrow
+    tracker = Tracker(typed.raw(frame), "revenue")
+    tracker.notes.extend(notes)
+    none = pd.Series(False, index=index)
+    record_ids(tracker, id_col, trimmed=ids.trimmed, from_number=ids.from_number,
+               scientific=ids.scientific, missing=ids.missing)  # fmt: skip
+    record_dates(tracker, period_col, "period", unreadable=none, blank=pd.Series(no_day, index),
+                 required=True, months=True)  # fmt: skip
+    for name, column in [("revenue", revenue_col), *extra.items()]:
+        record_amounts(tracker, column, name, sep=".", other_way=none, unreadable=none,
+                       blank=pd.Series(np.isnan(money[name]), index), required=name == "revenue",
+                       canonical=None)  # fmt: skip
+    start, inside = month_of_days(days)
+    tracker.repair(pd.Series(inside, index), "dates inside a month mapped to the month's first day",
+                   period_col)  # fmt: skip
+    kept = None if len(tracker.frame) == n else tracker.frame.index.to_numpy()
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return values if kept is None else values[kept]
+
+    table = pd.DataFrame(
+        {"_row": pick(typed.rows),
+         "customer_id": ids.ids.array if kept is None else ids.ids.array.take(kept),
+         "period": pick(start)} | {name: pick(values) for name, values in money.items()},
+        copy=False,
+    )  # fmt: skip
+    unused = [c for c in names if c not in used]
     if unused:
         tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
     return finish(tracker, _sum_duplicates(tracker, table), strict=strict)
@@ -110,26 +201,25 @@ def _through(through: str | pd.Timestamp | None) -> pd.Period | None:
         ) from None
 
 
-def _month_columns(raw: RawTable) -> dict[str, pd.Timestamp]:
-    months = {c: parse_month_label(c) for c in raw.frame.columns if c != "_row"}
+def _month_columns(names: Iterable[str]) -> dict[str, pd.Timestamp]:
+    months = {c: parse_month_label(c) for c in names if c != "_row"}
     return {c: m for c, m in months.items() if m is not None}
 
 
-def _detect_form(raw: RawTable, columns: Mapping[str, str] | None) -> str:
-    names = list(raw.frame.columns)
-    kw = {"mapping": columns, "source": raw.source, "required": False}
+def _detect_form(names: list[str], source: str, columns: Mapping[str, str] | None) -> str:
+    kw = {"mapping": columns, "source": source, "required": False}
     if find_column(names, "mrr", **kw) and find_column(names, "start", **kw):
         return "subscription"
-    if len(_month_columns(raw)) >= 2 and not (columns or {}).get("period"):
+    if len(_month_columns(names)) >= 2 and not (columns or {}).get("period"):
         return "wide"
     if find_column(names, "period", **kw) and find_column(names, "revenue", **kw):
         return "long"
     shown = [c for c in names if c != "_row"]
     raise InputError(
-        f"{raw.source}: cannot tell the revenue layout. Found: {', '.join(shown)}. "
+        f"{source}: cannot tell the revenue layout. Found: {', '.join(shown)}. "
         "Expected customer, period and revenue columns (long), one column per month (wide), "
         "or customer, MRR, start and end (subscription). Pass form= and columns= to say which.",
-        source=raw.source,
+        source=source,
     )
 
 
@@ -156,11 +246,12 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
     extra = _extras(tracker, raw, columns, {period_col, revenue_col})
     frame = tracker.frame
     period = frame[parsed("period")]
-    tracker.repair(period.dt.day.ne(1), "dates inside a month mapped to the month's first day",
+    inside = pd.Series(month_start(period.to_numpy()) != period.to_numpy(), index=frame.index)
+    tracker.repair(inside, "dates inside a month mapped to the month's first day",
                    period_col)  # fmt: skip
     table = pd.DataFrame(
         {"_row": frame["_row"], "customer_id": frame[parsed("customer_id")],
-         "period": period.dt.to_period("M").dt.to_timestamp(),
+         "period": pd.Series(month_start(period.to_numpy()), index=frame.index),
          "revenue": frame[parsed("revenue")]}
         | {name: frame[parsed(name)] for name in extra}
     )  # fmt: skip
@@ -230,9 +321,14 @@ def _subscription(
 
 
 def _empty_table() -> pd.DataFrame:
-    return pd.DataFrame({"_row": pd.Series(dtype="int64"), "customer_id": pd.Series(dtype="string"),
+    return pd.DataFrame({"_row": pd.Series(dtype="int64"), "customer_id": pd.Series(dtype=IDS),
                          "period": pd.Series(dtype="datetime64[ns]"),
                          "revenue": pd.Series(dtype="float64")})  # fmt: skip
+
+
+def month_start(dates: np.ndarray) -> np.ndarray:
+    """datetime64[ns] values → the first day of their month (NaT stays NaT)."""
+    return dates.astype("datetime64[M]").astype("datetime64[ns]")
 
 
 def _month_number(dates: pd.Series) -> pd.Series:
@@ -245,22 +341,28 @@ def _month_label(n: int) -> str:
 
 
 def _sum_duplicates(tracker: Tracker, table: pd.DataFrame) -> pd.DataFrame:
-    """One row per customer and month, sorted: duplicates summed, and the ledger says so."""
-    wanted = {"customer_id": "string", "revenue": "float64", "period": "datetime64[ns]"}
+    """One row per customer and month, sorted: duplicates summed, and the ledger says so.
+
+    The usual extract is sorted already; that is checked on neighbouring rows (Arrow
+    compares the ids in C) without factorizing millions of ids.
+    """
+    wanted = {"customer_id": IDS, "revenue": np.dtype("float64"),
+              "period": np.dtype("datetime64[ns]")}  # fmt: skip
     changed = {c: t for c, t in wanted.items() if table[c].dtype != t}
     table = table.astype(changed) if changed else table
-    ids, uniques = pd.factorize(table["customer_id"], sort=True)
-    month = (table["period"].dt.year * 12 + table["period"].dt.month).to_numpy()
-    key = ids.astype("int64") * 1_000_000 + month
-    ordered = bool(np.all(key[1:] >= key[:-1]))
-    if ordered:  # the usual extract: already sorted, duplicates are neighbours
-        same = key[1:] == key[:-1]
-        dup = np.zeros(len(key), dtype=bool)
+    month = table["period"].to_numpy().view("int64")  # month starts: one number per month
+    same, ordered = _neighbours(table["customer_id"], month)
+    money = [c for c in table.columns if c not in ("_row", "customer_id", "period")]
+    if ordered:  # duplicates are neighbours; groups numbered in order
+        key = np.concatenate([[0], np.cumsum(~same)]) if len(month) else month
+        dup = np.zeros(len(month), dtype=bool)
         dup[1:] |= same
         dup[:-1] |= same
     else:
+        ids, _ = pd.factorize(table["customer_id"], sort=True)
+        months, month_code = np.unique(month, return_inverse=True)
+        key = ids.astype("int64") * len(months) + month_code
         dup = pd.Series(key).duplicated(keep=False).to_numpy()
-    money = [c for c in table.columns if c not in ("_row", "customer_id", "period")]
     if dup.any():
         tracker.repair(np.unique(table.loc[dup, "_row"]).tolist(),
                        "summed duplicate customer-months")  # fmt: skip
@@ -269,4 +371,25 @@ def _sum_duplicates(tracker: Tracker, table: pd.DataFrame) -> pd.DataFrame:
         return table[["customer_id", "period", *money]].reset_index(drop=True)
     if not ordered:
         table = table.iloc[np.argsort(key, kind="stable")]
+    if isinstance(table.index, pd.RangeIndex) and table.index.start == 0:  # columns, no copy
+        return pd.DataFrame({c: table[c].array for c in ["customer_id", "period", *money]},
+                            copy=False)  # fmt: skip
     return table[["customer_id", "period", *money]].reset_index(drop=True)
+
+
+def _neighbours(ids: pd.Series, month: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Whether each row repeats the customer-month before it, and whether rows are sorted."""
+    n = len(month)
+    if n < 2:
+        return np.zeros(max(n - 1, 0), dtype=bool), True
+    values = pa.array(ids.array)
+    head, tail = values.slice(0, n - 1), values.slice(1)
+    same_id = _bools(pc.equal(tail, head))
+    later_id = _bools(pc.greater(tail, head))
+    same = same_id & (month[1:] == month[:-1])
+    ordered = bool(np.all(later_id | (same_id & (month[1:] >= month[:-1]))))
+    return same, ordered
+
+
+def _bools(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return values.to_numpy(zero_copy_only=False).astype(bool)

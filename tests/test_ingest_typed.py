@@ -1,0 +1,147 @@
+"""The typed lane (Parquet with typed columns) gives what the generic lane gives."""
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cxvalue.errors import InputError
+from cxvalue.ingest import read_revenue
+from cxvalue.ingest import revenue as revenue_module
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+ids = st.one_of(
+    st.from_regex(r"0{0,2}[1-9][0-9]{0,2}", fullmatch=True),
+    st.sampled_from(["", "   ", " 007", "12 ", "1.2E+05", None]),
+)
+days = st.one_of(st.integers(0, 700), st.none())  # from 2024-01-01: mid-month dates and nulls
+amounts = st.one_of(
+    st.integers(-4000, 40000).map(lambda q: q / 4),  # credits too; exact in text and binary
+    st.sampled_from([None, float("nan")]),
+)
+rows = st.lists(st.tuples(ids, days, amounts), min_size=1, max_size=25)
+
+
+def _arrow(data, date_type):
+    period = [None if d is None else pd.Timestamp("2024-01-01") + pd.Timedelta(days=d)
+              for _, d, _ in data]  # fmt: skip
+    return pa.table(
+        {
+            "customer_id": pa.array([c for c, _, _ in data], pa.string()),
+            "period": pa.array(
+                [None if p is None else p.to_pydatetime() for p in period], pa.timestamp("us")
+            ).cast(date_type),  # fmt: skip
+            "revenue": pa.array([a for _, _, a in data], pa.float64(), from_pandas=False),
+            "note": pa.array([None] * len(data), pa.string()),
+        }
+    )
+
+
+def _generic(source, **kwargs):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(revenue_module, "open_parquet", lambda source: None)
+        return read_revenue(source, **kwargs)
+
+
+def _outcome(read, source, **kwargs):
+    try:
+        return read(source, **kwargs), None
+    except InputError as error:
+        return None, (type(error), str(error))
+
+
+def _same(typed, generic):
+    (a, a_error), (b, b_error) = typed, generic
+    assert a_error == b_error
+    if a is None:
+        return
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.ledger == b.ledger
+
+
+def _entries(ledger):
+    return (
+        ledger.rows_read, ledger.rows_kept, ledger.rows_out,
+        [(e.what, e.count, e.rows) for e in ledger.rejected],
+        sorted((e.what, e.count, e.rows) for e in ledger.repaired),
+    )  # fmt: skip
+
+
+@SETTINGS
+@given(data=rows, date_type=st.sampled_from([pa.date32(), pa.timestamp("us")]))
+def test_typed_lane_equals_generic_lane(data, date_type, tmp_path_factory):
+    path = tmp_path_factory.mktemp("typed") / "r.parquet"
+    pq.write_table(_arrow(data, date_type), path)
+    for strict in (False, True):
+        _same(_outcome(read_revenue, path, strict=strict), _outcome(_generic, path, strict=strict))
+
+
+@SETTINGS
+@given(data=rows)
+def test_typed_lane_equals_the_same_data_as_csv_text(data, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("text")
+    path = tmp_path / "r.parquet"
+    arrow = _arrow(data, pa.date32())
+    pq.write_table(arrow, path)
+    frame = arrow.to_pandas()
+    text = pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"].fillna(""),
+            "period": [("" if pd.isna(p) else str(p)) for p in frame["period"]],
+            "revenue": [("" if np.isnan(a) else repr(a)) for a in frame["revenue"]],
+            "note": "",
+        }
+    )
+    csv = tmp_path / "r.csv"
+    csv.write_text(text.to_csv(index=False), encoding="utf-8")
+    typed, error = _outcome(read_revenue, path)
+    generic, csv_error = _outcome(read_revenue, csv)
+    assert (error is None) == (csv_error is None)
+    if typed is None:
+        return
+    pd.testing.assert_frame_equal(typed.table, generic.table)
+    assert _entries(typed.ledger) == _entries(generic.ledger)
+
+
+def test_typed_lane_ledger_and_table(tmp_path):
+    data = [
+        (" 007", 14, 10.0),  # padded id, mid-month
+        ("007", 0, -2.5),  # credit, same month: summed
+        (None, 3, 1.0),  # no id
+        ("1.2E+05", 3, 1.0),  # scientific notation
+        ("B", None, 1.0),  # no period
+        ("A", 40, None),  # no revenue
+        (None, None, None),  # a blank line
+        ("A", 31, 4.0),  # unsorted
+    ]
+    path = tmp_path / "r.parquet"
+    pq.write_table(_arrow(data, pa.date32()), path)
+    result = read_revenue(path)
+    assert result.table["customer_id"].tolist() == ["007", "A"]
+    assert result.table["revenue"].tolist() == [7.5, 4.0]
+    assert result.table["period"].tolist() == [pd.Timestamp("2024-01-01"),
+                                               pd.Timestamp("2024-02-01")]  # fmt: skip
+    assert str(result.table["customer_id"].dtype) == "string"
+    assert result.table["customer_id"].dtype == pd.StringDtype("pyarrow")
+    ledger = result.ledger
+    assert (ledger.rows_read, ledger.rows_kept, ledger.rows_out) == (7, 3, 2)
+    assert [(e.what, e.rows) for e in ledger.rejected] == [
+        ("customer_id in scientific notation (digits lost in a spreadsheet)", (5,)),
+        ("no customer_id", (4,)),
+        ("no period (blank)", (6,)),
+        ("no revenue (blank)", (7,)),
+    ]
+    assert [(e.what, e.rows) for e in ledger.repaired] == [
+        ("trimmed spaces around customer_id", (2,)),
+        ("dates inside a month mapped to the month's first day", (2,)),
+        ("summed duplicate customer-months", (2, 3)),
+    ]
+    assert "1 blank line skipped (not data rows)" in ledger.notes
+    _same((result, None), (_generic(path), None))
+    with pytest.raises(InputError, match="column 'customer_id': 1 id is in scientific") as info:
+        read_revenue(path, strict=True)
+    assert info.value.rows == [5]
