@@ -47,7 +47,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cxvalue._validation import check_param
 from cxvalue.errors import ColumnError, InputError
@@ -268,14 +271,78 @@ def _earned_flags(
             column="customer_id",
             found=[str(c) for c in customers.columns],
         )
-    text = customers[column].map(lambda v: "" if pd.isna(v) else _normalise(v))
+    source = customers[column]
+    if isinstance(source.dtype, (pd.StringDtype, pd.ArrowDtype, pd.CategoricalDtype)):
+        codes, values = pd.factorize(source, use_na_sentinel=True)  # each text once
+    else:  # objects: 1 and 1.0 are one value to factorize but two texts
+        codes, values = np.arange(len(source)), source.to_numpy(dtype=object)
+    text = pd.Series([_normalise(v) for v in values] + [""], dtype=object)  # last: missing
     if earned_sources is None:
-        flags = text.map(lambda t: any(k in t for k in EARNED_KEYWORDS))
+        hit = text.map(lambda t: any(k in t for k in EARNED_KEYWORDS)).to_numpy(dtype=bool)
     else:
         wanted = {_normalise(s) for s in earned_sources}
-        flags = text.isin(wanted)
-    ids = customers["customer_id"].astype("string").str.strip()
-    return pd.Series(flags.to_numpy(dtype=bool), index=ids.to_numpy()).groupby(level=0).any(), ""
+        hit = text.isin(wanted).to_numpy(dtype=bool)
+    flags = hit[np.where(codes >= 0, codes, len(values))]
+    ids, unique_ids = _id_codes(customers["customer_id"])
+    known = ids >= 0
+    earned = np.bincount(ids[known], weights=flags[known], minlength=len(unique_ids)) > 0
+    seen = np.bincount(ids[known], minlength=len(unique_ids)) > 0
+    return pd.Series(earned[seen], index=unique_ids[seen]), ""
+
+
+def _arrow_strings(values: pd.Series) -> pa.Array | None:
+    """The Arrow array of an Arrow-backed string column (one chunk), else None."""
+    dtype = values.dtype
+    arrow = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
+        isinstance(dtype, pd.ArrowDtype)
+        and (
+            pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
+        )
+    )
+    if not arrow:
+        return None
+    array = pa.array(values.array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _id_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Customer ids as codes: ``ids.astype("string").str.strip()``, numbered in sorted order.
+
+    Returns the codes (int32, -1 where the id is missing) and the stripped ids
+    they number (sorted, unique). Each distinct raw id is converted and stripped
+    once, so millions of rows cost one hash pass (in Arrow for Arrow strings).
+    """
+    arrow = _arrow_strings(ids)
+    if arrow is not None:
+        encoded = pc.dictionary_encode(arrow)
+        raw = pd.Series(encoded.dictionary.to_numpy(zero_copy_only=False), dtype="string")
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    else:
+        codes, uniques = pd.factorize(ids.astype("string"), use_na_sentinel=True)
+        raw = pd.Series(uniques, dtype="string")
+    stripped, unique_ids = pd.factorize(raw.str.strip(), sort=True, use_na_sentinel=True)
+    lookup = np.append(stripped, -1).astype(np.int32)  # code -1 stays -1
+    return lookup[codes], pd.Index(np.asarray(unique_ids, dtype=object), dtype=object)
+
+
+def _positions(ids: pd.Index, listed: pd.Index) -> np.ndarray:
+    """Where each of ``ids`` is in ``listed`` (-1 if absent); both hold unique strings."""
+    try:
+        found = pc.index_in(
+            pa.array(ids, type=pa.string()), value_set=pa.array(listed, pa.string())
+        )
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    except (pa.ArrowException, UnicodeError):  # text Arrow cannot hold (lone surrogates)
+        return listed.get_indexer(ids)
+
+
+def _month_dates(periods: pd.Series) -> pd.Series:
+    """Dates to compare with month starts: the periods themselves when they are naive
+    datetimes (a date is in a month when it lies between its start and the next one's),
+    else ``pd.to_datetime(periods).dt.to_period("M").dt.to_timestamp()``."""
+    if isinstance(periods.dtype, np.dtype) and periods.dtype.kind == "M":
+        return periods
+    return pd.to_datetime(periods).dt.to_period("M").dt.to_timestamp()
 
 
 def revenue_retention(
@@ -358,8 +425,8 @@ def revenue_retention(
     if len(revenue) == 0:
         raise InputError(f"{func}() got an empty revenue table.", source="<DataFrame>")
 
-    periods = pd.to_datetime(revenue["period"]).dt.to_period("M").dt.to_timestamp()
-    first, last = periods.min(), periods.max()
+    dates = _month_dates(revenue["period"])
+    first, last = (_month(d) for d in (dates.min(), dates.max()))
     end = last if as_of is None else _month(as_of)
     if end > last:
         raise InputError(
@@ -379,18 +446,24 @@ def revenue_retention(
             source="<DataFrame>",
         )
 
-    ids = revenue["customer_id"].astype("string").str.strip()
-    amount = pd.to_numeric(revenue["revenue"], errors="coerce").fillna(0.0).astype(float)
-    in_prior = (periods >= prior_start) & (periods < current_start)
-    in_current = (periods >= current_start) & (periods <= end)
-    frame = pd.DataFrame(
-        {
-            "customer_id": ids.to_numpy(),
-            "P": amount.where(in_prior, 0.0).to_numpy(),
-            "C": amount.where(in_current, 0.0).to_numpy(),
-        }
-    )[(in_prior | in_current).to_numpy()]
-    per = frame.groupby("customer_id", sort=True)[["P", "C"]].sum()
+    codes, unique_ids = _id_codes(revenue["customer_id"])
+    when = dates.to_numpy()
+    lo, mid, hi = (
+        np.datetime64(t) for t in (prior_start, current_start, end + pd.DateOffset(months=1))
+    )
+    rows = np.flatnonzero((when >= lo) & (when < hi) & (codes >= 0))
+    codes, prior = codes[rows], when[rows] < mid
+    amount = pd.to_numeric(revenue["revenue"].iloc[rows], errors="coerce").fillna(0.0)
+    amount = amount.to_numpy(float)
+    sums = np.zeros((2, len(amount)))  # P and C as one block: the frame takes it as is
+    sums[0, prior], sums[1, ~prior] = amount[prior], amount[~prior]
+    frame = pd.DataFrame(sums.T, columns=["P", "C"], copy=False)
+    keys = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(len(unique_ids)))
+    del when, rows, codes, prior, amount
+    # sums per customer in row order (pandas' compensated group sums), customers sorted by id
+    per = frame.groupby(keys, sort=True, observed=True)[["P", "C"]].sum()
+    per.index = unique_ids[per.index.to_numpy(dtype=np.intp)]
+    per.index.name = "customer_id"
     P, C = per["P"], per["C"]
 
     base = P > 0
@@ -416,14 +489,17 @@ def revenue_retention(
     earned_new = bought_new = share = egr = None
     n_earned = 0
     if flags is not None:
-        known = pd.Series(per.index.isin(flags.index[flags.to_numpy()]), index=per.index)
-        earned_mask = new & (C != 0) & known
+        listed = _positions(per.index, flags.index)
+        known = pd.Series(listed >= 0, index=per.index)
+        hit = flags.to_numpy()[listed] if len(flags) else np.zeros(len(listed), dtype=bool)
+        earned = pd.Series(hit & (listed >= 0), index=per.index)
+        earned_mask = new & (C != 0) & earned
         earned_new = float(C[earned_mask].sum())
         bought_new = float(C[new & ~earned_mask].sum())
         n_earned = int(earned_mask.sum())
         share = earned_new / prior_revenue
         egr = nrr + share - 1.0
-        unknown = int((new & ~per.index.isin(flags.index)).sum())
+        unknown = int((new & ~known).sum())
         if unknown:
             note = (
                 f"{unknown:,} new customer(s) are not in the customers table and count as bought."
