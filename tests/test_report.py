@@ -174,3 +174,26 @@ def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path):
     assert (row["low_setting"], row["high_setting"]) == ("2 months", "6 months")
     assert row["low"] != row["high"]
     assert not any("churned_at dates" in n for n in flow.notes)
+
+
+@pytest.mark.parametrize("storage", ["python", "pyarrow"])
+def test_churn_dates_cover_every_revenue_customer_or_not(storage) -> None:
+    import types
+
+    import pandas as pd
+
+    from cxvalue.report.flow import churn_dates_cover
+
+    def flow(listed, billed):
+        table = lambda ids, **more: types.SimpleNamespace(  # noqa: E731
+            table=pd.DataFrame(
+                {"customer_id": pd.array(ids, dtype=pd.StringDtype(storage)), **more}
+            )  # fmt: skip
+        )
+        return types.SimpleNamespace(
+            customers=table(listed, churned_at=pd.NaT), revenue=table(billed)
+        )
+
+    assert churn_dates_cover(flow(["a", "b", "c"], ["a", "a", "c"]))
+    assert not churn_dates_cover(flow(["a", "b"], ["a", "d", "b"]))
+    assert not churn_dates_cover(flow(["a"], ["a "]))

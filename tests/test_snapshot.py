@@ -159,3 +159,31 @@ def test_invalid_snapshot_is_not_written(snap, tmp_path):
     with pytest.raises(SnapshotError):
         write_snapshot(snap, tmp_path / "s.json")
     assert not (tmp_path / "s.json").exists()
+
+
+@pytest.mark.parametrize("storage", ["python", "pyarrow"])
+def test_fingerprint_is_pandas_hash_of_the_table_whatever_the_string_storage(storage) -> None:
+    # Arrow text columns are numbered in Arrow before hashing: the bytes must not change.
+    import hashlib
+
+    import numpy as np
+    import pandas as pd
+
+    from cxvalue.report.capture import fingerprint
+
+    rng = np.random.default_rng(3)
+    ids = pd.array(rng.choice(["a", "b ", "", "é", "c"], 500), dtype=pd.StringDtype(storage))
+    ids[::17] = pd.NA
+    table = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "period": pd.date_range("2024-01-01", periods=500, freq="D"),
+            "revenue": rng.normal(size=500),
+            "note": pd.array(rng.choice(["x", "y"], 500), dtype="string"),
+        }
+    )
+    digest = hashlib.sha256(b"customer_id,period,revenue,note")
+    digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    assert fingerprint(table) == "sha256:" + digest.hexdigest()
+    other = table.assign(customer_id=table["customer_id"].astype(pd.StringDtype("python")))
+    assert fingerprint(other) == fingerprint(table)

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from cxvalue import __version__
 from cxvalue._categories import SURVEYED
@@ -64,8 +65,32 @@ def make_snapshot(flow: Flow, *, baseline: Mapping[str, Any] | None = None) -> d
 def fingerprint(table: pd.DataFrame) -> str:
     """sha256 of a canonical table's content (row order and column order included)."""
     digest = hashlib.sha256(",".join(map(str, table.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    digest.update(pd.util.hash_pandas_object(_encoded(table), index=False).to_numpy().tobytes())
     return "sha256:" + digest.hexdigest()
+
+
+def _encoded(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with its Arrow-backed text columns as categoricals, whose hashes are the
+    same (pandas hashes text by first numbering its distinct values; Arrow numbers them
+    in C, without a Python string per row)."""
+    columns = {}
+    if not table.columns.is_unique:
+        return table
+    for name, column in table.items():
+        dtype = column.dtype
+        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+            array = pa.array(column.array)
+            array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+            encoded = array.dictionary_encode()
+            codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            values = pd.Index(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+            columns[name] = pd.Categorical.from_codes(codes, categories=values)
+    if not columns:
+        return table
+    out = table.copy(deep=False)
+    for name, values in columns.items():
+        out[name] = values
+    return out
 
 
 def _inputs(flow: Flow) -> dict[str, Any]:

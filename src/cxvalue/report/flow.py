@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cxvalue.errors import ConfigError, CxValueWarning, EmptyInputError
 from cxvalue.forecast import forecast
@@ -256,8 +258,16 @@ def churn_dates_cover(flow: Flow) -> bool:
     """True when explicit churn dates decide churn for every customer with revenue."""
     if flow.customers is None or "churned_at" not in flow.customers.table.columns:
         return False
-    listed = set(flow.customers.table["customer_id"])
-    return bool(flow.revenue.table["customer_id"].isin(listed).all())
+    listed, ids = flow.customers.table["customer_id"], flow.revenue.table["customer_id"]
+    try:  # in Arrow: one hash set of the customers, one probe per revenue row
+        found = pc.is_in(pa.array(ids.array), value_set=_one_chunk(pa.array(listed.array)))
+        return bool(pc.all(found).as_py())
+    except (pa.ArrowException, TypeError, UnicodeError):  # ids Arrow cannot hold as they are
+        return bool(ids.isin(set(listed)).all())
+
+
+def _one_chunk(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _transition(flow: Flow) -> Any:
