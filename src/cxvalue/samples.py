@@ -261,7 +261,7 @@ def _billing(ids, months, records, rate: float, rng: np.random.Generator) -> pd.
     return (
         pd.concat([frame, notes])
         .sort_index(kind="stable")
-        .astype({"customer_id": "string"})
+        .astype({"customer_id": "string[pyarrow]"})
         .sort_values(["customer_id", "period"], kind="stable", ignore_index=True)
     )
 
@@ -291,7 +291,9 @@ def _responses(firms: pd.DataFrame, months, records, rng: np.random.Generator) -
         }
     )
     frame = frame.sort_values(["responded_at", "customer_id"], kind="stable", ignore_index=True)
-    return frame.astype({"customer_id": "string", "response_id": "string", "segment": "string"})
+    return frame.astype(
+        {"customer_id": "string[pyarrow]", "response_id": "string", "segment": "string"}
+    )
 
 
 def _customers_frame(firms, months, churn_month, rng: np.random.Generator) -> pd.DataFrame:
@@ -312,4 +314,4 @@ def _customers_frame(firms, months, churn_month, rng: np.random.Generator) -> pd
         }
     )
     text = ["customer_id", "segment", "size", "region", "referral_source"]
-    return frame.astype(dict.fromkeys(text, "string"))
+    return frame.astype(dict.fromkeys(text, "string") | {"customer_id": "string[pyarrow]"})
