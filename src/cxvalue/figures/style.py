@@ -34,6 +34,7 @@ import matplotlib as mpl
 import matplotlib.style
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
@@ -132,7 +133,12 @@ def new_figure(size: Size = "full") -> Figure:
         "size", "new_figure", "'full', 'half' or (width, height) in inches", size,
     )  # fmt: skip
     with board():
-        return Figure(figsize=tuple(float(s) for s in size), layout="constrained")
+        fig = Figure(figsize=tuple(float(s) for s in size), layout="constrained")
+    # An Agg canvas keeps one renderer per size and dpi, so every layout pass and text
+    # measurement reuses its text-metric cache (a bare Figure makes a new renderer, with
+    # an empty cache, for each pass). Metrics are the same either way: same pixels.
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def figure_and_axes(ax: Axes | None, size: Size = "full") -> tuple[Figure, Axes, bool]:

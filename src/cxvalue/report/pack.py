@@ -106,7 +106,6 @@ def draw_figures(flow: Flow, folder: Path, slide_dir: Path) -> list[FigureSlide]
             style.save(fig, folder / name, formats=("png", "svg"))
             title = title_of(fig)
             style.action_title(fig, "", subtitle_of(fig))  # the slide carries the title
-            style.finish(fig)
             image = style.save(fig, slide_dir / name, formats=("png",), dpi=SLIDE_DPI)[0]
         plt.close(fig)
         slides.append(FigureSlide(title=title, image=image,
