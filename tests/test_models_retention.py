@@ -176,3 +176,38 @@ def test_bad_arguments(rows):
         fit_retention(rows, link="probit")
     with pytest.raises(InputError, match="'size_band'"):
         fit_retention(rows, controls=["size_band"])
+
+
+@pytest.mark.parametrize("with_at_risk", [True, False])
+def test_one_pass_cells_and_base_equal_the_panel_cells(rows, with_at_risk):
+    """The cells and the current base come from one grouped pass; they equal what
+    ``cells()`` gives for the at-risk rows and for the last month's survivors (distinct
+    customers, even when a customer has two rows in that month)."""
+    from cxvalue.panel import cells
+
+    frame = rows.assign(
+        period=pd.Timestamp("2024-01-01") + pd.to_timedelta(rows["tenure_months"] * 31, "D"),
+        revenue=np.arange(len(rows)) % 7 * 10.0,
+    )
+    frame["period"] = frame["period"].dt.to_period("M").dt.to_timestamp()
+    last = frame["period"].max()
+    twice = frame[(frame["period"] == last) & (frame["churned"] == 0)].head(5)
+    frame = pd.concat([frame, twice], ignore_index=True)
+    if not with_at_risk:
+        frame = frame.drop(columns="at_risk")
+    model = fit_retention(frame, controls=["segment"])
+    by = ["category", "segment"]
+    risk = (lambda t: t.at_risk == 1) if with_at_risk else None
+    expected = cells(frame, by, where=risk).drop(columns="n_customers")
+    pd.testing.assert_frame_equal(model.cells, expected)
+
+    def survivors(t):
+        keep = (t.at_risk == 1) if with_at_risk else (t.churned == t.churned)
+        return keep & (t.period == last.date()) & (t.churned == 0)
+
+    base = cells(frame, by, ["revenue"], where=survivors)
+    assert model.base["n"].tolist() == base["n_customers"].tolist()
+    assert model.base["n"].sum() < len(frame[(frame["period"] == last) & (frame["churned"] == 0)])
+    np.testing.assert_allclose(model.base["revenue"], base["revenue_sum"], rtol=1e-12)
+    np.testing.assert_allclose(model.base["revenue_sq"], base["revenue_sq"], rtol=1e-12)
+    assert model.base[by].equals(base[by])

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
@@ -30,6 +31,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceW
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from cxvalue._categories import CATEGORIES
+from cxvalue._panel_inputs import require
 from cxvalue._validation import check_choice, check_param
 from cxvalue.errors import ConvergenceWarning, InputError, SmallSampleWarning
 from cxvalue.models._design import (
@@ -39,7 +41,7 @@ from cxvalue.models._design import (
     split_covariates,
     term_name,
 )
-from cxvalue.panel import Panel, cells
+from cxvalue.panel import Panel, _table_and_backend
 
 __all__ = ["DEFAULT_CONTROLS", "RetentionModel", "fit_retention"]
 
@@ -67,7 +69,8 @@ class RetentionModel:
     controls : tuple of str
         What the estimates are adjusted for.
     cells : pandas.DataFrame
-        The covariate patterns fitted: covariates, ``exposure``, ``events``.
+        The covariate patterns fitted: covariates, ``n_rows``, ``exposure``
+        (customer-months at risk), ``events``.
     base : pandas.DataFrame
         The customers at risk in the panel's last month who did not churn in
         it, by covariate pattern
@@ -387,9 +390,7 @@ def fit_retention(
     controls = tuple(controls)
     columns = panel.columns if isinstance(panel, Panel) else list(panel.columns)
     _check_columns(columns, ["category", "churned", *controls])
-    at_risk = (lambda t: t.at_risk == 1) if "at_risk" in columns else None
-    table = cells(panel, ["category", *controls], where=at_risk)
-    table = table[table["exposure"] > 0].reset_index(drop=True)
+    table, base = _cells_and_base(panel, columns, controls)
     if table.empty:
         raise InputError("fit_retention(): the panel has no customer-months at risk.")
     factors, numeric = split_covariates(table, ["category", *controls])
@@ -405,7 +406,7 @@ def fit_retention(
         link=link,
         controls=controls,
         cells=table,
-        base=_current_base(panel, columns, controls),
+        base=base,
         churn_rule=getattr(panel, "churn_rule", "churn as given in the panel"),
         level=level,
         data_end=_data_end(panel, columns),
@@ -479,21 +480,69 @@ def _data_end(panel: Any, columns: Sequence[str]) -> pd.Timestamp | None:
     return None if end is None or pd.isna(end) else pd.Timestamp(end)
 
 
-def _current_base(panel: Any, columns: Sequence[str], controls: tuple[str, ...]) -> pd.DataFrame:
-    """Customers at risk in the panel's last month and still customers after it,
-    by category and controls (all at-risk rows of a snapshot panel)."""
-    end = _data_end(panel, columns)
+def _cells_and_base(
+    panel: Any, columns: Sequence[str], controls: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The covariate-pattern cells and the current base, from one grouped pass in the engine.
+
+    Cells: the at-risk customer-months (all rows without an ``at_risk`` column) by
+    category and controls, with ``n_rows``, ``exposure`` and ``events``. Base: the
+    customers at risk in the panel's last month who did not churn in it (every
+    at-risk row when the panel has no last month, as a snapshot), by the same
+    pattern: ``n`` distinct customers, ``revenue`` and ``revenue_sq`` summed.
+
+    The rows are grouped once by pattern, a flag for "in the base" and the
+    customer id of base rows only (NULL elsewhere), so that the distinct
+    customers of the base are counted without a second pass or a count-distinct
+    over every row; a second, tiny group-by gives both tables.
+    """
     by = ["category", *controls]
+    table, con = _table_and_backend(panel)
+    require(table, [*by, "customer_id", "churned"], "panel")
+    end = _data_end(panel, columns)
     last = None if end is None else end.date()
-    risk = "at_risk" in columns
-
-    def where(t: Any) -> Any:
-        keep = (t.at_risk == 1) if risk else (t.churned == t.churned)
-        return keep if last is None else keep & (t.period == last) & (t.churned == 0)
-
-    values = ["revenue"] if "revenue" in columns else []
-    table = cells(panel, by, values, where=where)
-    table = table.rename(columns={"n_customers": "n", "revenue_sum": "revenue"})
-    if not values:
-        table["revenue"] = table["revenue_sq"] = np.nan
-    return table[[*by, "n", "revenue", "revenue_sq"]]
+    if "at_risk" in columns:
+        table = table.filter(table.at_risk == 1)
+        in_base = ibis.literal(True)
+    else:
+        in_base = table.churned.notnull()
+    if last is not None:
+        in_base = in_base & (table.period == last) & (table.churned == 0)
+    in_base = ibis.coalesce(in_base, False)
+    revenue = table.revenue.cast("float64") if "revenue" in columns else ibis.null("float64")
+    rows = table.select(
+        *by,
+        _churned=table.churned.cast("int64"),
+        _base=in_base,
+        _customer=ibis.ifelse(in_base, table.customer_id, ibis.null(table.customer_id.type())),
+        _revenue=ibis.ifelse(in_base, revenue, ibis.null("float64")),
+    )
+    first = rows.group_by([*by, "_base", "_customer"]).aggregate(
+        _rows=rows.count(),
+        _events=rows._churned.sum(),
+        _sum=rows._revenue.sum(),
+        _sq=(rows._revenue * rows._revenue).sum(),
+    )
+    base_rows = first._base
+    agg = first.group_by(by).aggregate(
+        n_rows=first._rows.sum(),
+        events=first._events.sum(),
+        base_rows=first._rows.sum(where=base_rows),
+        n=first._customer.count(where=base_rows),
+        revenue=first._sum.sum(where=base_rows),
+        revenue_sq=first._sq.sum(where=base_rows),
+    )
+    frame = con.execute(agg)
+    counts = ["n_rows", "events", "base_rows", "n"]
+    frame[counts] = frame[counts].fillna(0).astype("int64")
+    frame = frame.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)
+    frame["exposure"] = frame["n_rows"]
+    cells_ = frame[[*by, "n_rows", "exposure", "events"]]
+    cells_ = cells_[cells_["exposure"] > 0].reset_index(drop=True)
+    base = frame[frame["base_rows"] > 0].reset_index(drop=True)
+    if "revenue" in columns:
+        base[["revenue", "revenue_sq"]] = base[["revenue", "revenue_sq"]].astype("float64")
+        base[["revenue", "revenue_sq"]] = base[["revenue", "revenue_sq"]].fillna(0.0)
+    else:
+        base["revenue"] = base["revenue_sq"] = np.nan
+    return cells_, base[[*by, "n", "revenue", "revenue_sq"]]
