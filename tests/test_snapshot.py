@@ -187,3 +187,49 @@ def test_fingerprint_is_pandas_hash_of_the_table_whatever_the_string_storage(sto
     assert fingerprint(table) == "sha256:" + digest.hexdigest()
     other = table.assign(customer_id=table["customer_id"].astype(pd.StringDtype("python")))
     assert fingerprint(other) == fingerprint(table)
+
+
+@pytest.mark.parametrize("block", [7, 1 << 17])
+def test_fingerprint_is_pandas_hash_for_every_kind_of_column(block, monkeypatch) -> None:
+    # Blocks of rows, Arrow numbering of texts (both storages), numbers, dates, bools,
+    # objects, categoricals, nullable ints, missing values: the same bytes as pandas.
+    import hashlib
+
+    import numpy as np
+    import pandas as pd
+
+    from cxvalue.report import capture
+
+    monkeypatch.setattr(capture, "_BLOCK", block)
+    rng = np.random.default_rng(5)
+    n = 300
+    texts = rng.choice(["a", "b ", "", "é", "c", "\u00e9\u0301", "x" * 40], n)
+    frame = pd.DataFrame(
+        {
+            "arrow": pd.array(texts, dtype=pd.StringDtype("pyarrow")),
+            "python": pd.array(texts[::-1], dtype=pd.StringDtype("python")),
+            "unique": pd.array([f"r{i}" for i in range(n)], dtype="string"),
+            "when": pd.date_range("2024-01-31", periods=n, freq="ME"),
+            "tz": pd.date_range("2024-01-01", periods=n, freq="h", tz="Europe/Berlin"),
+            "gap": pd.to_timedelta(rng.integers(0, 9, n), unit="D"),
+            "amount": np.where(rng.random(n) < 0.1, np.nan, rng.normal(size=n)),
+            "score": rng.integers(0, 11, n),
+            "small": rng.integers(0, 5, n).astype(np.int8),
+            "flag": rng.random(n) < 0.5,
+            "label": pd.Series(rng.choice(["p", "d", None], n), dtype=object),
+            "mixed": pd.Series([1, "1", 2.5, None] * (n // 4), dtype=object),
+            "cat": pd.Categorical(rng.choice(["u", "v"], n)),
+            "nullable": pd.array(rng.integers(0, 3, n), dtype="Int64"),
+        }
+    )
+    frame.loc[::13, ["arrow", "python", "when"]] = None
+    frame.loc[::29, "nullable"] = pd.NA
+    for table in (frame, frame.iloc[:1], frame[["when", "amount"]]):
+        digest = hashlib.sha256(",".join(table.columns).encode())
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+        assert capture.fingerprint(table) == "sha256:" + digest.hexdigest()
+    empty = frame.iloc[:0]
+    assert capture.fingerprint(empty) == capture.fingerprint(empty.copy())
+    surrogate = pd.DataFrame({"t": pd.array(["\ud800", "a"], dtype=pd.StringDtype("python"))})
+    with pytest.raises(UnicodeEncodeError):  # as pandas: Arrow cannot hold it, pandas fails
+        capture.fingerprint(surrogate)

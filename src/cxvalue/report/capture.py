@@ -12,12 +12,14 @@ the revenue that arrived after the baseline's last month is recorded as
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.core.util.hashing import combine_hash_arrays
+from pandas.util import hash_array
 
 from cxvalue import __version__
 from cxvalue._categories import SURVEYED
@@ -63,34 +65,65 @@ def make_snapshot(flow: Flow, *, baseline: Mapping[str, Any] | None = None) -> d
 
 
 def fingerprint(table: pd.DataFrame) -> str:
-    """sha256 of a canonical table's content (row order and column order included)."""
+    """sha256 of a canonical table's content (row order and column order included).
+
+    The bytes hashed are ``pd.util.hash_pandas_object(table, index=False)``: one
+    uint64 per row, combining one hash per cell. They are computed here without
+    pandas' detours, to the same bits: text columns are numbered in Arrow and each
+    distinct text hashed once; number and date columns are hashed and combined
+    in blocks of rows that stay in the processor's cache (every step works cell by
+    cell, so blocks give the same numbers); other columns are hashed by pandas.
+    """
     digest = hashlib.sha256(",".join(map(str, table.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(_encoded(table), index=False).to_numpy().tobytes())
+    if not table.columns.is_unique or len(table) == 0 or len(table.columns) == 0:
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+        return "sha256:" + digest.hexdigest()
+    columns = [_column_hasher(column) for _, column in table.items()]
+    n = len(table)
+    for start in range(0, n, _BLOCK):
+        stop = min(start + _BLOCK, n)
+        hashes = (hasher(start, stop) for hasher in columns)
+        digest.update(combine_hash_arrays(hashes, len(columns)).tobytes())
     return "sha256:" + digest.hexdigest()
 
 
-def _encoded(table: pd.DataFrame) -> pd.DataFrame:
-    """The table with its Arrow-backed text columns as categoricals, whose hashes are the
-    same (pandas hashes text by first numbering its distinct values; Arrow numbers them
-    in C, without a Python string per row)."""
-    columns = {}
-    if not table.columns.is_unique:
-        return table
-    for name, column in table.items():
-        dtype = column.dtype
-        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-            array = pa.array(column.array)
-            array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-            encoded = array.dictionary_encode()
-            codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-            values = pd.Index(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-            columns[name] = pd.Categorical.from_codes(codes, categories=values)
-    if not columns:
-        return table
-    out = table.copy(deep=False)
-    for name, values in columns.items():
-        out[name] = values
-    return out
+#: Rows per block of fingerprint hashing (a few MB per column: cache-sized).
+_BLOCK = 1 << 17
+_NA_HASH = np.uint64(np.iinfo(np.uint64).max)  # what pandas gives a missing text
+
+
+def _column_hasher(column: pd.Series) -> Callable[[int, int], np.ndarray]:
+    """A function of (start, stop) giving the column's pandas hashes of those rows."""
+    values = column._values
+    if isinstance(values, (pd.arrays.DatetimeArray, pd.arrays.TimedeltaArray)):
+        values = values._ndarray  # what pandas hashes for them
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biufcmM":
+        # hash_array maps each cell on its own: a block's hashes are the rows' hashes
+        return lambda start, stop: hash_array(values[start:stop])
+    arrow = _arrow_text(column)
+    if arrow is not None:
+        # pandas numbers the distinct texts (missing ones aside) and hashes each once;
+        # a missing text hashes to uint64 max. Same here, numbered by Arrow (in C, no
+        # hash table of Python strings).
+        encoded = arrow.dictionary_encode()
+        texts = encoded.dictionary.to_numpy(zero_copy_only=False)
+        table = np.append(hash_array(texts.astype(object), categorize=False), _NA_HASH)
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return lambda start, stop: table[codes[start:stop]]  # code -1: the last, NA
+    whole = hash_array(values)
+    return lambda start, stop: whole[start:stop]
+
+
+def _arrow_text(column: pd.Series) -> pa.Array | None:
+    """A text column (either string storage) as one Arrow array, else None (also for
+    texts Arrow cannot hold, such as lone surrogates: pandas hashes those)."""
+    if not isinstance(column.dtype, pd.StringDtype):
+        return None
+    try:
+        array = pa.array(column.array)
+    except (pa.ArrowException, UnicodeError, TypeError):
+        return None
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _inputs(flow: Flow) -> dict[str, Any]:
@@ -116,7 +149,9 @@ def _data(flow: Flow, baseline: Mapping[str, Any] | None) -> dict[str, Any]:
     else:
         edges = list(baseline["data"]["revenue_quantile_edges"])
     bins = np.bincount(np.searchsorted(edges, amounts, side="left"), minlength=len(edges) + 1)
-    periods = pd.to_datetime(revenue["period"])
+    periods = revenue["period"]
+    if not pd.api.types.is_datetime64_any_dtype(periods):  # dates already: no copy
+        periods = pd.to_datetime(periods)
     data = {
         "scale": dict(SCALE),
         "score_counts": counts.tolist(),
