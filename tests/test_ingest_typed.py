@@ -72,10 +72,14 @@ def _entries(ledger):
 
 
 @SETTINGS
-@given(data=rows, date_type=st.sampled_from([pa.date32(), pa.timestamp("us")]))
-def test_typed_lane_equals_generic_lane(data, date_type, tmp_path_factory):
+@given(
+    data=rows,
+    date_type=st.sampled_from([pa.date32(), pa.timestamp("us")]),
+    row_group_size=st.sampled_from([None, 3]),  # several row groups: several dictionaries
+)
+def test_typed_lane_equals_generic_lane(data, date_type, row_group_size, tmp_path_factory):
     path = tmp_path_factory.mktemp("typed") / "r.parquet"
-    pq.write_table(_arrow(data, date_type), path)
+    pq.write_table(_arrow(data, date_type), path, row_group_size=row_group_size)
     for strict in (False, True):
         _same(_outcome(read_revenue, path, strict=strict), _outcome(_generic, path, strict=strict))
 

@@ -58,7 +58,7 @@ class Tracker:
         ``failing`` (singular and plural wording) marks a parse problem: under
         ``strict`` it becomes a :class:`ParseError` that says what was ``expected``.
         """
-        mask = mask.reindex(self.frame.index, fill_value=False).fillna(False).astype(bool)
+        mask = self._aligned(mask)
         if not mask.any():
             return
         problem = self._rejected.setdefault(
@@ -69,6 +69,15 @@ class Tracker:
             cells = self.frame.loc[mask, column].head(MAX_ROWS - len(problem.values))
             problem.values.extend(cells.astype(str).tolist())
         self.frame = self.frame.loc[~mask]
+
+    def _aligned(self, mask: pd.Series) -> pd.Series:
+        """``mask`` on the frame's rows as plain booleans (NA and missing rows → False).
+
+        A numpy-boolean mask on the frame's own index is used as it is (no copy).
+        """
+        if mask.dtype == bool and mask.index.equals(self.frame.index):
+            return mask
+        return mask.reindex(self.frame.index, fill_value=False).fillna(False).astype(bool)
 
     def put(self, name: str, values: pd.Series) -> None:
         """Add a column of parsed values, aligned on the rows still kept.
@@ -84,8 +93,8 @@ class Tracker:
     def repair(self, mask: pd.Series | Sequence[int], rule: str, column: str | None = None) -> None:
         """Record that ``rule`` changed the rows where ``mask`` is true (or these row numbers)."""
         if isinstance(mask, pd.Series):
-            mask = mask.reindex(self.frame.index, fill_value=False).fillna(False).astype(bool)
-            rows = self.frame.loc[mask, "_row"].tolist()
+            mask = self._aligned(mask)
+            rows = self.frame.loc[mask, "_row"].tolist() if mask.any() else []
         else:
             rows = [int(r) for r in mask]
         if rows:

@@ -7,14 +7,19 @@ amounts) and records what it finds through the same :class:`Tracker` calls as th
 generic lane, so the ledger, ``strict`` and every message are the generic lane's.
 It skips the generic lane's frame of raw cells and its per-step copies.
 
+Only the columns a reader uses are read (the others only when a row might be blank
+in every column); string columns are read dictionary-encoded, as Parquet stores
+them, so the id checks run once per distinct id of a row group, not once per row.
+
 A source the lane does not fit (a vendor export, untyped or unusual column types,
-clashing column names) goes the generic way: :func:`open_parquet` and the column
-checks return None.
+clashing column names, dates beyond what datetime64[ns] holds) goes the generic
+way: :func:`open_parquet` and the readers' checks return None.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,21 +33,53 @@ from cxvalue.ingest.parsing import _SCIENTIFIC, is_blank
 
 DAY_NS = 86_400 * 10**9
 _UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+# Days since 1970 that datetime64[ns] holds (1677-09-22 .. 2262-04-10, whole days).
+_NS_DAYS = (-106_750, 106_750)
 
 
 @dataclass
 class TypedSource:
-    """An Arrow table without its blank rows, and the spreadsheet row numbers of the rest."""
+    """A Parquet file the typed lane may read: its schema, nothing read yet."""
 
-    table: pa.Table
-    rows: np.ndarray  # int64: 2 + the row's position in the file
+    path: Path
+    schema: pa.Schema  # the data columns (a pandas index stored as a column left out)
     source: str
-    notes: list[str]
 
     @property
     def names(self) -> list[str]:
         """The file's column names."""
-        return list(self.table.column_names)
+        return list(self.schema.names)
+
+    def kind(self, name: str) -> pa.DataType:
+        """The Arrow type of column ``name``."""
+        return self.schema.field(name).type
+
+    def load(self, columns: Sequence[str]) -> TypedColumns | None:
+        """Read ``columns`` (strings dictionary-encoded) without the file's blank rows.
+
+        None when every row is blank (the generic lane raises).
+        """
+        columns = list(dict.fromkeys(columns))
+        strings = [c for c in columns if pa.types.is_string(self.kind(c))]
+        table = _read(self.path, columns, strings)
+        return _drop_blank_rows(self, table)
+
+
+@dataclass
+class TypedColumns:
+    """The used columns as Arrow arrays, and the spreadsheet row numbers of the rows."""
+
+    columns: dict[str, pa.ChunkedArray]
+    rows: np.ndarray  # int64: 2 + the row's position in the file
+    source: str
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def pop(self, name: str) -> pa.ChunkedArray:
+        """Column ``name``, let go of here (its memory goes once the caller drops it)."""
+        return self.columns.pop(name)
 
     def raw(self, frame: pd.DataFrame) -> RawTable:
         """A :class:`RawTable` around ``frame`` (``_row`` plus the used columns) for a Tracker."""
@@ -50,65 +87,101 @@ class TypedSource:
 
 
 def open_parquet(source: object) -> TypedSource | None:
-    """A Parquet path as an Arrow table, or None when the typed lane does not apply."""
+    """A Parquet path the typed lane may read, or None when it does not apply."""
     if isinstance(source, pd.DataFrame) or not isinstance(source, (str, Path)):
         return None
     path = Path(source)
     if path.suffix.lower() != ".parquet" or not path.is_file():
         return None
-    table = pq.read_table(path)
-    return _typed_source(table, path.name)
-
-
-def _typed_source(table: pa.Table, source: str) -> TypedSource | None:
-    names = table.column_names
+    file = pq.ParquetFile(path)
+    schema = file.schema_arrow
+    index = [c for c in (schema.pandas_metadata or {}).get("index_columns", [])
+             if isinstance(c, str)]  # fmt: skip
+    if index:
+        schema = pa.schema([f for f in schema if f.name not in index])
+    names = schema.names
     header = [_header_cell(c) for c in names]
     clean = _unique(header) == names and len(set(names)) == len(names)
-    if table.num_rows == 0 or not clean or any(n == "_row" or n.startswith("_cx_") for n in names):
+    if file.metadata.num_rows == 0 or not clean or any(n == "_row" or n.startswith("_cx_")
+                                                       for n in names):  # fmt: skip
         return None  # the generic lane says what is wrong, or renames
-    head = _to_pandas(table.slice(0, 2))
+    first = next(file.iter_batches(batch_size=2, columns=names, use_pandas_metadata=False), None)
+    if first is None:
+        return None
+    head = _to_pandas(pa.Table.from_batches([first]))
     peek = [[_header_cell(c) for c in head.iloc[i]] for i in range(len(head))]
     if _detect_vendor(header, peek, None) != ("plain", 0):
         return None
-    return _drop_blank_rows(table, source)
+    return TypedSource(path, schema, path.name)
+
+
+def _read(path: Path, columns: list[str], dictionary: list[str]) -> pa.Table:
+    return pq.read_table(path, columns=columns, read_dictionary=dictionary,
+                         use_pandas_metadata=False)  # fmt: skip
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
     """As the generic lane reads Parquet: dates as datetime64, text as Arrow strings."""
+    decoded = [
+        c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns
+    ]
+    table = pa.table(decoded, names=table.column_names)
     return table.to_pandas(
         date_as_object=False, types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get
     )
 
 
-def _drop_blank_rows(table: pa.Table, source: str) -> TypedSource | None:
-    """Rows blank in every column are not data rows (the generic lane skips them too)."""
-    # a blank row is blank in every column: look at the cheapest column first
-    typed = [c for c in table.column_names if not pa.types.is_string(table.schema.field(c).type)]
-    first = table.column(typed[0] if typed else table.column_names[0])
-    if pa.types.is_string(first.type):
-        candidates = _bools(pc.or_kleene(pc.is_null(first), _is_empty(first)))
-    elif pa.types.is_floating(first.type):
-        candidates = _bools(pc.is_null(first, nan_is_null=True))
-    else:
-        candidates = _bools(pc.is_null(first))
+def _drop_blank_rows(typed: TypedSource, table: pa.Table) -> TypedColumns | None:
+    """Rows blank in every column are not data rows (the generic lane skips them too).
+
+    A blank row is blank in every column: the cheapest loaded column names the
+    candidates; only those rows of the other columns (unloaded ones too) are looked at.
+    """
+    names = table.column_names
+    typed_names = [c for c in names if not _is_text(table.schema.field(c).type)]
+    first = table.column(typed_names[0] if typed_names else names[0])
+    candidates = _bools(_blank_cells(first))
     rows = np.arange(2, table.num_rows + 2, dtype="int64")
     notes: list[str] = []
     if candidates.any():
-        where = np.flatnonzero(candidates)
-        cells = _to_pandas(table.take(pa.array(where)))
-        blank = np.logical_and.reduce([is_blank(cells[c]).to_numpy() for c in cells.columns])
+        where = pa.array(np.flatnonzero(candidates))
+        others = [c for c in typed.names if c not in names]
+        cells = table.take(where)
+        if others:
+            rest = _read(typed.path, others, []).take(where)
+            cells = pa.table([*cells.columns, *rest.columns], names=[*names, *others])
+        frame = _to_pandas(cells)
+        blank = np.logical_and.reduce([is_blank(frame[c]).to_numpy() for c in frame.columns])
         if blank.all() and len(blank) == table.num_rows:
             return None  # nothing but blank rows: the generic lane raises
         if blank.any():
             keep = np.ones(table.num_rows, dtype=bool)
-            keep[where[blank]] = False
+            keep[where.to_numpy()[blank]] = False
             table, rows = table.filter(pa.array(keep)), rows[keep]
             n = int(blank.sum())
             notes.append(f"{n} blank line{'s' if n > 1 else ''} skipped (not data rows)")
-    return TypedSource(table, rows, source, notes)
+    columns = {c: table.column(c) for c in names}
+    return TypedColumns(columns, rows, typed.source, notes)
 
 
-def _is_empty(values: pa.ChunkedArray) -> pa.ChunkedArray:
+def _is_text(kind: pa.DataType) -> bool:
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _blank_cells(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """True where a cell is null, NaN or (text) empty or only whitespace."""
+    if _is_text(values.type):
+        if pa.types.is_dictionary(values.type):
+            values = values.cast(values.type.value_type)
+        return pc.or_kleene(pc.is_null(values), _is_empty(values))
+    if pa.types.is_floating(values.type):
+        return pc.is_null(values, nan_is_null=True)
+    return pc.is_null(values)
+
+
+def _is_empty(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """True where a string is empty or only whitespace (null where null)."""
     return pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
 
@@ -145,71 +218,139 @@ class TypedIds:
     missing: pd.Series
 
 
-def typed_ids(values: pa.ChunkedArray) -> TypedIds:
-    """Trim, and find blank, padded and scientific-notation ids."""
-    index = pd.RangeIndex(len(values))
-    filled = pc.fill_null(values, "") if values.null_count else values
+@dataclass
+class _Checked:
+    """One dictionary of distinct ids, checked."""
+
+    raw: pa.Array  # large_string, as read
+    stripped: pa.Array  # large_string, trimmed ("" where null)
+    trimmed: np.ndarray
+    scientific: np.ndarray
+    missing: np.ndarray  # blank, null or scientific
+
+
+def _check_ids(values: pa.Array) -> _Checked:
+    raw = values.cast(pa.large_string())
+    filled = pc.fill_null(raw, "") if raw.null_count else raw
     stripped = pc.utf8_trim_whitespace(filled)
     length = pc.binary_length(stripped)
-    empty = pc.equal(length, 0)
-    if _text_bytes(stripped) == _text_bytes(filled):  # nothing was trimmed: keep one copy
-        trimmed, stripped = np.zeros(len(values), dtype=bool), filled
-    else:
-        trimmed = _bools(pc.and_(pc.not_equal(length, pc.binary_length(filled)), pc.invert(empty)))
-    maybe = _bools(pc.match_substring(stripped, "e+", ignore_case=True))
+    empty = _bools(pc.equal(length, 0))
+    trimmed = _bools(pc.not_equal(length, pc.binary_length(filled))) & ~empty
     scientific = np.zeros(len(values), dtype=bool)
-    if maybe.any():
+    if _bools(pc.match_substring(stripped, "e+", ignore_case=True)).any():
         scientific = _bools(pc.match_substring_regex(stripped, _SCIENTIFIC))
-    missing = _bools(empty)
+    return _Checked(raw, stripped, trimmed, scientific, empty | scientific)
+
+
+def typed_ids(values: pa.ChunkedArray) -> TypedIds:
+    """Trim, and find blank, padded and scientific-notation ids.
+
+    ``values`` holds strings, plain or dictionary-encoded. A dictionary (one per
+    Parquet row group, shared by its chunks) is checked once; the rows take its results.
+    """
+    n = len(values)
+    index = pd.RangeIndex(n)
+    flags = {"trimmed": np.zeros(n, dtype=bool), "scientific": np.zeros(n, dtype=bool),
+             "missing": np.zeros(n, dtype=bool)}  # fmt: skip
+    ids, raw = [], []
+    checked: dict[tuple, _Checked] = {}
+    start = 0
+    for chunk in values.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            dictionary, at = chunk.dictionary, chunk.indices
+        else:
+            dictionary, at = chunk, None
+        key = (*(b.address if b is not None else 0 for b in dictionary.buffers()),
+               dictionary.offset, len(dictionary))  # fmt: skip
+        found = checked.get(key) if at is not None else None
+        if found is None:
+            found = _check_ids(dictionary)
+            if at is not None:
+                checked[key] = found
+        stop = start + len(chunk)
+        if at is None:
+            ids.append(found.stripped)
+            raw.append(found.raw)
+            for name in flags:
+                flags[name][start:stop] = getattr(found, name)
+        else:
+            ids.append(pc.take(found.stripped, at))
+            raw.append((found, at))
+            positions = pc.fill_null(at, 0).to_numpy(zero_copy_only=False)
+            for name in flags:
+                entry = getattr(found, name)
+                if entry.any():
+                    flags[name][start:stop] = entry[positions]
+            if at.null_count:  # null cells: their position 0 above stands for nothing
+                null = _bools(pc.is_null(at))
+                flags["trimmed"][start:stop] &= ~null
+                flags["scientific"][start:stop] &= ~null
+                flags["missing"][start:stop] |= null
+        start = stop
+    stripped = pa.chunked_array(ids, type=pa.large_string())
+    if flags["trimmed"].any():
+        cells = pa.chunked_array(
+            [pc.take(r[0].raw, r[1]) if isinstance(r, tuple) else r for r in raw],
+            type=pa.large_string(),
+        )
+    else:  # nothing was trimmed: the cells are the ids (nulls aside, rejected anyway)
+        cells = stripped
     return TypedIds(
-        ids=pd.Series(pd.arrays.ArrowStringArray(stripped), index=index),
-        raw=pd.Series(pd.arrays.ArrowStringArray(values), index=index),
-        trimmed=pd.Series(trimmed, index=index),
-        from_number=pd.Series(False, index=index),
-        scientific=pd.Series(scientific, index=index),
-        missing=pd.Series(missing & ~scientific, index=index),
+        ids=pd.Series(pd.arrays.ArrowStringArray(stripped), index=index, copy=False),
+        raw=pd.Series(pd.arrays.ArrowStringArray(cells), index=index, copy=False),
+        trimmed=pd.Series(flags["trimmed"], index=index, copy=False),
+        from_number=pd.Series(np.zeros(n, dtype=bool), index=index, copy=False),
+        scientific=pd.Series(flags["scientific"], index=index, copy=False),
+        missing=pd.Series(flags["missing"], index=index, copy=False),
     )
 
 
-def _text_bytes(values: pa.ChunkedArray) -> int:
-    """The bytes of all strings together (from the offsets; no pass over the text)."""
-    total = 0
-    for chunk in values.chunks:
-        if len(chunk):
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)
-            total += int(offsets[chunk.offset + len(chunk)] - offsets[chunk.offset])
-    return total
-
-
-def typed_days(values: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+def typed_days(values: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
     """A date or timestamp column → (days since 1970 as int64, null mask).
 
-    Timestamps are normalised to midnight (floored), as the generic lane does.
+    Timestamps are normalised to midnight (floored), as the generic lane does. Null
+    cells get the column's first day (so a day lookup stays in range). None when a
+    date lies beyond what datetime64[ns] holds (the generic lane then decides).
     """
-    null = _bools(pc.is_null(values))
+    null = _bools(pc.is_null(values)) if values.null_count else np.zeros(len(values), bool)
+    numbers = values.cast(pa.int32() if pa.types.is_date32(values.type) else pa.int64())
+    if values.null_count:
+        numbers = pc.fill_null(numbers, 0)
     if pa.types.is_date32(values.type):
-        days = pc.fill_null(values.cast(pa.int32()), 0).to_numpy().astype("int64")
+        days = numbers.to_numpy().astype("int64")
     else:
-        ticks = pc.fill_null(values.cast(pa.int64()), 0).to_numpy()
-        days = (ticks * _UNIT_NS[values.type.unit]) // DAY_NS
+        days = numbers.to_numpy() // (DAY_NS // _UNIT_NS[values.type.unit])
+    if null.all():
+        days[:] = 0
+        return days, null
+    if null.any():
+        days[null] = days[~null].min()
+    if days.min() < _NS_DAYS[0] or days.max() > _NS_DAYS[1]:
+        return None
     return days, null
 
 
-def month_of_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Days since 1970 → (the first day of their month in ns, True where not the first day)."""
-    dom = pc.day(pa.array(days.astype("int32"), type=pa.date32())).to_numpy()
-    inside = dom != 1
-    start = (days - (dom - 1)) * DAY_NS
-    return start.view("datetime64[ns]"), inside
+def month_starts(days: np.ndarray, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Days since 1970 → (the first day of their month, the day itself), datetime64[ns].
 
-
-def days_to_ns(days: np.ndarray, null: np.ndarray) -> np.ndarray:
-    """Days since 1970 → datetime64[ns] at midnight, NaT where ``null``."""
-    out = (days * DAY_NS).view("datetime64[ns]")
+    The day itself is NaT where ``null``. ``days`` is used up: its memory becomes the
+    second array. The month starts come from one lookup per row in a table of the days
+    between the first and the last.
+    """
+    if not len(days):
+        empty = np.zeros(0, dtype="datetime64[ns]")
+        return empty, empty.copy()
+    low, high = int(days.min()), int(days.max())
+    span = np.arange(low, high + 1, dtype="int64")
+    first = span.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]")
+    days -= low
+    start = (first.astype("int64") * DAY_NS)[days].view("datetime64[ns]")
+    days += low
+    days *= DAY_NS
+    day = days.view("datetime64[ns]")
     if null.any():
-        out = out.copy()
-        out[null] = np.datetime64("NaT")
-    return out
+        day[null] = np.datetime64("NaT")
+    return start, day
 
 
 def typed_amounts(values: pa.ChunkedArray) -> np.ndarray:

@@ -32,11 +32,10 @@ from cxvalue.ingest._files import RawTable, read_raw
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest._typed import (
     TypedSource,
-    days_to_ns,
     is_amount_type,
     is_date_type,
     is_id_type,
-    month_of_days,
+    month_starts,
     open_parquet,
     typed_amounts,
     typed_days,
@@ -141,48 +140,59 @@ def _typed_long(
     extra = {name: column for name in EXTRAS
              if (column := find_column(rest, name, **find, required=False))}  # fmt: skip
     used = [id_col, period_col, revenue_col, *extra.values()]
-    kinds = typed.table.schema
-    if (len(set(used)) < len(used) or not is_id_type(kinds.field(id_col).type)
-            or not is_date_type(kinds.field(period_col).type)
-            or not all(is_amount_type(kinds.field(c).type) for c in used[2:])):  # fmt: skip
+    if (len(set(used)) < len(used) or not is_id_type(typed.kind(id_col))
+            or not is_date_type(typed.kind(period_col))
+            or not all(is_amount_type(typed.kind(c)) for c in used[2:])):  # fmt: skip
         return None
-    arrow = typed.table
-    n, index = arrow.num_rows, pd.RangeIndex(arrow.num_rows)
-    ids = typed_ids(arrow.column(id_col))
-    days, no_day = typed_days(arrow.column(period_col))
-    money = {name: typed_amounts(arrow.column(c)) for name, c in [("revenue", revenue_col),
-                                                                  *extra.items()]}  # fmt: skip
+    loaded = typed.load(used)
+    if loaded is None:
+        return None
+    found = typed_days(loaded.pop(period_col))
+    if found is None:
+        return None
+    days, no_day = found
+    n, index = len(loaded), pd.RangeIndex(len(loaded))
+    ids = typed_ids(loaded.pop(id_col))
+    money = {name: typed_amounts(loaded.pop(c)) for name, c in [("revenue", revenue_col),
+                                                                *extra.items()]}  # fmt: skip
+    start, day = month_starts(days, no_day)  # (days is used up)
+    del days
     frame = pd.DataFrame(
-        {"_row": typed.rows, id_col: ids.raw, period_col: days_to_ns(days, no_day)}
+        {"_row": loaded.rows, id_col: ids.raw, period_col: day}
         | {c: money[name] for name, c in [("revenue", revenue_col), *extra.items()]},
         index=index, copy=False,
     )  # fmt: skip
-    del arrow
-    tracker = Tracker(typed.raw(frame), "revenue")
+    tracker = Tracker(loaded.raw(frame), "revenue")
+    del frame
     tracker.notes.extend(notes)
-    none = pd.Series(False, index=index)
+    none = pd.Series(np.zeros(n, dtype=bool), index=index, copy=False)
     record_ids(tracker, id_col, trimmed=ids.trimmed, from_number=ids.from_number,
                scientific=ids.scientific, missing=ids.missing)  # fmt: skip
-    record_dates(tracker, period_col, "period", unreadable=none, blank=pd.Series(no_day, index),
-                 required=True, months=True)  # fmt: skip
+    record_dates(tracker, period_col, "period", unreadable=none,
+                 blank=pd.Series(no_day, index, copy=False), required=True,
+                 months=True)  # fmt: skip
     for name, column in [("revenue", revenue_col), *extra.items()]:
         record_amounts(tracker, column, name, sep=".", other_way=none, unreadable=none,
-                       blank=pd.Series(np.isnan(money[name]), index), required=name == "revenue",
-                       canonical=None)  # fmt: skip
-    start, inside = month_of_days(days)
-    tracker.repair(pd.Series(inside, index), "dates inside a month mapped to the month's first day",
+                       blank=pd.Series(np.isnan(money[name]), index, copy=False),
+                       required=name == "revenue", canonical=None)  # fmt: skip
+    del no_day
+    inside = pd.Series(start != day, index, copy=False)  # (NaT rows are rejected already)
+    del day
+    tracker.repair(inside, "dates inside a month mapped to the month's first day",
                    period_col)  # fmt: skip
+    del inside
     kept = None if len(tracker.frame) == n else tracker.frame.index.to_numpy()
 
     def pick(values: np.ndarray) -> np.ndarray:
         return values if kept is None else values[kept]
 
     table = pd.DataFrame(
-        {"_row": pick(typed.rows),
+        {"_row": pick(loaded.rows),
          "customer_id": ids.ids.array if kept is None else ids.ids.array.take(kept),
          "period": pick(start)} | {name: pick(values) for name, values in money.items()},
         copy=False,
     )  # fmt: skip
+    del ids, money, start
     unused = [c for c in names if c not in used]
     if unused:
         tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
@@ -353,11 +363,11 @@ def _sum_duplicates(tracker: Tracker, table: pd.DataFrame) -> pd.DataFrame:
     month = table["period"].to_numpy().view("int64")  # month starts: one number per month
     same, ordered = _neighbours(table["customer_id"], month)
     money = [c for c in table.columns if c not in ("_row", "customer_id", "period")]
-    if ordered:  # duplicates are neighbours; groups numbered in order
-        key = np.concatenate([[0], np.cumsum(~same)]) if len(month) else month
+    if ordered:  # duplicates are neighbours; groups numbered in order (when there are any)
         dup = np.zeros(len(month), dtype=bool)
         dup[1:] |= same
         dup[:-1] |= same
+        key = np.concatenate([[0], np.cumsum(~same)]) if dup.any() else None
     else:
         ids, _ = pd.factorize(table["customer_id"], sort=True)
         months, month_code = np.unique(month, return_inverse=True)
