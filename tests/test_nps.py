@@ -447,3 +447,16 @@ def test_invariants(values, method, level, seed):
 
 if __name__ == "__main__":
     print(coverage_table())
+
+
+@pytest.mark.parametrize("period", ["M", "Q", "Y"])
+def test_period_labels_are_pandas_period_texts(period) -> None:
+    import numpy as np
+
+    from cxvalue.nps import _period_labels
+
+    rng = np.random.default_rng(1)
+    when = pd.Series(pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 900, 400), "D"))
+    when[::37] = pd.NaT
+    expected = when.dt.to_period(period).astype(str)
+    assert list(_period_labels(when, period)) == expected.tolist()

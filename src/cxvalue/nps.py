@@ -27,6 +27,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
@@ -131,7 +132,7 @@ def nps(
     frame = responses(data)
     keys = group_keys(frame, by)
     if period is not None:
-        frame = frame.assign(period=dates(frame, date_column).dt.to_period(period).astype(str))
+        frame = frame.assign(period=_period_labels(dates(frame, date_column), period))
         keys.append("period")
     frame, weighting = with_weights(frame, weight, revenue_weight)
     _warn_repeated_customers(frame, keys)
@@ -144,6 +145,14 @@ def nps(
     stats = stats.assign(level=level, n_effective=stats.pop("n_effective"))
     stats = _flag(stats, keys, min_n, method, weighting != "none")
     return stats.reset_index(drop=True)
+
+
+def _period_labels(when: pd.Series, period: str) -> np.ndarray:
+    """``when.dt.to_period(period).astype(str)``, each distinct period written once."""
+    codes, uniques = pd.factorize(when.dt.to_period(period))
+    labels = np.asarray(pd.Series(uniques).astype(str), dtype=object)
+    missing = pd.Series([pd.NaT], dtype=f"period[{period}]").astype(str).iloc[0]
+    return np.append(labels, missing)[codes]  # code -1 (NaT): the last
 
 
 def _check_params(func, method, level, min_n, n_boot, seed, period) -> None:

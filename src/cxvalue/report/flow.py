@@ -224,7 +224,9 @@ def add_extras(flow: Flow, say: Progress) -> None:
     """What only the board pack shows."""
     config, m = flow.config, flow.config.model
     say("NPS by quarter and segment")
-    answers = flow.responses.table.dropna(subset=["score"])
+    table = flow.responses.table  # only what nps() reads: no copy of the other columns
+    wanted = [c for c in ("customer_id", "responded_at", "score", "category") if c in table]
+    answers = table[wanted].dropna(subset=["score"])
     flow.nps_trend = nps(answers.drop_duplicates(["customer_id", "responded_at"]), period="Q")
     by = [c for c in ("segment",) if c in flow.latest.columns]
     flow.nps_segments = nps(flow.latest, by=by[0]) if by else None
