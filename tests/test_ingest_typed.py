@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxvalue.errors import InputError
-from cxvalue.ingest import read_revenue
+from cxvalue.ingest import customers as customers_module
+from cxvalue.ingest import read_customers, read_revenue
 from cxvalue.ingest import revenue as revenue_module
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -149,3 +150,61 @@ def test_typed_lane_ledger_and_table(tmp_path):
     with pytest.raises(InputError, match="column 'customer_id': 1 id is in scientific") as info:
         read_revenue(path, strict=True)
     assert info.value.rows == [5]
+
+
+texts = st.one_of(st.sampled_from(["", "  ", " SMB", "Mid ", "Enterprise", "007", None]))
+customer_rows = st.lists(st.tuples(ids, days, days, texts), min_size=1, max_size=25)
+
+
+def _customers_arrow(data, date_type):
+    def dates(k):
+        return pa.array(
+            [None if r[k] is None else pd.Timestamp("2024-01-01") + pd.Timedelta(days=r[k],
+                                                                                  hours=r[k] % 5)
+             for r in data], pa.timestamp("us"),
+        ).cast(date_type, safe=False)  # fmt: skip
+
+    return pa.table(
+        {
+            "customer_id": pa.array([r[0] for r in data], pa.string()),
+            "segment": pa.array([r[3] for r in data], pa.string()),
+            "acquired_at": dates(1),
+            "churned_at": dates(2),
+            "customer_id (file)": pa.array([None] * len(data), pa.string()),
+        }
+    )
+
+
+def _generic_customers(source, **kwargs):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(customers_module, "open_parquet", lambda source: None)
+        return read_customers(source, **kwargs)
+
+
+@SETTINGS
+@given(
+    data=customer_rows,
+    date_type=st.sampled_from([pa.date32(), pa.timestamp("us")]),
+    row_group_size=st.sampled_from([None, 3]),
+)
+def test_typed_customers_equal_generic_lane(data, date_type, row_group_size, tmp_path_factory):
+    path = tmp_path_factory.mktemp("typed") / "c.parquet"
+    pq.write_table(_customers_arrow(data, date_type), path, row_group_size=row_group_size)
+    for strict in (False, True):
+        _same(
+            _outcome(read_customers, path, strict=strict),
+            _outcome(_generic_customers, path, strict=strict),
+        )
+
+
+def test_typed_customers_sorted_and_unsorted_duplicates(tmp_path):
+    data = [("A", 1, None, "x"), (" B", 2, 3, None), ("A", 4, None, " y "), ("C", None, None, "")]
+    path = tmp_path / "c.parquet"
+    pq.write_table(_customers_arrow(data, pa.date32()), path)
+    result = read_customers(path)
+    assert result.table["customer_id"].tolist() == ["A", "B", "C"]
+    assert result.table["customer_id"].dtype == pd.StringDtype("pyarrow")
+    assert [(e.what, e.rows) for e in result.ledger.rejected] == [
+        ("duplicate customer_id (first kept)", (4,))
+    ]
+    _same((result, None), (_generic_customers(path), None))

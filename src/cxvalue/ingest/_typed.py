@@ -108,7 +108,7 @@ def open_parquet(source: object) -> TypedSource | None:
     first = next(file.iter_batches(batch_size=2, columns=names, use_pandas_metadata=False), None)
     if first is None:
         return None
-    head = _to_pandas(pa.Table.from_batches([first]))
+    head = to_pandas(pa.Table.from_batches([first]))
     peek = [[_header_cell(c) for c in head.iloc[i]] for i in range(len(head))]
     if _detect_vendor(header, peek, None) != ("plain", 0):
         return None
@@ -120,7 +120,7 @@ def _read(path: Path, columns: list[str], dictionary: list[str]) -> pa.Table:
                          use_pandas_metadata=False)  # fmt: skip
 
 
-def _to_pandas(table: pa.Table) -> pd.DataFrame:
+def to_pandas(table: pa.Table) -> pd.DataFrame:
     """As the generic lane reads Parquet: dates as datetime64, text as Arrow strings."""
     decoded = [
         c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns
@@ -138,7 +138,7 @@ def _drop_blank_rows(typed: TypedSource, table: pa.Table) -> TypedColumns | None
     candidates; only those rows of the other columns (unloaded ones too) are looked at.
     """
     names = table.column_names
-    typed_names = [c for c in names if not _is_text(table.schema.field(c).type)]
+    typed_names = [c for c in names if not is_text_type(table.schema.field(c).type)]
     first = table.column(typed_names[0] if typed_names else names[0])
     candidates = _bools(_blank_cells(first))
     rows = np.arange(2, table.num_rows + 2, dtype="int64")
@@ -150,7 +150,7 @@ def _drop_blank_rows(typed: TypedSource, table: pa.Table) -> TypedColumns | None
         if others:
             rest = _read(typed.path, others, []).take(where)
             cells = pa.table([*cells.columns, *rest.columns], names=[*names, *others])
-        frame = _to_pandas(cells)
+        frame = to_pandas(cells)
         blank = np.logical_and.reduce([is_blank(frame[c]).to_numpy() for c in frame.columns])
         if blank.all() and len(blank) == table.num_rows:
             return None  # nothing but blank rows: the generic lane raises
@@ -164,7 +164,8 @@ def _drop_blank_rows(typed: TypedSource, table: pa.Table) -> TypedColumns | None
     return TypedColumns(columns, rows, typed.source, notes)
 
 
-def _is_text(kind: pa.DataType) -> bool:
+def is_text_type(kind: pa.DataType) -> bool:
+    """Text columns: strings, plain or dictionary-encoded."""
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
     return pa.types.is_string(kind) or pa.types.is_large_string(kind)
@@ -172,7 +173,7 @@ def _is_text(kind: pa.DataType) -> bool:
 
 def _blank_cells(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """True where a cell is null, NaN or (text) empty or only whitespace."""
-    if _is_text(values.type):
+    if is_text_type(values.type):
         if pa.types.is_dictionary(values.type):
             values = values.cast(values.type.value_type)
         return pc.or_kleene(pc.is_null(values), _is_empty(values))

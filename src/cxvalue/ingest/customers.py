@@ -5,12 +5,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cxvalue.ingest._columns import find_column
-from cxvalue.ingest._common import IngestResult, finish, parsed, rest_columns, take_dates, take_ids
+from cxvalue.ingest._common import (
+    IngestResult,
+    finish,
+    parsed,
+    record_ids,
+    rest_columns,
+    take_dates,
+    take_ids,
+)
 from cxvalue.ingest._files import read_raw
 from cxvalue.ingest._tracker import Tracker
+from cxvalue.ingest._typed import (
+    TypedSource,
+    is_date_type,
+    is_id_type,
+    open_parquet,
+    to_pandas,
+    typed_ids,
+)
 from cxvalue.ingest.parsing import IDS, is_blank, text_of
 
 DATES = ("acquired_at", "churned_at")
@@ -45,6 +64,10 @@ def read_customers(
         region, referral_source, …; ``<NA>`` where blank). A repeated
         customer_id keeps its first row; the others are rejected.
     """
+    if (typed := open_parquet(source)) is not None:
+        result = _typed_customers(typed, columns, strict)
+        if result is not None:
+            return result
     raw = read_raw(source)
     tracker = Tracker(raw, "customers")
     names = list(raw.frame.columns)
@@ -66,3 +89,69 @@ def read_customers(
         kept = name if name not in table.columns else f"{name} (file)"
         table[kept] = text_of(frame[name]).where(~is_blank(frame[name]), None).astype("string")
     return finish(tracker, table, strict=strict)
+
+
+def _typed_customers(
+    typed: TypedSource, columns: Mapping[str, str] | None, strict: bool
+) -> IngestResult | None:
+    """The customers table from a typed Parquet file, or None when the generic lane must read it.
+
+    Ids are checked in Arrow (:func:`typed_ids`); dates and the rest go through the
+    generic steps, on typed columns. Records what :func:`read_customers` records, in order.
+    """
+    names, source = typed.names, typed.source
+    id_col = str(find_column(names, "customer_id", mapping=columns, source=source))
+    dates = {}
+    for canonical in DATES:
+        column = find_column(names, canonical, mapping=columns, source=source, required=False)
+        if column:
+            dates[canonical] = str(column)
+    used = [id_col, *dates.values()]
+    rest = [c for c in names if c not in used]
+    if (len(set(used)) < len(used) or not is_id_type(typed.kind(id_col))
+            or not all(is_date_type(typed.kind(c)) for c in dates.values())
+            or not all(pa.types.is_string(typed.kind(c)) for c in rest)):  # fmt: skip
+        return None
+    loaded = typed.load(names)
+    if loaded is None:
+        return None
+    n, index = len(loaded), pd.RangeIndex(len(loaded))
+    ids = typed_ids(loaded.pop(id_col))
+    cells = {c: to_pandas(pa.table({c: loaded.pop(c)}))[c] for c in dates.values()}
+    frame = pd.DataFrame({"_row": loaded.rows, id_col: ids.raw} | cells, index=index, copy=False)
+    del cells
+    tracker = Tracker(loaded.raw(frame), "customers")
+    del frame
+    record_ids(tracker, id_col, trimmed=ids.trimmed, from_number=ids.from_number,
+               scientific=ids.scientific, missing=ids.missing)  # fmt: skip
+    for canonical, column in dates.items():
+        take_dates(tracker, column, canonical, dayfirst=None, required=False)
+    kept = None if len(tracker.frame) == n else tracker.frame.index.to_numpy()
+    values = ids.ids.array if kept is None else ids.ids.array.take(kept)
+    dup = _duplicated(values)
+    if dup.any():
+        tracker.reject(pd.Series(dup, index=tracker.frame.index, copy=False),
+                       "duplicate customer_id (first kept)", id_col)  # fmt: skip
+        values = values[~dup]
+    frame = tracker.frame
+    kept = frame.index.to_numpy()
+    table = pd.DataFrame({"customer_id": values}, copy=False)
+    for canonical in dates:
+        table[canonical] = frame[parsed(canonical)].astype("datetime64[ns]").to_numpy()
+    for name in rest:
+        text = to_pandas(pa.table({name: loaded.pop(name).take(pa.array(kept))}))[name]
+        kept_name = name if name not in table.columns else f"{name} (file)"
+        table[kept_name] = text_of(text).where(~is_blank(text), None).astype("string").array
+    return finish(tracker, table, strict=strict)
+
+
+def _duplicated(ids: pd.api.extensions.ExtensionArray) -> np.ndarray:
+    """Repeated ids (the first kept); a file sorted by id is checked on neighbours only."""
+    values = pa.chunked_array(ids._pa_array) if hasattr(ids, "_pa_array") else pa.array(ids)
+    n = len(values)
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    later = pc.greater(values.slice(1), values.slice(0, n - 1))
+    if pc.all(later).as_py():
+        return np.zeros(n, dtype=bool)
+    return pd.Series(ids).duplicated().to_numpy()
