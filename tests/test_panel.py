@@ -244,7 +244,7 @@ def canonical(draw):
                      for _, _, s in answers],
         "response_id": pd.array([f"r{i:02d}" for i in range(len(answers))], dtype=S),
     })  # fmt: skip
-    return rev, resp, draw(st.integers(1, 4)), draw(st.integers(1, 6))
+    return rev, resp, draw(st.integers(1, 4)), draw(st.integers(1, 6)), draw(st.integers(1, 13))
 
 
 def expected_spells(rev: pd.DataFrame, churn_after: int) -> dict[str, list[tuple[int, int]]]:
@@ -265,10 +265,11 @@ def expected_spells(rev: pd.DataFrame, churn_after: int) -> dict[str, list[tuple
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(canonical())
 def test_conservation(data):
-    rev, resp, churn_after, window = data
+    rev, resp, churn_after, window, recency = data
     if not (rev.revenue != 0).any():
         return
-    df = build_panel(resp, rev, churn_after_months=churn_after, window_months=window).to_pandas()
+    df = build_panel(resp, rev, churn_after_months=churn_after, window_months=window,
+                     recency_months=recency).to_pandas()  # fmt: skip
     assert df.revenue.sum() == pytest.approx(rev.revenue.sum(), abs=1e-6)
     spells = expected_spells(rev, churn_after)
     assert len(df) == sum(last - first + 1 for s in spells.values() for first, last in s)
@@ -280,7 +281,7 @@ def test_conservation(data):
     for cid, lives in spells.items():
         churns = [int(last + churn_after <= data_end) for _, last in lives]
         assert list(per_spell.loc[cid]) == churns
-    want = reference_panel(resp, rev, window=window, churn_after=churn_after)
+    want = reference_panel(resp, rev, window=window, churn_after=churn_after, recency=recency)
     compare(df.drop(columns="size_band"), want.drop(columns="size_band"))
 
 
@@ -463,3 +464,14 @@ def test_a_materialized_panel_gives_the_same_cells_and_fits(sample_panel):
     a = fit_retention(stored, controls=["segment"])
     b = fit_retention(sample_panel, controls=["segment"])
     pd.testing.assert_series_equal(a.params, b.params, rtol=1e-12)
+
+
+def test_materialize_keeps_the_columns_asked_for(revenue, responses, customers):
+    panel = build_panel(responses, revenue, customers)
+    stored = panel.materialize(columns=["segment"])
+    assert stored.columns == [*panel.columns[: panel.columns.index("segment") + 1]]
+    assert "region" not in stored.controls_available and "segment" in stored.controls_available
+    by = ["category", "segment"]
+    pd.testing.assert_frame_equal(cells(stored, by), cells(panel, by))
+    with pytest.raises(ColumnError, match="'segmnt'"):
+        panel.materialize(columns=["segmnt"])

@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cxvalue._categories import DETRACTOR, NOT_SURVEYED, PASSIVE, PROMOTER
-from cxvalue._panel_inputs import month_index
+from cxvalue._panel_inputs import calendar, month_index
 
 #: The panel's own columns, in order; customers-table columns follow.
 PANEL_COLUMNS = (
@@ -81,41 +81,56 @@ def response_months(responses: ir.Table, extra: Sequence[str] = ()) -> ir.Table:
     )
 
 
-def latest_response(rows: ir.Table, responses: ir.Table, recency: int) -> ir.Table:
-    """Add score, category, months_since_response: the latest answer within ``recency``.
+def response_cover(responses: ir.Table, recency: int, first: int, last: int) -> ir.Table:
+    """The months each answer describes: ``key``, ``m``, score, category, months_since_response.
 
-    A range join (same customer, answer at or before the start of the month
-    and after the start of the month ``recency`` months earlier) plus a
-    ``row_number`` window keeps the latest answer per customer-month (ties:
-    the larger response_id). Rows with none get category ``not_surveyed``.
+    ``responses`` are keyed canonical responses (a ``key`` column instead of
+    customer_id). An answer describes the months from its ``eff`` month (see
+    :func:`response_months`) until the customer's next answer takes over or
+    ``recency`` months have passed, whichever comes first; of several answers
+    with the same ``eff`` month the latest counts (ties: the larger
+    response_id). That is the latest counting answer of every customer-month,
+    found without comparing every month with every answer.
     """
-    keys = rows.select(k_customer_id=rows.customer_id, k_m=rows.m)
-    best = latest_answers(keys, response_months(responses), recency)
-    best = best.select(
-        "k_customer_id", "k_m", "score", "category",
-        months_since_response=(best.k_m - best.r_m).cast("int64"),
+    answers = response_months(responses.rename(customer_id="key"))
+    rank = ibis.row_number().over(
+        group_by=[answers.r_customer_id, answers.eff],
+        order_by=[ibis.desc(answers.r_at), ibis.desc(answers.r_id)],
+    )
+    best = answers.mutate(rn=rank).filter(lambda t: t.rn == 0)
+    taken_over = best.eff.lead().over(group_by=best.r_customer_id, order_by=best.eff)
+    expires = best.eff + recency
+    best = best.mutate(until=ibis.least(ibis.coalesce(taken_over, expires), expires))
+    cal = calendar(first, last)
+    cover = best.join(cal, [cal.m >= best.eff, cal.m < best.until])
+    return cover.select(
+        key=cover.r_customer_id, m=cover.m, score=cover.score, category=cover.category,
+        months_since_response=(cover.m - cover.r_m).cast("int64"),
     )  # fmt: skip
-    joined = rows.left_join(best, [rows.customer_id == best.k_customer_id, rows.m == best.k_m])
-    joined = joined.drop("k_customer_id", "k_m")
+
+
+def latest_response(rows: ir.Table, cover: ir.Table) -> ir.Table:
+    """Add score, category, months_since_response from :func:`response_cover`; months no
+    answer describes get category ``not_surveyed``."""
+    cover = cover.rename(c_key="key", c_m="m")
+    joined = rows.left_join(cover, [rows.key == cover.c_key, rows.m == cover.c_m])
+    joined = joined.drop("c_key", "c_m")
     return joined.mutate(category=ibis.coalesce(joined.category, NOT_SURVEYED))
 
 
-def tenure_from_acquisition(rows: ir.Table, customers: ir.Table | None) -> ir.Table:
-    """Count ``tenure_months`` of a first spell from ``acquired_at`` where given.
+def tenure_from_acquisition(rows: ir.Table) -> ir.Table:
+    """Count ``tenure_months`` of a first spell from the ``acquired_at`` column where given.
 
     Revenue extracts often start years after many customers joined; tenure
     counted from the first revenue month would call them all new. An
     ``acquired_at`` after the first revenue month is ignored (the revenue says
     otherwise), and later spells always count from their own start.
     """
-    if customers is None or "acquired_at" not in customers.columns:
+    if "acquired_at" not in rows.columns:
         return rows
-    acq = customers.select(a_customer_id=customers.customer_id,
-                           a_m=month_index(customers.acquired_at))  # fmt: skip
-    joined = rows.left_join(acq, rows.customer_id == acq.a_customer_id)
-    use = (joined.spell == 1) & joined.a_m.notnull() & (joined.a_m <= joined.start)
-    tenure = ibis.ifelse(use, joined.m - joined.a_m, joined.tenure_months).cast("int64")
-    return joined.mutate(tenure_months=tenure).drop("a_customer_id", "a_m")
+    a_m = month_index(rows.acquired_at)
+    use = (rows.spell == 1) & a_m.notnull() & (a_m <= rows.start)
+    return rows.mutate(tenure_months=ibis.ifelse(use, rows.m - a_m, rows.tenure_months))
 
 
 def latest_answers(keys: ir.Table, answers: ir.Table, recency: int) -> ir.Table:
@@ -147,40 +162,48 @@ def no_responses(rows: ir.Table) -> ir.Table:
     )
 
 
-def size_band(rows: ir.Table, bands: int) -> ir.Table:
-    """Add size_band: bands (ntile) of customers by their average monthly revenue
-    over their first :data:`SIZE_MONTHS` months in the panel.
+def size_table(rows: ir.Table, bands: int, key: str) -> ir.Table:
+    """One row per customer (``key``) with its size_band: bands (ntile) of customers by
+    their average monthly revenue over their first :data:`SIZE_MONTHS` months in the panel.
 
-    One band per customer, fixed over time, so that it does not move with the
-    outcome (a shrinking customer keeps its band). Ties are broken by
-    customer_id so that the bands are reproducible.
+    ``rows`` need ``key``, ``m``, ``revenue`` and ``first_m`` (the customer's first
+    month). One band per customer, fixed over time, so that it does not move
+    with the outcome (a shrinking customer keeps its band). Ties are broken by
+    the key so that the bands are reproducible.
     """
-    first = rows.group_by("customer_id").aggregate(f_m=rows.m.min())
-    early = rows.join(first, "customer_id")
-    early = early.filter(early.m < early.f_m + SIZE_MONTHS)
-    avg = early.group_by("customer_id").aggregate(avg=early.revenue.mean())
-    tile = ibis.ntile(bands).over(order_by=[avg.avg, avg.customer_id])
+    early = rows.filter(rows.m < rows.first_m + SIZE_MONTHS)
+    avg = early.group_by(key).aggregate(avg=early.revenue.mean())
+    tile = ibis.ntile(bands).over(order_by=[avg.avg, avg[key]])
     labels = size_labels(bands)
     label = ibis.cases(*[(tile == i, lab) for i, lab in enumerate(labels)], else_=labels[-1])
-    sized = avg.select(s_customer_id=avg.customer_id, size_band=label)
+    return avg.select(key, size_band=label)
+
+
+def size_band(rows: ir.Table, bands: int) -> ir.Table:
+    """Add size_band (see :func:`size_table`) to rows that have customer_id, m, revenue."""
+    first = rows.group_by("customer_id").aggregate(first_m=rows.m.min())
+    with_first = rows.join(first, "customer_id")
+    sized = size_table(with_first, bands, "customer_id").rename(s_customer_id="customer_id")
     joined = rows.left_join(sized, rows.customer_id == sized.s_customer_id)
     return joined.drop("s_customer_id")
 
 
-def customer_columns(rows: ir.Table, customers: ir.Table | None) -> tuple[ir.Table, list[str]]:
-    """Left-join every customers-table column; return the table and the added names.
+def customer_columns(
+    rows: ir.Table, customers: ir.Table | None, on: str = "customer_id"
+) -> tuple[ir.Table, list[str]]:
+    """Left-join every customers-table column on ``on``; return the table and the added
+    names.
 
-    A customers column whose name the panel already uses is added as
-    ``{name}_customers``.
+    A customers column whose name the panel uses (:data:`PANEL_COLUMNS`) is
+    added as ``{name}_customers``.
     """
     if customers is None:
         return rows, []
-    taken = set(rows.columns)
     renames = {
-        (f"{c}_customers" if c in taken else c): c for c in customers.columns if c != "customer_id"
+        (f"{c}_customers" if c in PANEL_COLUMNS else c): c for c in customers.columns if c != on
     }
-    side = customers.select(c_customer_id=customers.customer_id, **{
+    side = customers.select(c_on=customers[on], **{
         new: customers[old] for new, old in renames.items()
     })  # fmt: skip
-    joined = rows.left_join(side, rows.customer_id == side.c_customer_id).drop("c_customer_id")
+    joined = rows.left_join(side, rows[on] == side.c_on).drop("c_on")
     return joined, list(renames)

@@ -67,9 +67,18 @@ DUCKDB_MEMORY = "2GB"
 
 
 def default_backend() -> Any:
-    """An embedded DuckDB with a memory limit that spills to the system's temp folder."""
+    """An embedded DuckDB with a memory limit that spills to the system's temp folder.
+
+    Its optimizer keeps the right side of each join as the hash table's side.
+    The panel's joins put the smaller (lookup) table there; DuckDB's row
+    estimates after windows and range joins are too rough to second-guess
+    that (on a 22.6M-row panel it built tables over the customer-months
+    instead: 15% slower and twice the spilling).
+    """
     spill = Path(tempfile.gettempdir()) / "cxvalue-duckdb"
-    return ibis.duckdb.connect(memory_limit=DUCKDB_MEMORY, temp_directory=str(spill))
+    con = ibis.duckdb.connect(memory_limit=DUCKDB_MEMORY, temp_directory=str(spill))
+    con.raw_sql("SET disabled_optimizers = 'build_side_probe_side'")
+    return con
 
 
 def to_table(obj: Any, con: Any, kind: str) -> ir.Table:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+
+from cxvalue._panel_columns import PANEL_COLUMNS
+from cxvalue.errors import ColumnError
 
 #: Integer columns that may hold NULL; pandas gets them as nullable Int64.
 NULLABLE_INTS = ("active_through_next", "score", "months_since_response")
@@ -82,17 +86,35 @@ class Panel:
         """Run the panel and return it as an Arrow table (same order as :meth:`to_pandas`)."""
         return self.backend.to_pyarrow(self._ordered())
 
-    def materialize(self) -> Panel:
+    def materialize(self, columns: Sequence[str] | None = None) -> Panel:
         """Run the panel once into a temporary table on its backend and return a Panel
         over that table.
 
         Every model fit and cell count asks the backend for the panel again; on
         a large panel, running it once and reading the stored rows after that
         is several times faster. The table lives as long as the connection.
+
+        Parameters
+        ----------
+        columns : sequence of str, optional
+            Customers-table columns to keep (the panel's own columns are always
+            kept); default: all. Leaving out the ones no model uses makes the
+            stored table smaller and the run faster.
         """
+        expr = self.expr
+        if columns is not None:
+            unknown = [c for c in columns if c not in expr.columns]
+            if unknown:
+                raise ColumnError(
+                    f"materialize(): the panel has no column {unknown[0]!r}. Columns: "
+                    f"{', '.join(expr.columns)}.",
+                    column=unknown[0], found=list(expr.columns),
+                )  # fmt: skip
+            expr = expr.select(*[c for c in expr.columns if c in PANEL_COLUMNS or c in columns])
         name = f"cxvalue_panel_{uuid.uuid4().hex[:12]}"
-        table = self.backend.create_table(name, self.expr, temp=True)
-        return replace(self, expr=table)
+        table = self.backend.create_table(name, expr, temp=True)
+        controls = tuple(c for c in self.controls_available if c in table.columns)
+        return replace(self, expr=table, controls_available=controls)
 
     def count(self) -> int:
         """The number of customer-months (runs a count on the backend)."""

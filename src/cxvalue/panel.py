@@ -125,21 +125,28 @@ def build_panel(
         None if customers is None else _customers_table(to_table(customers, con, "customers"), con)
     )
     first, last = _revenue_span(rev, con)
-    monthly = pspell.monthly_revenue(rev)
-    spells = pspell.spells(pspell.active_months(monthly), cust, churn_after_months, last)
-    rows = pspell.customer_months(spells, monthly, first, last)
-    rows = pspell.life_columns(rows, window_months, last)
-    rows = pcol.tenure_from_acquisition(rows, cust)
+    keys = pspell.customer_keys(rev)
+    keyed_cust = None if cust is None else pspell.with_keys(cust, keys)
+    monthly = pspell.monthly_revenue(pspell.with_keys(rev, keys))
+    spells = pspell.spells(pspell.active_months(monthly), keyed_cust, churn_after_months, last)
+    grid = pspell.customer_months(spells, monthly, first, last)
+    rows = pspell.life_columns(grid, window_months, last)
     rows = pspell.revenue_windows(rows, window_months, last, TRAILING_MONTHS)
-    rows = rows.mutate(tenure_band=pcol.tenure_band(rows.tenure_months, tuple(tenure_bands)))
-    rows = pcol.size_band(rows, size_bands)
-    rows = (
-        pcol.no_responses(rows)
-        if resp is None
-        else pcol.latest_response(rows, resp, recency_months)
-    )
-    rows = rows.mutate(period=month_date(rows.m))
-    rows, extra = pcol.customer_columns(rows.select(*pcol.PANEL_COLUMNS), cust)
+    if resp is None:
+        rows = pcol.no_responses(rows)
+    else:
+        cover = pcol.response_cover(pspell.with_keys(resp, keys), recency_months, first, last)
+        rows = pcol.latest_response(rows, cover)
+    people = keys.join(pcol.size_table(grid, size_bands, "key"), "key")
+    people, extra = pcol.customer_columns(people, keyed_cust, on="key")
+    # distinct() changes nothing (one row per key) but stops DuckDB from moving the
+    # customers-table join onto the customer-month rows (20 times as many)
+    people = people.distinct().rename(p_key="key")
+    rows = rows.join(people, rows.key == people.p_key)
+    rows = pcol.tenure_from_acquisition(rows)
+    rows = rows.mutate(tenure_band=pcol.tenure_band(rows.tenure_months, tuple(tenure_bands)),
+                       period=month_date(rows.m))  # fmt: skip
+    rows = rows.select(*pcol.PANEL_COLUMNS, *extra)
     return Panel(
         expr=rows,
         backend=con,

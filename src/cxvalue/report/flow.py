@@ -121,7 +121,8 @@ def _run(config: Config, extras: bool, say: Progress) -> Flow:
     say("building the customer × month panel")
     panel = build_panel(responses, revenue, customers, window_months=m.window_months,
                         churn_after_months=m.churn_after_months,
-                        recency_months=m.recency_months).materialize()  # fmt: skip
+                        recency_months=m.recency_months)  # fmt: skip
+    panel = panel.materialize(columns=[c for c in m.controls if c in panel.columns])
     say("fitting retention and revenue models")
     retention, revenue_model = fit_models(panel, config)
     say(f"valuing ({config.value.draws:,} parameter draws)")
