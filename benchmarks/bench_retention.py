@@ -135,8 +135,13 @@ def method_a2(data: Path) -> tuple[float, float, int, dict]:
 
     con = ibis.duckdb.connect()
     expr = con.read_parquet(data / "rows.parquet")
+    # a calendar like build_panel's: the simulated cohort starts in January 2022, so that
+    # the current base is the last month's customers, as in a real panel
+    start = pd.Timestamp("2022-01-01")
+    expr = expr.mutate(period=ibis.date(start.date()) + expr.tenure_months.as_interval("M"))
+    end = start + pd.DateOffset(months=MONTHS - 1)
     panel = Panel(expr=expr, backend=con, window_months=None, churn_after_months=None,
-                  churn_rule="simulated", recency_months=None, data_end=None)  # fmt: skip
+                  churn_rule="simulated", recency_months=None, data_end=end)  # fmt: skip
     load = loaded()
     t0 = time.perf_counter()
     model = fit_retention(panel, controls=("segment",))

@@ -114,28 +114,12 @@ def same_cells(got: pd.DataFrame, want: pd.DataFrame) -> None:
     np.testing.assert_allclose(got[sums].to_numpy(), want[sums].to_numpy(), rtol=1e-9, atol=1e-9)
 
 
-def test_sample_panel_on_spark_gives_identical_cells(spark_panel, duck_panel):
-    got = cells(spark_panel, BY, VALUES)
-    want = cells(duck_panel, BY, VALUES)
-    assert want["n_rows"].sum() > 400_000  # the whole sample, not a slice
-    same_cells(got, want)
-    assert spark_panel.data_end == duck_panel.data_end
-    assert spark_panel.controls_available == duck_panel.controls_available
-
-
-def test_retention_fit_on_spark_equals_duckdb(spark_panel, duck_panel):
-    controls = ("segment", "size_band", "tenure_band")
-    got = fit_retention(spark_panel, controls=controls)
-    want = fit_retention(duck_panel, controls=controls)
-    assert list(got.params.index) == list(want.params.index)
-    np.testing.assert_allclose(got.params.to_numpy(), want.params.to_numpy(), rtol=1e-9,
-                               atol=1e-12)  # fmt: skip
-    np.testing.assert_allclose(got.cov.to_numpy(), want.cov.to_numpy(), rtol=1e-9, atol=1e-15)
-    assert (got.exposure, got.events) == (want.exposure, want.events)
-
-
 def test_pandas_inputs_on_a_spark_backend(con):
-    """Hand-made edge cases (leading-zero ids, gaps, credits, explicit churn) on Spark."""
+    """Hand-made edge cases (leading-zero ids, gaps, credits, explicit churn) on Spark.
+
+    First in the module: it runs before the sample's panel is cached in the local
+    session's 2 GB (after it, Spark ran short of memory for this query).
+    """
     revenue = pd.DataFrame({
         "customer_id": ["00042"] * 4 + ["42"] * 3 + ["0042"],
         "period": pd.to_datetime(["2023-01-01", "2023-02-01", "2023-04-01", "2023-12-01",
@@ -156,3 +140,23 @@ def test_pandas_inputs_on_a_spark_backend(con):
     got = cells(build_panel(responses, revenue, customers, backend=con), by,
                 ["revenue_next", "score"])  # fmt: skip
     pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=1e-9)
+
+
+def test_sample_panel_on_spark_gives_identical_cells(spark_panel, duck_panel):
+    got = cells(spark_panel, BY, VALUES)
+    want = cells(duck_panel, BY, VALUES)
+    assert want["n_rows"].sum() > 400_000  # the whole sample, not a slice
+    same_cells(got, want)
+    assert spark_panel.data_end == duck_panel.data_end
+    assert spark_panel.controls_available == duck_panel.controls_available
+
+
+def test_retention_fit_on_spark_equals_duckdb(spark_panel, duck_panel):
+    controls = ("segment", "size_band", "tenure_band")
+    got = fit_retention(spark_panel, controls=controls)
+    want = fit_retention(duck_panel, controls=controls)
+    assert list(got.params.index) == list(want.params.index)
+    np.testing.assert_allclose(got.params.to_numpy(), want.params.to_numpy(), rtol=1e-9,
+                               atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(got.cov.to_numpy(), want.cov.to_numpy(), rtol=1e-9, atol=1e-15)
+    assert (got.exposure, got.events) == (want.exposure, want.events)
