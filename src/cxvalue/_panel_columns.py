@@ -92,6 +92,7 @@ def response_cover(responses: ir.Table, recency: int, first: int, last: int) -> 
     response_id). That is the latest counting answer of every customer-month,
     found without comparing every month with every answer.
     """
+    # response_months reads customer_id: hand it the key under that name (r_customer_id)
     answers = response_months(responses.rename(customer_id="key"))
     rank = ibis.row_number().over(
         group_by=[answers.r_customer_id, answers.eff],
