@@ -53,7 +53,7 @@ def session():
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", "4g")  # 2g ran out of heap on the sample's panel
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
@@ -118,7 +118,7 @@ def test_pandas_inputs_on_a_spark_backend(con):
     """Hand-made edge cases (leading-zero ids, gaps, credits, explicit churn) on Spark.
 
     First in the module: it runs before the sample's panel is cached in the local
-    session's 2 GB (after it, Spark ran short of memory for this query).
+    session (after it, a 2 GB session ran short of memory for this query).
     """
     revenue = pd.DataFrame({
         "customer_id": ["00042"] * 4 + ["42"] * 3 + ["0042"],
