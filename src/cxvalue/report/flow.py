@@ -119,10 +119,7 @@ def _run(config: Config, extras: bool, say: Progress) -> Flow:
         )
     m = config.model
     say("building the customer × month panel")
-    panel = build_panel(responses, revenue, customers, window_months=m.window_months,
-                        churn_after_months=m.churn_after_months,
-                        recency_months=m.recency_months)  # fmt: skip
-    panel = panel.materialize(columns=[c for c in m.controls if c in panel.columns])
+    panel = model_panel(config, responses, revenue, customers, m.churn_after_months)
     say("fitting retention and revenue models")
     retention, revenue_model = fit_models(panel, config)
     say(f"valuing ({config.value.draws:,} parameter draws)")
@@ -177,7 +174,23 @@ def latest_answers(responses: pd.DataFrame, customers: IngestResult | None) -> p
     return rows
 
 
-def fit_models(panel: Panel, config: Config, *, churn_after: int | None = None) -> tuple:
+def model_panel(
+    config: Config,
+    responses: IngestResult,
+    revenue: IngestResult,
+    customers: IngestResult | None,
+    churn_after: int,
+) -> Panel:
+    """The panel the models are fitted on, run once into the engine with only the
+    customers-table columns the config's controls name."""
+    m = config.model
+    panel = build_panel(responses, revenue, customers, window_months=m.window_months,
+                        churn_after_months=churn_after,
+                        recency_months=m.recency_months)  # fmt: skip
+    return panel.materialize(columns=[c for c in m.controls if c in panel.columns])
+
+
+def fit_models(panel: Panel, config: Config) -> tuple:
     """Both models with the config's controls (the revenue model with those on the panel)."""
     controls = list(config.model.controls)
     missing = [c for c in controls if c not in panel.columns]
@@ -242,9 +255,7 @@ def add_extras(flow: Flow, say: Progress) -> None:
                           "sensitivity here.")  # fmt: skip
     for months in (low, high) if not dated else ():
         say(f"sensitivity: churn after {months} empty months")
-        panel = build_panel(flow.responses, flow.revenue, flow.customers,
-                            window_months=m.window_months, churn_after_months=months,
-                            recency_months=m.recency_months).materialize()  # fmt: skip
+        panel = model_panel(config, flow.responses, flow.revenue, flow.customers, months)
         refits[f"{months} months"] = fit_models(panel, config)
     v = config.value
     flow.sensitivity = sensitivity(flow.retention, flow.revenue_model, margin=flow.margin,
