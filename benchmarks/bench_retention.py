@@ -43,6 +43,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -56,6 +58,8 @@ LABELS = {
     "c": "lifelines CoxPHFitter, one row per customer",
 }
 MONTHS = 36
+#: The simulated cohort's first month.
+START = "2022-01-01"
 
 
 def maxrss_mb() -> float:
@@ -100,8 +104,15 @@ def generate(n: int, seed: int, out: Path) -> dict[str, int]:
 
     lives = customer_lives(n, MONTHS, np.random.default_rng(seed))
     rows = panel_rows(lives)
+    # a calendar like build_panel's, stored as a materialized panel stores it: the
+    # simulated cohort starts in January 2022, so that the current base is the last
+    # month's customers, as in a real panel
+    months = np.datetime64(START[:7], "M") + np.arange(MONTHS)
+    period = months.astype("datetime64[D]")[rows["tenure_months"].to_numpy()]
     lives.to_parquet(out / "lives.parquet", index=False)
-    rows.to_parquet(out / "rows.parquet", index=False)
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    pq.write_table(table.append_column("period", pa.array(period, pa.date32())),
+                   out / "rows.parquet")  # fmt: skip
     return {
         "customers": len(lives),
         "rows": len(rows),
@@ -135,11 +146,7 @@ def method_a2(data: Path) -> tuple[float, float, int, dict]:
 
     con = ibis.duckdb.connect()
     expr = con.read_parquet(data / "rows.parquet")
-    # a calendar like build_panel's: the simulated cohort starts in January 2022, so that
-    # the current base is the last month's customers, as in a real panel
-    start = pd.Timestamp("2022-01-01")
-    expr = expr.mutate(period=ibis.date(start.date()) + expr.tenure_months.as_interval("M"))
-    end = start + pd.DateOffset(months=MONTHS - 1)
+    end = pd.Timestamp(START) + pd.DateOffset(months=MONTHS - 1)
     panel = Panel(expr=expr, backend=con, window_months=None, churn_after_months=None,
                   churn_rule="simulated", recency_months=None, data_end=end)  # fmt: skip
     load = loaded()

@@ -358,7 +358,8 @@ def fit_retention(
     Parameters
     ----------
     panel : Panel or pandas.DataFrame
-        The customer-month panel (:func:`cxvalue.build_panel`).
+        The customer-month panel (:func:`cxvalue.build_panel`): one row per
+        customer and month.
     controls : sequence of str
         Panel columns to adjust for. Text columns are factors (one term per
         level); numeric columns (e.g. ``tenure_months``) enter linearly.
@@ -489,12 +490,10 @@ def _cells_and_base(
     category and controls, with ``n_rows``, ``exposure`` and ``events``. Base: the
     customers at risk in the panel's last month who did not churn in it (every
     at-risk row when the panel has no last month, as a snapshot), by the same
-    pattern: ``n`` distinct customers, ``revenue`` and ``revenue_sq`` summed.
+    pattern: ``n`` customers, ``revenue`` and ``revenue_sq`` summed. A panel has
+    one row per customer and month, so the base's rows are its customers.
 
-    The rows are grouped once by pattern, a flag for "in the base" and the
-    customer id of base rows only (NULL elsewhere), so that the distinct
-    customers of the base are counted without a second pass or a count-distinct
-    over every row; a second, tiny group-by gives both tables.
+    Both come from one grouped pass: the base's sums are filtered aggregates.
     """
     by = ["category", *controls]
     table, con = _table_and_backend(panel)
@@ -509,40 +508,22 @@ def _cells_and_base(
     if last is not None:
         in_base = in_base & (table.period == last) & (table.churned == 0)
     in_base = ibis.coalesce(in_base, False)
-    revenue = table.revenue.cast("float64") if "revenue" in columns else ibis.null("float64")
-    rows = table.select(
-        *by,
-        _churned=table.churned.cast("int64"),
-        _base=in_base,
-        _customer=ibis.ifelse(in_base, table.customer_id, ibis.null(table.customer_id.type())),
-        _revenue=ibis.ifelse(in_base, revenue, ibis.null("float64")),
-    )
-    first = rows.group_by([*by, "_base", "_customer"]).aggregate(
-        _rows=rows.count(),
-        _events=rows._churned.sum(),
-        _sum=rows._revenue.sum(),
-        _sq=(rows._revenue * rows._revenue).sum(),
-    )
-    base_rows = first._base
-    agg = first.group_by(by).aggregate(
-        n_rows=first._rows.sum(),
-        events=first._events.sum(),
-        base_rows=first._rows.sum(where=base_rows),
-        n=first._customer.count(where=base_rows),
-        revenue=first._sum.sum(where=base_rows),
-        revenue_sq=first._sq.sum(where=base_rows),
-    )
-    frame = con.execute(agg)
-    counts = ["n_rows", "events", "base_rows", "n"]
+    metrics = {
+        "n_rows": table.count(),
+        "events": table.churned.cast("int64").sum(),
+        "n": table.count(where=in_base),
+    }
+    sums = ["revenue", "revenue_sq"]
+    if "revenue" in columns:
+        revenue = table.revenue.cast("float64")
+        metrics |= {"revenue": revenue.sum(where=in_base),
+                    "revenue_sq": (revenue * revenue).sum(where=in_base)}  # fmt: skip
+    frame = con.execute(table.group_by(by).aggregate(**metrics))
+    counts = ["n_rows", "events", "n"]
     frame[counts] = frame[counts].fillna(0).astype("int64")
     frame = frame.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)
-    frame["exposure"] = frame["n_rows"]
-    cells_ = frame[[*by, "n_rows", "exposure", "events"]]
-    cells_ = cells_[cells_["exposure"] > 0].reset_index(drop=True)
-    base = frame[frame["base_rows"] > 0].reset_index(drop=True)
-    if "revenue" in columns:
-        base[["revenue", "revenue_sq"]] = base[["revenue", "revenue_sq"]].astype("float64")
-        base[["revenue", "revenue_sq"]] = base[["revenue", "revenue_sq"]].fillna(0.0)
-    else:
-        base["revenue"] = base["revenue_sq"] = np.nan
-    return cells_, base[[*by, "n", "revenue", "revenue_sq"]]
+    frame.insert(len(by) + 1, "exposure", frame["n_rows"])
+    cells_ = frame[frame["n_rows"] > 0].reset_index(drop=True)
+    base = frame[frame["n"] > 0].reset_index(drop=True)
+    base[sums] = base[sums].astype("float64").fillna(0.0) if "revenue" in columns else np.nan
+    return cells_[[*by, "n_rows", "exposure", "events"]], base[[*by, "n", *sums]]
