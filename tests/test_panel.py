@@ -283,6 +283,18 @@ def test_conservation(data):
         assert list(per_spell.loc[cid]) == churns
     want = reference_panel(resp, rev, window=window, churn_after=churn_after, recency=recency)
     compare(df.drop(columns="size_band"), want.drop(columns="size_band"))
+    # size bands: computed from the spells, not the rows; they must order the customers
+    # as the reference's averages do (bands may differ only between tied averages)
+    rank = {"small": 0, "medium": 1, "large": 2}
+    band = df.groupby("customer_id").size_band.first().map(rank)
+    first = want.groupby("customer_id").period.transform("min")
+    early = want[want.period < first + pd.DateOffset(months=12)]
+    avg = early.groupby("customer_id").revenue.mean()
+    assert band.value_counts().sort_index().tolist() == (
+        want.groupby("customer_id").size_band.first().map(rank).value_counts().sort_index().tolist()
+    )
+    apart = avg.to_numpy()[:, None] < avg.to_numpy()[None, :] - 1e-6 * (1 + avg.abs().max())
+    assert (band[avg.index].to_numpy()[:, None] <= band[avg.index].to_numpy()[None, :])[apart].all()
 
 
 # --- cells -----------------------------------------------------------------------------
@@ -454,6 +466,20 @@ def test_size_bands_are_terciles_of_customers():
     per = df.groupby("customer_id").agg(band=("size_band", "first"), avg=("revenue", "mean"))
     assert per.band.value_counts().to_dict() == {"small": 3, "medium": 3, "large": 3}
     assert per.groupby("band").avg.max()["small"] < per.groupby("band").avg.min()["medium"]
+
+
+def test_size_band_is_fixed_by_the_first_twelve_months():
+    """A grows after its first year, B shrinks: over 12 months A is smaller, over any
+    longer stretch larger. A gap month inside the first year counts as revenue 0."""
+    grows = pd.concat([monthly("A", "2022-01", "2022-12", 100.0, skip=("2022-06",)),
+                       monthly("A", "2023-01", "2023-12", 5000.0)])  # fmt: skip
+    shrinks = pd.concat([monthly("B", "2022-01", "2022-12", 120.0),
+                         monthly("B", "2023-01", "2023-12", 1.0)])  # fmt: skip
+    rev = pd.concat([grows, shrinks]).astype({"customer_id": S})
+    df = build_panel(None, rev, size_bands=2).to_pandas()
+    assert df.groupby("customer_id").size_band.first().to_dict() == {"A": "small", "B": "large"}
+    df = build_panel(None, rev[rev.customer_id == "A"].assign(revenue=1.0), size_bands=1)
+    assert df.to_pandas().size_band.eq("all").all()
 
 
 def test_a_materialized_panel_gives_the_same_cells_and_fits(sample_panel):

@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cxvalue._categories import DETRACTOR, NOT_SURVEYED, PASSIVE, PROMOTER
-from cxvalue._panel_inputs import calendar, month_index
+from cxvalue._panel_inputs import month_index
 
 #: The panel's own columns, in order; customers-table columns follow.
 PANEL_COLUMNS = (
@@ -81,16 +81,17 @@ def response_months(responses: ir.Table, extra: Sequence[str] = ()) -> ir.Table:
     )
 
 
-def response_cover(responses: ir.Table, recency: int, first: int, last: int) -> ir.Table:
-    """The months each answer describes: ``key``, ``m``, score, category, months_since_response.
+def answer_spans(responses: ir.Table, recency: int) -> ir.Table:
+    """The months each answer describes: ``key``, ``eff`` to ``until`` (exclusive), its
+    month ``r_m``, score and category.
 
     ``responses`` are keyed canonical responses (a ``key`` column instead of
     customer_id). An answer describes the months from its ``eff`` month (see
     :func:`response_months`) until the customer's next answer takes over or
     ``recency`` months have passed, whichever comes first; of several answers
     with the same ``eff`` month the latest counts (ties: the larger
-    response_id). That is the latest counting answer of every customer-month,
-    found without comparing every month with every answer.
+    response_id). A customer's spans do not overlap, so each customer-month
+    falls in at most one: that of its latest counting answer.
     """
     # response_months reads customer_id: hand it the key under that name (r_customer_id)
     answers = response_months(responses.rename(customer_id="key"))
@@ -101,22 +102,28 @@ def response_cover(responses: ir.Table, recency: int, first: int, last: int) -> 
     best = answers.mutate(rn=rank).filter(lambda t: t.rn == 0)
     taken_over = best.eff.lead().over(group_by=best.r_customer_id, order_by=best.eff)
     expires = best.eff + recency
-    best = best.mutate(until=ibis.least(ibis.coalesce(taken_over, expires), expires))
-    cal = calendar(first, last)
-    cover = best.join(cal, [cal.m >= best.eff, cal.m < best.until])
-    return cover.select(
-        key=cover.r_customer_id, m=cover.m, score=cover.score, category=cover.category,
-        months_since_response=(cover.m - cover.r_m).cast("int64"),
+    return best.select(
+        a_key=best.r_customer_id, eff=best.eff,
+        until=ibis.least(ibis.coalesce(taken_over, expires), expires),
+        r_m=best.r_m, score=best.score, category=best.category,
     )  # fmt: skip
 
 
-def latest_response(rows: ir.Table, cover: ir.Table) -> ir.Table:
-    """Add score, category, months_since_response from :func:`response_cover`; months no
-    answer describes get category ``not_surveyed``."""
-    cover = cover.rename(c_key="key", c_m="m")
-    joined = rows.left_join(cover, [rows.key == cover.c_key, rows.m == cover.c_m])
-    joined = joined.drop("c_key", "c_m")
-    return joined.mutate(category=ibis.coalesce(joined.category, NOT_SURVEYED))
+def latest_response(rows: ir.Table, spans: ir.Table) -> ir.Table:
+    """Add score, category, months_since_response from :func:`answer_spans`; months no
+    answer describes get category ``not_surveyed``.
+
+    The join is on the key with a month range: the spans are not spelled out month
+    by month, which would make a table nearly as long as the panel.
+    """
+    joined = rows.left_join(
+        spans, [rows.key == spans.a_key, rows.m >= spans.eff, rows.m < spans.until]
+    )
+    joined = joined.mutate(
+        category=ibis.coalesce(joined.category, NOT_SURVEYED),
+        months_since_response=(joined.m - joined.r_m).cast("int64"),
+    )
+    return joined.drop("a_key", "eff", "until", "r_m")
 
 
 def tenure_from_acquisition(rows: ir.Table) -> ir.Table:
@@ -173,7 +180,31 @@ def size_table(rows: ir.Table, bands: int, key: str) -> ir.Table:
     the key so that the bands are reproducible.
     """
     early = rows.filter(rows.m < rows.first_m + SIZE_MONTHS)
-    avg = early.group_by(key).aggregate(avg=early.revenue.mean())
+    return _bands(early.group_by(key).aggregate(avg=early.revenue.mean()), key, bands)
+
+
+def spell_sizes(spells: ir.Table, monthly: ir.Table, bands: int) -> ir.Table:
+    """The size band of each ``key`` as :func:`size_table` gives it for the spells' rows,
+    from the spells and the monthly revenue (without the customer-month rows).
+
+    The first :data:`SIZE_MONTHS` months from a customer's first month hold as many
+    panel rows as its spells cover of them, and all its revenue of those months
+    (months outside the spells have none).
+    """
+    first = spells.group_by("key").aggregate(first_m=spells.start.min())
+    cut = first.first_m + SIZE_MONTHS - 1
+    both = spells.join(first, "key")
+    covered = ibis.greatest(ibis.least(both.row_end, cut) - both.start + 1, 0)
+    months = both.group_by("key").aggregate(months=covered.sum())
+    rev = monthly.rename(r_key="key")
+    early = rev.join(first, [rev.r_key == first.key, rev.m >= first.first_m, rev.m <= cut])
+    total = early.group_by("key").aggregate(total=early.revenue.sum())
+    avg = months.join(total, "key")
+    return _bands(avg.select("key", avg=avg.total / avg.months), "key", bands)
+
+
+def _bands(avg: ir.Table, key: str, bands: int) -> ir.Table:
+    """``key`` and size_band: ``bands`` equal groups by ``avg`` (ties broken by the key)."""
     tile = ibis.ntile(bands).over(order_by=[avg.avg, avg[key]])
     labels = size_labels(bands)
     label = ibis.cases(*[(tile == i, lab) for i, lab in enumerate(labels)], else_=labels[-1])

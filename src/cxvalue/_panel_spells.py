@@ -107,20 +107,14 @@ def spells(
 
 
 def customer_months(spell_table: ir.Table, monthly: ir.Table, first: int, last: int) -> ir.Table:
-    """One row per customer and month of each spell, with the month's revenue (0 if none).
-
-    Each row also carries ``first_m``, the customer's first month in the panel.
-    """
-    first_m = spell_table.group_by("key").aggregate(first_m=spell_table.start.min())
-    spell_table = spell_table.join(first_m, "key")
+    """One row per customer and month of each spell, with the month's revenue (0 if none)."""
     cal = calendar(first, last)
     grid = spell_table.join(cal, [cal.m >= spell_table.start, cal.m <= spell_table.row_end])
-    grid = grid.select("key", "spell", "m", "start", "risk_end", "first_m",
-                       churned_spell=grid.churned)  # fmt: skip
+    grid = grid.select("key", "spell", "m", "start", "risk_end", churned_spell=grid.churned)
     rev = monthly.rename(rev_key="key", rev_m="m")
     joined = grid.left_join(rev, [grid.key == rev.rev_key, grid.m == rev.rev_m])
     return joined.select(
-        "key", "spell", "m", "start", "risk_end", "first_m", "churned_spell",
+        "key", "spell", "m", "start", "risk_end", "churned_spell",
         revenue=ibis.coalesce(joined.revenue, 0.0),
     )  # fmt: skip
 

@@ -135,9 +135,9 @@ def build_panel(
     if resp is None:
         rows = pcol.no_responses(rows)
     else:
-        cover = pcol.response_cover(pspell.with_keys(resp, keys), recency_months, first, last)
-        rows = pcol.latest_response(rows, cover)
-    people = keys.join(pcol.size_table(grid, size_bands, "key"), "key")
+        spans = pcol.answer_spans(pspell.with_keys(resp, keys), recency_months)
+        rows = pcol.latest_response(rows, spans)
+    people = keys.join(pcol.spell_sizes(spells, monthly, size_bands), "key")
     people, extra = pcol.customer_columns(people, keyed_cust, on="key")
     # distinct() changes nothing (one row per key) but stops DuckDB from moving the
     # customers-table join onto the customer-month rows (20 times as many)
