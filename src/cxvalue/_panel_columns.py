@@ -82,7 +82,7 @@ def response_months(responses: ir.Table, extra: Sequence[str] = ()) -> ir.Table:
 
 
 def answer_spans(responses: ir.Table, recency: int) -> ir.Table:
-    """The months each answer describes: ``key``, ``eff`` to ``until`` (exclusive), its
+    """The months each answer describes: ``a_key``, ``eff`` to ``until`` (exclusive), its
     month ``r_m``, score and category.
 
     ``responses`` are keyed canonical responses (a ``key`` column instead of
