@@ -81,20 +81,21 @@ def response_months(responses: ir.Table, extra: Sequence[str] = ()) -> ir.Table:
     )
 
 
-def answer_spans(responses: ir.Table, recency: int) -> ir.Table:
+def answer_spans(responses: ir.Table, recency: int, extra: Sequence[str] = ()) -> ir.Table:
     """The months each answer describes: ``a_key``, ``eff`` to ``until`` (exclusive), its
-    month ``r_m``, score and category.
+    month ``r_m``, score, category and the ``extra`` columns as ``r_{name}``.
 
     ``responses`` are keyed canonical responses (a ``key`` column instead of
-    customer_id). An answer describes the months from its ``eff`` month (see
-    :func:`response_months`) until the customer's next answer takes over or
-    ``recency`` months have passed, whichever comes first; of several answers
-    with the same ``eff`` month the latest counts (ties: the larger
-    response_id). A customer's spans do not overlap, so each customer-month
-    falls in at most one: that of its latest counting answer.
+    customer_id: the panel's integer key, or the text id renamed). An answer
+    describes the months from its ``eff`` month (see :func:`response_months`)
+    until the customer's next answer takes over or ``recency`` months have
+    passed, whichever comes first; of several answers with the same ``eff``
+    month the latest counts (ties: the larger response_id). A customer's spans
+    do not overlap, so each customer-month falls in at most one: that of its
+    latest counting answer.
     """
     # response_months reads customer_id: hand it the key under that name (r_customer_id)
-    answers = response_months(responses.rename(customer_id="key"))
+    answers = response_months(responses.rename(customer_id="key"), extra)
     rank = ibis.row_number().over(
         group_by=[answers.r_customer_id, answers.eff],
         order_by=[ibis.desc(answers.r_at), ibis.desc(answers.r_id)],
@@ -106,6 +107,7 @@ def answer_spans(responses: ir.Table, recency: int) -> ir.Table:
         a_key=best.r_customer_id, eff=best.eff,
         until=ibis.least(ibis.coalesce(taken_over, expires), expires),
         r_m=best.r_m, score=best.score, category=best.category,
+        **{f"r_{c}": best[f"r_{c}"] for c in extra},
     )  # fmt: skip
 
 
@@ -139,26 +141,6 @@ def tenure_from_acquisition(rows: ir.Table) -> ir.Table:
     a_m = month_index(rows.acquired_at)
     use = (rows.spell == 1) & a_m.notnull() & (a_m <= rows.start)
     return rows.mutate(tenure_months=ibis.ifelse(use, rows.m - a_m, rows.tenure_months))
-
-
-def latest_answers(keys: ir.Table, answers: ir.Table, recency: int) -> ir.Table:
-    """For each (``k_customer_id``, ``k_m``) key, its latest counting answer.
-
-    ``answers`` comes from :func:`response_months`. A range join (same
-    customer, ``eff`` within the ``recency`` months up to ``k_m``) plus a
-    ``row_number`` window keeps the latest answer (ties: the larger
-    response_id); keys without one are absent.
-    """
-    hits = keys.join(
-        answers,
-        [keys.k_customer_id == answers.r_customer_id, answers.eff <= keys.k_m,
-         answers.eff > keys.k_m - recency],
-    )  # fmt: skip
-    rank = ibis.row_number().over(
-        group_by=[hits.k_customer_id, hits.k_m],
-        order_by=[ibis.desc(hits.r_at), ibis.desc(hits.r_id)],
-    )
-    return hits.mutate(rn=rank).filter(lambda t: t.rn == 0)
 
 
 def no_responses(rows: ir.Table) -> ir.Table:

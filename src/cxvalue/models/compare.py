@@ -25,7 +25,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceW
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from cxvalue._categories import NOT_SURVEYED
-from cxvalue._panel_columns import latest_answers, response_months
+from cxvalue._panel_columns import answer_spans
 from cxvalue._panel_inputs import month_index, to_table
 from cxvalue._validation import check_choice, check_param
 from cxvalue.errors import ConvergenceWarning, DataWarning, InputError, SmallSampleWarning
@@ -443,16 +443,16 @@ def attach_latest(panel: Panel, responses: Any, columns: Sequence[str]) -> Panel
                if c not in resp.columns]  # fmt: skip
     if missing:
         raise InputError(f"compare_metrics(): the responses table has no column {missing[0]!r}.")
-    answers = response_months(resp, extra=columns)
-    expr = panel.expr
-    keys = expr.select(k_customer_id=expr.customer_id, k_m=month_index(expr.period)).distinct()
-    best = latest_answers(keys, answers, panel.recency_months)
-    best = best.select("k_customer_id", "k_m", *(f"r_{c}" for c in columns))
-    expr = expr.mutate(**{_MONTH: month_index(expr.period)})
-    joined = expr.left_join(best, [expr.customer_id == best.k_customer_id,
-                                   expr[_MONTH] == best.k_m])  # fmt: skip
+    used = [c for c in ("response_id", "category") if c in resp.columns and c not in columns]
+    answers = resp.select("customer_id", "responded_at", "score", *used, *columns)
+    spans = answer_spans(answers.rename(key="customer_id"), panel.recency_months, columns)
+    spans = spans.select("a_key", "eff", "until", *(f"r_{c}" for c in columns))
+    expr = panel.expr.mutate(**{_MONTH: month_index(panel.expr.period)})
+    month = expr[_MONTH]
+    joined = expr.left_join(spans, [expr.customer_id == spans.a_key, month >= spans.eff,
+                                    month < spans.until])  # fmt: skip
     joined = joined.mutate(**{c: joined[f"r_{c}"] for c in columns})
-    joined = joined.drop(_MONTH, "k_customer_id", "k_m", *(f"r_{c}" for c in columns))
+    joined = joined.drop(_MONTH, "a_key", "eff", "until", *(f"r_{c}" for c in columns))
     return replace(panel, expr=joined)
 
 
