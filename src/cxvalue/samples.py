@@ -42,6 +42,7 @@ from cxvalue._sample_files import response_ids, write_extracts
 from cxvalue._sample_params import SampleParams
 from cxvalue._sample_truth import Truth, implied_clv, truth
 from cxvalue._validation import check_param
+from cxvalue.ingest.parsing import IDS
 
 __all__ = ["Sample", "SampleParams", "Truth", "generate", "implied_clv", "truth", "write_sample"]
 
@@ -261,7 +262,7 @@ def _billing(ids, months, records, rate: float, rng: np.random.Generator) -> pd.
     return (
         pd.concat([frame, notes])
         .sort_index(kind="stable")
-        .astype({"customer_id": "string[pyarrow]"})
+        .astype({"customer_id": IDS})
         .sort_values(["customer_id", "period"], kind="stable", ignore_index=True)
     )
 
@@ -291,9 +292,7 @@ def _responses(firms: pd.DataFrame, months, records, rng: np.random.Generator) -
         }
     )
     frame = frame.sort_values(["responded_at", "customer_id"], kind="stable", ignore_index=True)
-    return frame.astype(
-        {"customer_id": "string[pyarrow]", "response_id": "string", "segment": "string"}
-    )
+    return frame.astype({"customer_id": IDS, "response_id": "string", "segment": "string"})
 
 
 def _customers_frame(firms, months, churn_month, rng: np.random.Generator) -> pd.DataFrame:
@@ -314,4 +313,4 @@ def _customers_frame(firms, months, churn_month, rng: np.random.Generator) -> pd
         }
     )
     text = ["customer_id", "segment", "size", "region", "referral_source"]
-    return frame.astype(dict.fromkeys(text, "string") | {"customer_id": "string[pyarrow]"})
+    return frame.astype(dict.fromkeys(text, "string") | {"customer_id": IDS})

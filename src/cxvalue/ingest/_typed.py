@@ -140,7 +140,7 @@ def _drop_blank_rows(typed: TypedSource, table: pa.Table) -> TypedColumns | None
     names = table.column_names
     typed_names = [c for c in names if not is_text_type(table.schema.field(c).type)]
     first = table.column(typed_names[0] if typed_names else names[0])
-    candidates = _bools(_blank_cells(first))
+    candidates = bools(_blank_cells(first))
     rows = np.arange(2, table.num_rows + 2, dtype="int64")
     notes: list[str] = []
     if candidates.any():
@@ -187,7 +187,7 @@ def _is_empty(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
 
 
-def _bools(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def bools(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Arrow booleans as numpy (null → False)."""
     return pc.fill_null(values, False).to_numpy(zero_copy_only=False).astype(bool)
 
@@ -235,11 +235,11 @@ def _check_ids(values: pa.Array) -> _Checked:
     filled = pc.fill_null(raw, "") if raw.null_count else raw
     stripped = pc.utf8_trim_whitespace(filled)
     length = pc.binary_length(stripped)
-    empty = _bools(pc.equal(length, 0))
-    trimmed = _bools(pc.not_equal(length, pc.binary_length(filled))) & ~empty
+    empty = bools(pc.equal(length, 0))
+    trimmed = bools(pc.not_equal(length, pc.binary_length(filled))) & ~empty
     scientific = np.zeros(len(values), dtype=bool)
-    if _bools(pc.match_substring(stripped, "e+", ignore_case=True)).any():
-        scientific = _bools(pc.match_substring_regex(stripped, _SCIENTIFIC))
+    if bools(pc.match_substring(stripped, "e+", ignore_case=True)).any():
+        scientific = bools(pc.match_substring_regex(stripped, _SCIENTIFIC))
     return _Checked(raw, stripped, trimmed, scientific, empty | scientific)
 
 
@@ -283,7 +283,7 @@ def typed_ids(values: pa.ChunkedArray) -> TypedIds:
                 if entry.any():
                     flags[name][start:stop] = entry[positions]
             if at.null_count:  # null cells: their position 0 above stands for nothing
-                null = _bools(pc.is_null(at))
+                null = bools(pc.is_null(at))
                 flags["trimmed"][start:stop] &= ~null
                 flags["scientific"][start:stop] &= ~null
                 flags["missing"][start:stop] |= null
@@ -313,7 +313,7 @@ def typed_days(values: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
     cells get the column's first day (so a day lookup stays in range). None when a
     date lies beyond what datetime64[ns] holds (the generic lane then decides).
     """
-    null = _bools(pc.is_null(values)) if values.null_count else np.zeros(len(values), bool)
+    null = bools(pc.is_null(values)) if values.null_count else np.zeros(len(values), bool)
     numbers = values.cast(pa.int32() if pa.types.is_date32(values.type) else pa.int64())
     if values.null_count:
         numbers = pc.fill_null(numbers, 0)

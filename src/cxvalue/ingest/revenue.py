@@ -32,6 +32,7 @@ from cxvalue.ingest._files import RawTable, read_raw
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest._typed import (
     TypedSource,
+    bools,
     is_amount_type,
     is_date_type,
     is_id_type,
@@ -394,12 +395,8 @@ def _neighbours(ids: pd.Series, month: np.ndarray) -> tuple[np.ndarray, bool]:
         return np.zeros(max(n - 1, 0), dtype=bool), True
     values = pa.array(ids.array)
     head, tail = values.slice(0, n - 1), values.slice(1)
-    same_id = _bools(pc.equal(tail, head))
-    later_id = _bools(pc.greater(tail, head))
+    same_id = bools(pc.equal(tail, head))
+    later_id = bools(pc.greater(tail, head))
     same = same_id & (month[1:] == month[:-1])
     ordered = bool(np.all(later_id | (same_id & (month[1:] >= month[:-1]))))
     return same, ordered
-
-
-def _bools(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    return values.to_numpy(zero_copy_only=False).astype(bool)

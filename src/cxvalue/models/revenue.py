@@ -693,10 +693,6 @@ def _summarised(arrow: pa.Table, covariates: list[str]) -> _Sample:
     return _Sample(cells=frame, patterns=patterns, pattern=pattern, n_customers=len(ids.dictionary))
 
 
-def _count(condition: ir.BooleanValue) -> ir.IntegerScalar:
-    return condition.cast("int64").sum()
-
-
 def _warn_small_levels(sample: _Sample, design: Design, n_customers: int, cov: str) -> None:
     small = []
     n = sample.cells["n"].to_numpy(np.int64)
