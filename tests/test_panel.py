@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from types import SimpleNamespace
 
 import hypothesis.strategies as st
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from _panel_reference import COLUMNS, month_no, reference_panel
+from cxvalue._panel_result import _SCRATCH
 from cxvalue.errors import ColumnError, EmptyInputError, InputError, ParameterError
 from cxvalue.models import fit_retention
 from cxvalue.panel import Panel, build_panel, cells, snapshot_panel
@@ -483,13 +485,24 @@ def test_size_band_is_fixed_by_the_first_twelve_months():
 
 
 def test_a_materialized_panel_gives_the_same_cells_and_fits(sample_panel):
-    """Running the panel once into a temporary table changes nothing but speed."""
+    """Running the panel once into a stored table changes nothing but speed."""
     stored = sample_panel.materialize()
+    pd.testing.assert_frame_equal(stored.to_pandas(), sample_panel.to_pandas())
     by = ["category", "segment", "tenure_band"]
     pd.testing.assert_frame_equal(cells(stored, by), cells(sample_panel, by))
     a = fit_retention(stored, controls=["segment"])
     b = fit_retention(sample_panel, controls=["segment"])
     pd.testing.assert_series_equal(a.params, b.params, rtol=1e-12)
+
+
+def test_a_materialized_panel_s_file_goes_with_its_connection(revenue, responses):
+    panel = build_panel(responses, revenue, backend=ibis.duckdb.connect())
+    stored = panel.materialize()
+    folder = _SCRATCH[panel.backend]
+    assert stored.count() == panel.count() and any(folder.glob("*.parquet"))
+    del panel, stored
+    gc.collect()
+    assert not folder.exists()
 
 
 def test_materialize_keeps_the_columns_asked_for(revenue, responses, customers):

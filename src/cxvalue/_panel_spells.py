@@ -59,7 +59,9 @@ def inferred_spells(active: ir.Table, churn_after: int, data_end: int) -> ir.Tab
     prev = active.m.lag().over(order)
     marked = active.mutate(new=flag(prev.isnull() | (active.m - prev > churn_after)))
     running = ibis.window(group_by="key", order_by="m", rows=(None, 0))
-    marked = marked.mutate(spell=marked.new.sum().over(running).cast("int64"))
+    # summed as floats (exact for counts) so that the cast to int64 stays in the SQL:
+    # DuckDB sums integers to a 128-bit HUGEINT, which Parquet stores as a double
+    marked = marked.mutate(spell=marked.new.cast("float64").sum().over(running).cast("int64"))
     spells = marked.group_by(["key", "spell"]).aggregate(start=marked.m.min(), end=marked.m.max())
     return spells.select(
         "key", "spell", "start", risk_end=spells.end, row_end=spells.end,
