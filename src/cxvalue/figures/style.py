@@ -315,6 +315,10 @@ _METADATA: dict[str, dict[str, Any]] = {
     "pdf": {"CreationDate": None, "ModDate": None, "Creator": "cxvalue (matplotlib)"},
 }
 
+#: zlib level 3 instead of PIL's 6 for PNG: a 300-dpi figure encodes in 0.2 s instead
+#: of 0.4 s, for files about a fifth larger.
+_ENCODING: dict[str, dict[str, Any]] = {"png": {"pil_kwargs": {"compress_level": 3}}}
+
 
 def save(
     fig: Figure,
@@ -350,7 +354,8 @@ def save(
         try:
             for fmt in fmts:
                 path = stem.with_name(f"{stem.name}.{fmt}")
-                fig.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                fig.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA[fmt],
+                            **_ENCODING.get(fmt, {}))  # fmt: skip
                 paths.append(path)
         finally:
             fig.set_layout_engine(engine)
