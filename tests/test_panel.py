@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from _panel_reference import COLUMNS, month_no, reference_panel
+from cxvalue._panel_inputs import one_row_per_month
 from cxvalue._panel_result import _SCRATCH
 from cxvalue.errors import ColumnError, EmptyInputError, InputError, ParameterError
 from cxvalue.models import fit_retention
@@ -297,6 +298,28 @@ def test_conservation(data):
     )
     apart = avg.to_numpy()[:, None] < avg.to_numpy()[None, :] - 1e-6 * (1 + avg.abs().max())
     assert (band[avg.index].to_numpy()[:, None] <= band[avg.index].to_numpy()[None, :])[apart].all()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(canonical(), st.randoms(use_true_random=False))
+def test_row_order_and_split_months_give_the_same_panel(data, rnd):
+    """Rows sorted with one per customer-month (as read_revenue gives them) skip the
+    engine's summing per customer-month; shuffled rows, or a month split over two rows,
+    are summed: every form gives the same panel."""
+    rev, resp, churn_after, window, recency = data
+    if not (rev.revenue != 0).any():
+        return
+    tidy = rev.sort_values(["customer_id", "period"], ignore_index=True)
+    shuffled = tidy.sample(frac=1, random_state=rnd.randrange(2**31), ignore_index=True)
+    row = rnd.randrange(len(tidy))
+    part = tidy.iloc[[row]].assign(revenue=0.25)
+    split = pd.concat([tidy.assign(revenue=tidy.revenue - 0.25 * (tidy.index == row)), part])
+    split = split.sort_values(["customer_id", "period"], ignore_index=True)
+    assert one_row_per_month(tidy) and not one_row_per_month(split)
+    kw = {"churn_after_months": churn_after, "window_months": window, "recency_months": recency}
+    want = build_panel(resp, tidy, **kw).to_pandas()
+    for other in (shuffled, split):
+        pd.testing.assert_frame_equal(build_panel(resp, other, **kw).to_pandas(), want)
 
 
 # --- cells -----------------------------------------------------------------------------

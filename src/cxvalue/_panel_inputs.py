@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from ibis.common.exceptions import IbisError
 
 from cxvalue.errors import ColumnError, InputError, nearest
+from cxvalue.ingest._typed import month_neighbours
 
 #: Suffixes read by the engine itself.
 PARQUET = (".parquet", ".pq")
@@ -32,6 +35,28 @@ def unwrap(obj: Any) -> Any:
     if isinstance(obj, (ir.Table, pd.DataFrame, pa.Table, str, os.PathLike)):
         return obj
     return getattr(obj, "table", obj)
+
+
+def one_row_per_month(obj: Any) -> bool:
+    """True for a pandas revenue table sorted by customer_id and period with no
+    customer-month twice, as ``read_revenue()`` gives it.
+
+    Checked on neighbouring rows (in Arrow, no hashing of the ids); any other
+    input says False and the panel sums per customer-month as usual.
+    """
+    table = unwrap(obj)
+    if not isinstance(table, pd.DataFrame) or not {"customer_id", "period"} <= set(table):
+        return False
+    ids, period = table["customer_id"], table["period"]
+    naive_dates = isinstance(period.dtype, np.dtype) and period.dtype.kind == "M"
+    if not isinstance(ids.dtype, pd.StringDtype) or not naive_dates:
+        return False
+    month = period.to_numpy().astype("datetime64[M]").view("int64")
+    try:
+        same, ordered = month_neighbours(ids, month)
+    except (pa.ArrowException, TypeError, UnicodeError):  # ids Arrow cannot hold
+        return False
+    return ordered and not same.any()
 
 
 def bound_backend(obj: Any) -> Any | None:
@@ -145,6 +170,21 @@ def require_dates(table: ir.Table, column: str, kind: str) -> None:
             f"The {kind} table's {column!r} column holds {dtype}, not dates. "
             f"Read the table with cxvalue.read_{kind}() first."
         )
+
+
+def microsecond_dates(table: ir.Table, columns: Sequence[str]) -> ir.Table:
+    """Nanosecond timestamps cast to microseconds (dates and coarser ones untouched).
+
+    DuckDB 2.0.1 misstates the range of ``year()``/``month()`` of a nanosecond
+    timestamp read from Parquet (as pandas writes it), and a grouping on that
+    month then fails or returns no rows; the months need no finer clock.
+    """
+    casts = {
+        col: table[col].cast(dt.Timestamp(timezone=kind.timezone, scale=6))
+        for col in columns
+        if (kind := table[col].type()).is_timestamp() and (kind.scale or 0) > 6
+    }
+    return table.mutate(**casts) if casts else table
 
 
 def month_index(value: ir.Value) -> ir.IntegerValue:

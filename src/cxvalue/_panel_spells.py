@@ -34,11 +34,17 @@ def with_keys(table: ir.Table, keys: ir.Table) -> ir.Table:
     return joined.drop(*(c for c in joined.columns if c.startswith("customer_id")))
 
 
-def monthly_revenue(revenue: ir.Table) -> ir.Table:
-    """Revenue per (key, integer month ``m``), summed; missing amounts count 0."""
+def monthly_revenue(revenue: ir.Table, *, summed: bool = False) -> ir.Table:
+    """Revenue per (key, integer month ``m``), summed; missing amounts count 0.
+
+    ``summed`` says the table has one row per customer and month already (checked
+    by the caller): the grouping, a hash table over every row, is then left out.
+    """
     rows = revenue.select(
         "key", m=month_index(revenue.period), revenue=revenue.revenue.cast("float64")
     )
+    if summed:
+        return rows.mutate(revenue=ibis.coalesce(rows.revenue, 0.0))
     return rows.group_by(["key", "m"]).aggregate(revenue=ibis.coalesce(rows.revenue.sum(), 0.0))
 
 

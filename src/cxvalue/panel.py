@@ -25,7 +25,9 @@ from ibis.common.deferred import Deferred
 from cxvalue import _panel_columns as pcol
 from cxvalue import _panel_spells as pspell
 from cxvalue._panel_inputs import (
+    microsecond_dates,
     month_date,
+    one_row_per_month,
     require,
     require_dates,
     require_text_ids,
@@ -127,7 +129,8 @@ def build_panel(
     first, last = _revenue_span(rev, con)
     keys = pspell.customer_keys(rev)
     keyed_cust = None if cust is None else pspell.with_keys(cust, keys)
-    monthly = pspell.monthly_revenue(pspell.with_keys(rev, keys))
+    monthly = pspell.monthly_revenue(pspell.with_keys(rev, keys),
+                                     summed=one_row_per_month(revenue))  # fmt: skip
     spells = pspell.spells(pspell.active_months(monthly), keyed_cust, churn_after_months, last)
     grid = pspell.customer_months(spells, monthly, first, last)
     rows = pspell.life_columns(grid, window_months, last)
@@ -247,14 +250,14 @@ def _revenue_table(table: ir.Table) -> ir.Table:
     require(table, ["customer_id", "period", "revenue"], "revenue")
     require_text_ids(table, "revenue")
     require_dates(table, "period", "revenue")
-    return table
+    return microsecond_dates(table, ["period"])
 
 
 def _responses_table(table: ir.Table) -> ir.Table:
     require(table, ["customer_id", "responded_at", "score"], "responses")
     require_text_ids(table, "responses")
     require_dates(table, "responded_at", "responses")
-    return table
+    return microsecond_dates(table, ["responded_at"])
 
 
 def _customers_table(table: ir.Table, con: Any) -> ir.Table:
@@ -271,7 +274,7 @@ def _customers_table(table: ir.Table, con: Any) -> ir.Table:
             "customer (a duplicate would duplicate panel rows). Read it with "
             "cxvalue.read_customers(), which reports duplicates."
         )
-    return table
+    return microsecond_dates(table, [c for c in LIFE_DATES if c in table.columns])
 
 
 def _revenue_span(rev: ir.Table, con: Any) -> tuple[int, int]:

@@ -192,6 +192,25 @@ def bools(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return pc.fill_null(values, False).to_numpy(zero_copy_only=False).astype(bool)
 
 
+def month_neighbours(ids: pd.Series, month: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Whether each row repeats the (id, month) of the row before it, and whether the
+    rows are sorted by id, then month (ids compared in Arrow, in C).
+
+    On sorted rows a repeated customer-month is a neighbour, so ``not same.any()``
+    then says every (id, month) is unique without hashing millions of ids.
+    """
+    n = len(month)
+    if n < 2:
+        return np.zeros(max(n - 1, 0), dtype=bool), True
+    values = pa.array(ids.array)
+    head, tail = values.slice(0, n - 1), values.slice(1)
+    same_id = bools(pc.equal(tail, head))
+    later_id = bools(pc.greater(tail, head))
+    same = same_id & (month[1:] == month[:-1])
+    ordered = bool(np.all(later_id | (same_id & (month[1:] >= month[:-1]))))
+    return same, ordered
+
+
 def is_id_type(kind: pa.DataType) -> bool:
     """Ids the typed lane reads: Arrow strings (numbers go the generic way)."""
     return pa.types.is_string(kind)

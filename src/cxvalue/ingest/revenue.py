@@ -8,8 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from cxvalue._validation import check_choice
 from cxvalue.errors import InputError, ParameterError
@@ -32,10 +30,10 @@ from cxvalue.ingest._files import RawTable, read_raw
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest._typed import (
     TypedSource,
-    bools,
     is_amount_type,
     is_date_type,
     is_id_type,
+    month_neighbours,
     month_starts,
     open_parquet,
     typed_amounts,
@@ -362,7 +360,7 @@ def _sum_duplicates(tracker: Tracker, table: pd.DataFrame) -> pd.DataFrame:
     changed = {c: t for c, t in wanted.items() if table[c].dtype != t}
     table = table.astype(changed) if changed else table
     month = table["period"].to_numpy().view("int64")  # month starts: one number per month
-    same, ordered = _neighbours(table["customer_id"], month)
+    same, ordered = month_neighbours(table["customer_id"], month)
     money = [c for c in table.columns if c not in ("_row", "customer_id", "period")]
     if ordered:  # duplicates are neighbours; groups numbered in order (when there are any)
         dup = np.zeros(len(month), dtype=bool)
@@ -386,17 +384,3 @@ def _sum_duplicates(tracker: Tracker, table: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({c: table[c].array for c in ["customer_id", "period", *money]},
                             copy=False)  # fmt: skip
     return table[["customer_id", "period", *money]].reset_index(drop=True)
-
-
-def _neighbours(ids: pd.Series, month: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Whether each row repeats the customer-month before it, and whether rows are sorted."""
-    n = len(month)
-    if n < 2:
-        return np.zeros(max(n - 1, 0), dtype=bool), True
-    values = pa.array(ids.array)
-    head, tail = values.slice(0, n - 1), values.slice(1)
-    same_id = bools(pc.equal(tail, head))
-    later_id = bools(pc.greater(tail, head))
-    same = same_id & (month[1:] == month[:-1])
-    ordered = bool(np.all(later_id | (same_id & (month[1:] >= month[:-1]))))
-    return same, ordered
