@@ -229,6 +229,27 @@ def test_duplicate_response_ids_keep_the_first(tmp_path):
     assert result.ledger.rejected[0].what == "duplicate response_id"
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_text_columns_are_arrow_strings(tmp_path, suffix):
+    """The contract: ids and kept text columns hold Arrow-backed strings (the panel's
+    engine scans them without a copy), whichever reading lane the file takes."""
+    responses = pd.DataFrame({"customer_id": ["A", "B"], "responded_at": ["2025-01-01"] * 2,
+                              "score": [9, 3], "response_id": ["R1", None],
+                              "segment": ["smb", " "]})  # fmt: skip
+    customers = pd.DataFrame({"customer_id": ["A", "B"], "region": ["north", None]})
+    read = []
+    for name, frame, reader in (("r", responses, read_responses), ("c", customers, read_customers)):
+        path = tmp_path / f"{name}.{suffix}"
+        frame.to_csv(path, index=False) if suffix == "csv" else frame.to_parquet(path)
+        read.append(reader(path).table)
+    arrow = pd.StringDtype("pyarrow")
+    for table, columns in zip(read, (["customer_id", "response_id", "segment"],
+                                     ["customer_id", "region"]), strict=True):  # fmt: skip
+        assert {c: table[c].dtype for c in columns} == dict.fromkeys(columns, arrow)
+    assert read[0]["response_id"].isna().tolist() == [False, True]
+    assert read[0]["segment"].isna().tolist() == [False, True]
+
+
 def test_gzip_tsv_xlsx_parquet_and_dataframe(tmp_path):
     frame = pd.DataFrame(
         {"customer_id": ["001", "002"], "period": ["2025-01-01"] * 2, "revenue": [1.5, 2.0]}

@@ -292,7 +292,7 @@ def _responses(firms: pd.DataFrame, months, records, rng: np.random.Generator) -
         }
     )
     frame = frame.sort_values(["responded_at", "customer_id"], kind="stable", ignore_index=True)
-    return frame.astype({"customer_id": IDS, "response_id": "string", "segment": "string"})
+    return frame.astype({"customer_id": IDS, "response_id": IDS, "segment": IDS})
 
 
 def _customers_frame(firms, months, churn_month, rng: np.random.Generator) -> pd.DataFrame:
@@ -313,4 +313,4 @@ def _customers_frame(firms, months, churn_month, rng: np.random.Generator) -> pd
         }
     )
     text = ["customer_id", "segment", "size", "region", "referral_source"]
-    return frame.astype(dict.fromkeys(text, "string") | {"customer_id": IDS})
+    return frame.astype(dict.fromkeys(text, IDS))

@@ -30,7 +30,7 @@ from cxvalue.ingest._typed import (
     to_pandas,
     typed_ids,
 )
-from cxvalue.ingest.parsing import IDS, is_blank, text_of
+from cxvalue.ingest.parsing import IDS, TEXT, is_blank, text_of
 
 DATES = ("acquired_at", "churned_at")
 
@@ -87,7 +87,7 @@ def read_customers(
         table[canonical] = frame[parsed(canonical)].astype("datetime64[ns]")
     for name in rest_columns(frame, {id_col, *dates.values()}):
         kept = name if name not in table.columns else f"{name} (file)"
-        table[kept] = text_of(frame[name]).where(~is_blank(frame[name]), None).astype("string")
+        table[kept] = text_of(frame[name]).where(~is_blank(frame[name]), None).astype(TEXT)
     return finish(tracker, table, strict=strict)
 
 
@@ -141,7 +141,7 @@ def _typed_customers(
     for name in rest:
         text = to_pandas(pa.table({name: loaded.pop(name).take(pa.array(kept))}))[name]
         kept_name = name if name not in table.columns else f"{name} (file)"
-        table[kept_name] = text_of(text).where(~is_blank(text), None).astype("string").array
+        table[kept_name] = text_of(text).where(~is_blank(text), None).astype(TEXT).array
     return finish(tracker, table, strict=strict)
 
 

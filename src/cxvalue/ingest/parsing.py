@@ -18,9 +18,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-TEXT = "string[pyarrow]"
-# The canonical customer_id dtype: Arrow-backed strings (lean; DuckDB scans them as they are).
-IDS = pd.StringDtype("pyarrow")
+# The canonical text dtype (customer_id and every kept text column): Arrow-backed strings,
+# lean, and DuckDB scans them as they are (Python-object strings are copied on every scan).
+TEXT = IDS = pd.StringDtype("pyarrow")
 _CURRENCY = r"(?i)€|\$|£|¥|\b(?:EUR|USD|GBP|CHF|JPY|SEK|NOK|DKK)\b"
 _SPACES = "[\\s\u00a0\u202f']"
 # A cell shows its decimal separator when it cannot be read the other way.

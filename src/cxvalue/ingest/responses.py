@@ -22,7 +22,7 @@ from cxvalue.ingest._common import (
 )
 from cxvalue.ingest._files import RawTable, read_raw
 from cxvalue.ingest._tracker import Tracker
-from cxvalue.ingest.parsing import IDS, flag, is_blank, parse_scores, text_of
+from cxvalue.ingest.parsing import IDS, TEXT, flag, is_blank, parse_scores, text_of
 from cxvalue.ingest.scale import Scale
 
 _RECOMMEND = re.compile(r"how likely.*recommend|recommend.*(friend|colleague)|weiterempfehlen",
@@ -125,8 +125,8 @@ def read_responses(
 
 def _table(tracker: Tracker, scale: Scale, rid_col: str | None, used: set) -> pd.DataFrame:
     frame = tracker.frame
-    rid = (text_of(frame[rid_col]).replace("", None).astype("string") if rid_col
-           else pd.Series(pd.NA, index=frame.index, dtype="string"))  # fmt: skip
+    rid = (text_of(frame[rid_col]).replace("", None).astype(TEXT) if rid_col
+           else pd.Series(pd.NA, index=frame.index, dtype=TEXT))  # fmt: skip
     score = frame[parsed("score")]
     out = pd.DataFrame(
         {
@@ -245,4 +245,4 @@ def _as_numbers_if_numeric(values: pd.Series) -> pd.Series:
 def _as_string(values: pd.Series) -> pd.Series:
     if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         values = values.astype(object).where(values.notna(), None).map(str, na_action="ignore")
-    return values.astype("string").where(~is_blank(values), pd.NA)
+    return values.astype(TEXT).where(~is_blank(values), pd.NA)
