@@ -27,6 +27,7 @@ from cxvalue import _panel_spells as pspell
 from cxvalue._panel_inputs import (
     microsecond_dates,
     month_date,
+    month_index,
     one_row_per_month,
     require,
     require_dates,
@@ -279,7 +280,7 @@ def _customers_table(table: ir.Table, con: Any) -> ir.Table:
 
 def _revenue_span(rev: ir.Table, con: Any) -> tuple[int, int]:
     """The first and last integer month of the revenue table (runs one small query)."""
-    m = rev.period.year() * 12 + rev.period.month() - 1
+    m = month_index(rev.period)
     missing = (rev.customer_id.isnull() | rev.period.isnull()).cast("int64").sum()
     stats = con.execute(rev.aggregate(first=m.min(), last=m.max(), missing=missing))
     first, last, n_missing = stats.iloc[0]

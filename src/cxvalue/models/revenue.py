@@ -25,6 +25,7 @@ from ibis.common.deferred import Deferred
 from scipy import stats
 
 from cxvalue._categories import CATEGORIES, NOT_SURVEYED, REFERENCE
+from cxvalue._panel_inputs import month_index
 from cxvalue._panel_result import Panel
 from cxvalue._validation import check_choice, check_param
 from cxvalue.errors import DataWarning, InputError, SmallSampleWarning
@@ -578,8 +579,7 @@ def _check_recency(panel: Panel, recency_months: int | None) -> int | None:
 
 def _with_trailing_count(table: ir.Table) -> ir.Table:
     """Add ``_months_trailing``: the customer's panel rows in this and the 11 months before."""
-    m = table.period.year() * 12 + table.period.month() - 1
-    table = table.mutate(_m=m.cast("int64"))
+    table = table.mutate(_m=month_index(table.period))
     past = ibis.window(group_by="customer_id", order_by="_m", range=(-(TRAILING_MONTHS - 1), 0))
     return table.mutate(_months_trailing=table._m.count().over(past))
 
