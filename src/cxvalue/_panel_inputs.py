@@ -128,10 +128,11 @@ def _arrow_view(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
     """The frame as an Arrow table sharing its Arrow strings, numbers and nanosecond
     dates (Ibis's own conversion of a DataFrame copies ids and dates to its types:
     ~0.4 GB on 22.6M revenue rows, held while the engine has the table); the frame
-    itself when Arrow cannot hold a column (Ibis then reports it)."""
+    itself when Arrow cannot take it (a mixed column, repeated names: Ibis then
+    reports it as before)."""
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowException, UnicodeError):
+    except (pa.ArrowException, ValueError):  # UnicodeError is a ValueError
         return frame
 
 
