@@ -191,6 +191,16 @@ def test_csat_comes_from_the_same_response_as_the_score(sample):
     assert frame.loc[surveyed, "csat"].notna().mean() > 0.5
 
 
+def test_responses_from_parquet_attach_the_same(sample, tmp_path):
+    """A Parquet file as pandas writes it (nanosecond timestamps) gives the same columns
+    as the frame."""
+    panel, responses = sample
+    path = tmp_path / "responses.parquet"
+    responses.to_parquet(path)
+    want = attach_latest(panel, responses, ["csat"]).to_pandas()
+    pd.testing.assert_frame_equal(attach_latest(panel, path, ["csat"]).to_pandas(), want)
+
+
 def test_sample_runs_with_csat(sample):
     panel, responses = sample
     out = compare_metrics(panel, responses)
