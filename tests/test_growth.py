@@ -305,6 +305,9 @@ def test_same_numbers_bit_for_bit_as_the_pandas_groupby(storage: str, seed: int)
     got = revenue_retention(revenue, cust)
     for name, value in _reference(revenue, cust).items():
         assert getattr(got, name) == value, name  # exactly, not approximately
+    # Arrow ids in several chunks (as a reader gives them) are numbered as one column
+    chunked = pd.concat([revenue.iloc[:1234], revenue.iloc[1234:]], ignore_index=True)
+    assert revenue_retention(chunked, cust) == got
 
 
 def test_periods_as_text_and_mid_month_dates_fall_in_their_month() -> None:

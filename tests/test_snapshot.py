@@ -187,6 +187,10 @@ def test_fingerprint_is_pandas_hash_of_the_table_whatever_the_string_storage(sto
     assert fingerprint(table) == "sha256:" + digest.hexdigest()
     other = table.assign(customer_id=table["customer_id"].astype(pd.StringDtype("python")))
     assert fingerprint(other) == fingerprint(table)
+    chunked = pd.concat([table.iloc[:200], table.iloc[200:]], ignore_index=True)
+    if storage == "pyarrow":  # Arrow texts in several chunks, as a reader gives them
+        assert chunked["customer_id"].array._pa_array.num_chunks == 2
+    assert fingerprint(chunked) == fingerprint(table)
 
 
 @pytest.mark.parametrize("block", [7, 1 << 17])

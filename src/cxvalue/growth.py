@@ -55,6 +55,7 @@ import pyarrow.compute as pc
 from cxvalue._validation import check_param
 from cxvalue.errors import ColumnError, InputError
 from cxvalue.formatting import Locale, fmt_currency, fmt_pct
+from cxvalue.ingest._typed import dictionary_codes
 
 __all__ = ["EARNED_KEYWORDS", "SOURCE_COLUMNS", "GrowthResult", "revenue_retention"]
 
@@ -291,7 +292,7 @@ def _earned_flags(
 
 
 def _arrow_strings(values: pd.Series) -> pa.Array | None:
-    """The Arrow array of an Arrow-backed string column (one chunk), else None."""
+    """The Arrow array of an Arrow-backed string column (as chunked as it is), else None."""
     dtype = values.dtype
     arrow = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
         isinstance(dtype, pd.ArrowDtype)
@@ -299,10 +300,7 @@ def _arrow_strings(values: pd.Series) -> pa.Array | None:
             pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
         )
     )
-    if not arrow:
-        return None
-    array = pa.array(values.array)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return pa.array(values.array) if arrow else None
 
 
 def _id_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -314,9 +312,8 @@ def _id_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """
     arrow = _arrow_strings(ids)
     if arrow is not None:
-        encoded = pc.dictionary_encode(arrow)
-        raw = pd.Series(encoded.dictionary.to_numpy(zero_copy_only=False), dtype="string")
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        dictionary, codes = dictionary_codes(arrow)
+        raw = pd.Series(dictionary.to_numpy(zero_copy_only=False), dtype="string")
     else:
         codes, uniques = pd.factorize(ids.astype("string"), use_na_sentinel=True)
         raw = pd.Series(uniques, dtype="string")
@@ -451,15 +448,21 @@ def revenue_retention(
     lo, mid, hi = (
         np.datetime64(t) for t in (prior_start, current_start, end + pd.DateOffset(months=1))
     )
-    rows = np.flatnonzero((when >= lo) & (when < hi) & (codes >= 0))
+    # boolean masks and in-place steps: each row-sized array is made once (at tens of
+    # millions of rows, every extra copy is hundreds of MB)
+    rows = (when >= lo) & (when < hi) & (codes >= 0)
     codes, prior = codes[rows], when[rows] < mid
-    amount = pd.to_numeric(revenue["revenue"].iloc[rows], errors="coerce").fillna(0.0)
-    amount = amount.to_numpy(float)
+    amount = pd.to_numeric(revenue["revenue"], errors="coerce").to_numpy(float, na_value=np.nan)
+    amount = amount[rows]
+    amount[np.isnan(amount)] = 0.0
+    del when, rows
     sums = np.zeros((2, len(amount)))  # P and C as one block: the frame takes it as is
-    sums[0, prior], sums[1, ~prior] = amount[prior], amount[~prior]
+    np.copyto(sums[0], amount, where=prior)
+    np.copyto(sums[1], amount, where=~prior)
+    del amount, prior
     frame = pd.DataFrame(sums.T, columns=["P", "C"], copy=False)
     keys = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(len(unique_ids)))
-    del when, rows, codes, prior, amount
+    del codes
     # sums per customer in row order (pandas' compensated group sums), customers sorted by id
     per = frame.groupby(keys, sort=True, observed=True)[["P", "C"]].sum()
     per.index = unique_ids[per.index.to_numpy(dtype=np.intp)]

@@ -23,6 +23,7 @@ from pandas.util import hash_array
 
 from cxvalue import __version__
 from cxvalue._categories import SURVEYED
+from cxvalue.ingest._typed import dictionary_codes
 from cxvalue.report.flow import Flow
 from cxvalue.report.snapshot import SCHEMA_VERSION, round_floats
 
@@ -105,25 +106,23 @@ def _column_hasher(column: pd.Series) -> Callable[[int, int], np.ndarray]:
         # pandas numbers the distinct texts (missing ones aside) and hashes each once;
         # a missing text hashes to uint64 max. Same here, numbered by Arrow (in C, no
         # hash table of Python strings).
-        encoded = arrow.dictionary_encode()
-        texts = encoded.dictionary.to_numpy(zero_copy_only=False)
+        dictionary, codes = dictionary_codes(arrow)
+        texts = dictionary.to_numpy(zero_copy_only=False)
         table = np.append(hash_array(texts.astype(object), categorize=False), _NA_HASH)
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
         return lambda start, stop: table[codes[start:stop]]  # code -1: the last, NA
     whole = hash_array(values)
     return lambda start, stop: whole[start:stop]
 
 
-def _arrow_text(column: pd.Series) -> pa.Array | None:
-    """A text column (either string storage) as one Arrow array, else None (also for
-    texts Arrow cannot hold, such as lone surrogates: pandas hashes those)."""
+def _arrow_text(column: pd.Series) -> pa.Array | pa.ChunkedArray | None:
+    """A text column (either string storage) in Arrow, else None (also for texts Arrow
+    cannot hold, such as lone surrogates: pandas hashes those)."""
     if not isinstance(column.dtype, pd.StringDtype):
         return None
     try:
-        array = pa.array(column.array)
+        return pa.array(column.array)
     except (pa.ArrowException, UnicodeError, TypeError):
         return None
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _inputs(flow: Flow) -> dict[str, Any]:
