@@ -291,7 +291,7 @@ def _earned_flags(
     return pd.Series(earned[seen], index=unique_ids[seen]), ""
 
 
-def _arrow_strings(values: pd.Series) -> pa.Array | None:
+def _arrow_strings(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:
     """The Arrow array of an Arrow-backed string column (as chunked as it is), else None."""
     dtype = values.dtype
     arrow = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
@@ -450,12 +450,12 @@ def revenue_retention(
     )
     # boolean masks and in-place steps: each row-sized array is made once (at tens of
     # millions of rows, every extra copy is hundreds of MB)
-    rows = (when >= lo) & (when < hi) & (codes >= 0)
-    codes, prior = codes[rows], when[rows] < mid
+    in_window = (when >= lo) & (when < hi) & (codes >= 0)
+    codes, prior = codes[in_window], when[in_window] < mid
     amount = pd.to_numeric(revenue["revenue"], errors="coerce").to_numpy(float, na_value=np.nan)
-    amount = amount[rows]
+    amount = amount[in_window]
     amount[np.isnan(amount)] = 0.0
-    del when, rows
+    del when, in_window
     sums = np.zeros((2, len(amount)))  # P and C as one block: the frame takes it as is
     np.copyto(sums[0], amount, where=prior)
     np.copyto(sums[1], amount, where=~prior)
