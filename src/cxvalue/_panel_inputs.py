@@ -107,8 +107,12 @@ def default_backend() -> Any:
 
 
 def to_table(obj: Any, con: Any, kind: str) -> ir.Table:
-    """One input as an Ibis table usable on ``con``."""
-    obj = unwrap(obj)
+    """One input as an Ibis table usable on ``con``, its timestamps at most microseconds
+    (see :func:`microsecond_dates`)."""
+    return microsecond_dates(_as_table(unwrap(obj), con, kind))
+
+
+def _as_table(obj: Any, con: Any, kind: str) -> ir.Table:
     if isinstance(obj, ir.Table):
         return obj
     if isinstance(obj, pd.DataFrame):
@@ -186,8 +190,8 @@ def require_dates(table: ir.Table, column: str, kind: str) -> None:
         )
 
 
-def microsecond_dates(table: ir.Table, columns: Sequence[str]) -> ir.Table:
-    """Nanosecond timestamps cast to microseconds (dates and coarser ones untouched).
+def microsecond_dates(table: ir.Table) -> ir.Table:
+    """Nanosecond timestamp columns cast to microseconds (other columns untouched).
 
     DuckDB 2.0.1 misstates the range of ``year()``/``month()`` of a nanosecond
     timestamp read from Parquet (as pandas writes it), and a grouping on that
@@ -195,8 +199,8 @@ def microsecond_dates(table: ir.Table, columns: Sequence[str]) -> ir.Table:
     """
     casts = {
         col: table[col].cast(dt.Timestamp(timezone=kind.timezone, scale=6))
-        for col in columns
-        if (kind := table[col].type()).is_timestamp() and (kind.scale or 0) > 6
+        for col, kind in table.schema().items()
+        if kind.is_timestamp() and (kind.scale or 0) > 6
     }
     return table.mutate(**casts) if casts else table
 

@@ -25,7 +25,6 @@ from ibis.common.deferred import Deferred
 from cxvalue import _panel_columns as pcol
 from cxvalue import _panel_spells as pspell
 from cxvalue._panel_inputs import (
-    microsecond_dates,
     month_date,
     month_index,
     one_row_per_month,
@@ -251,14 +250,14 @@ def _revenue_table(table: ir.Table) -> ir.Table:
     require(table, ["customer_id", "period", "revenue"], "revenue")
     require_text_ids(table, "revenue")
     require_dates(table, "period", "revenue")
-    return microsecond_dates(table, ["period"])
+    return table
 
 
 def _responses_table(table: ir.Table) -> ir.Table:
     require(table, ["customer_id", "responded_at", "score"], "responses")
     require_text_ids(table, "responses")
     require_dates(table, "responded_at", "responses")
-    return microsecond_dates(table, ["responded_at"])
+    return table
 
 
 def _customers_table(table: ir.Table, con: Any) -> ir.Table:
@@ -275,7 +274,7 @@ def _customers_table(table: ir.Table, con: Any) -> ir.Table:
             "customer (a duplicate would duplicate panel rows). Read it with "
             "cxvalue.read_customers(), which reports duplicates."
         )
-    return microsecond_dates(table, [c for c in LIFE_DATES if c in table.columns])
+    return table
 
 
 def _revenue_span(rev: ir.Table, con: Any) -> tuple[int, int]:

@@ -26,7 +26,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from cxvalue._categories import NOT_SURVEYED
 from cxvalue._panel_columns import answer_spans
-from cxvalue._panel_inputs import microsecond_dates, month_index, to_table
+from cxvalue._panel_inputs import month_index, to_table
 from cxvalue._validation import check_choice, check_param
 from cxvalue.errors import ConvergenceWarning, DataWarning, InputError, SmallSampleWarning
 from cxvalue.models._design import factor_values, make_design, split_covariates
@@ -445,7 +445,6 @@ def attach_latest(panel: Panel, responses: Any, columns: Sequence[str]) -> Panel
         raise InputError(f"compare_metrics(): the responses table has no column {missing[0]!r}.")
     used = [c for c in ("response_id", "category") if c in resp.columns and c not in columns]
     answers = resp.select("customer_id", "responded_at", "score", *used, *columns)
-    answers = microsecond_dates(answers, ["responded_at"])
     spans = answer_spans(answers.rename(key="customer_id"), panel.recency_months, columns)
     spans = spans.select("a_key", "eff", "until", *(f"r_{c}" for c in columns))
     expr = panel.expr.mutate(**{_MONTH: month_index(panel.expr.period)})
