@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxvalue.errors import InputError, ParameterError
-from cxvalue.growth import GrowthResult, revenue_retention
+from cxvalue.growth import GrowthResult, _id_codes, revenue_retention
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTHS = pd.date_range("2023-01-01", "2024-12-01", freq="MS")  # 24 months
@@ -319,3 +320,26 @@ def test_periods_as_text_and_mid_month_dates_fall_in_their_month() -> None:
     for other in (shifted, text):
         r = revenue_retention(other)
         assert (r.nrr, r.new_revenue, r.as_of) == (ref.nrr, ref.new_revenue, ref.as_of)
+
+
+#: Every character Python's str.strip() removes.
+WHITESPACE = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet=st.sampled_from(["a", "B", "é", "1", "中", "😀", *WHITESPACE])),
+        ),
+        max_size=30,
+    )
+)
+def test_arrow_ids_are_stripped_and_sorted_as_python_does(values: list[str | None]) -> None:
+    # ids held by Arrow take the Arrow path; the same ids held by Python the pandas one
+    arrow_ids = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    codes, unique = _id_codes(arrow_ids)
+    ref_codes, ref_unique = _id_codes(pd.Series(values, dtype=object))
+    assert list(unique) == list(ref_unique) == sorted({v.strip() for v in values if v is not None})
+    np.testing.assert_array_equal(codes, ref_codes)

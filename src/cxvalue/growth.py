@@ -308,18 +308,33 @@ def _id_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
     Returns the codes (int32, -1 where the id is missing) and the stripped ids
     they number (sorted, unique). Each distinct raw id is converted and stripped
-    once, so millions of rows cost one hash pass (in Arrow for Arrow strings).
+    once, so millions of rows cost one hash pass; Arrow strings are stripped,
+    sorted and numbered in Arrow.
     """
     arrow = _arrow_strings(ids)
     if arrow is not None:
         dictionary, codes = dictionary_codes(arrow)
-        raw = pd.Series(dictionary.to_numpy(zero_copy_only=False), dtype="string")
+        lookup, unique_ids = _sorted_stripped(dictionary)
     else:
         codes, uniques = pd.factorize(ids.astype("string"), use_na_sentinel=True)
         raw = pd.Series(uniques, dtype="string")
-    stripped, unique_ids = pd.factorize(raw.str.strip(), sort=True, use_na_sentinel=True)
-    lookup = np.append(stripped, -1).astype(np.int32)  # code -1 stays -1
+        stripped, unique_ids = pd.factorize(raw.str.strip(), sort=True, use_na_sentinel=True)
+        lookup = stripped
+    lookup = np.append(lookup, -1).astype(np.int32)  # code -1 stays -1
     return lookup[codes], pd.Index(np.asarray(unique_ids, dtype=object), dtype=object)
+
+
+def _sorted_stripped(dictionary: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct id's position among the sorted distinct stripped ids, and those ids.
+
+    Arrow trims the characters ``str.isspace()`` calls whitespace (tested) and sorts
+    strings by their UTF-8 bytes, which is the order of code points: Python's order.
+    """
+    stripped = pc.utf8_trim_whitespace(dictionary)
+    unique = pc.unique(stripped)
+    unique = unique.take(pc.array_sort_indices(unique))
+    lookup = pc.index_in(stripped, value_set=unique).to_numpy(zero_copy_only=False)
+    return lookup.astype(np.int32), unique.to_numpy(zero_copy_only=False)
 
 
 def _positions(ids: pd.Index, listed: pd.Index) -> np.ndarray:
