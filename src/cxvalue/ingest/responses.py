@@ -6,7 +6,9 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
 from cxvalue.errors import ColumnError
@@ -22,7 +24,8 @@ from cxvalue.ingest._common import (
 )
 from cxvalue.ingest._files import RawTable, read_raw
 from cxvalue.ingest._tracker import Tracker
-from cxvalue.ingest.parsing import IDS, TEXT, flag, is_blank, parse_scores, text_of
+from cxvalue.ingest._typed import dictionary_codes
+from cxvalue.ingest.parsing import IDS, TEXT, by_unique, flag, parse_scores, text_of
 from cxvalue.ingest.scale import Scale
 
 _RECOMMEND = re.compile(r"how likely.*recommend|recommend.*(friend|colleague)|weiterempfehlen",
@@ -39,6 +42,8 @@ _NOT_RESPONSES = {
     "survey test": "survey test (not a response)", "2": "survey test (not a response)",
 }  # fmt: skip
 _PLAIN_NUMBER = r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$"
+_CATEGORIES = (DETRACTOR, PASSIVE, PROMOTER)
+_NUMBERS = {category: number for number, category in enumerate(_CATEGORIES)}
 
 
 def read_responses(
@@ -116,8 +121,8 @@ def read_responses(
         _take_weights(tracker, weight_col, raw.delimiter)
     if rid_col:
         rid = text_of(tracker.frame[rid_col])
-        dup = rid.ne("") & rid.duplicated()
-        tracker.reject(dup, "duplicate response_id", rid_col)
+        tracker.put(parsed("response_id"), rid)
+        tracker.reject(_repeated_text(rid), "duplicate response_id", rid_col)
     used = {id_col, date_col, score_col, rid_col, weight_col, category_col}
     table = _table(tracker, scale, rid_col, used)
     return finish(tracker, table, strict=strict)
@@ -125,7 +130,7 @@ def read_responses(
 
 def _table(tracker: Tracker, scale: Scale, rid_col: str | None, used: set) -> pd.DataFrame:
     frame = tracker.frame
-    rid = (text_of(frame[rid_col]).replace("", None).astype(TEXT) if rid_col
+    rid = (frame[parsed("response_id")].replace("", None).astype(TEXT) if rid_col
            else pd.Series(pd.NA, index=frame.index, dtype=TEXT))  # fmt: skip
     score = frame[parsed("score")]
     out = pd.DataFrame(
@@ -133,9 +138,7 @@ def _table(tracker: Tracker, scale: Scale, rid_col: str | None, used: set) -> pd
             "customer_id": frame[parsed("customer_id")].astype(IDS),
             "responded_at": frame[parsed("responded_at")].astype("datetime64[ns]"),
             "score": score.astype("int64"),
-            "category": pd.Series(
-                scale.categories(score.to_numpy()), index=frame.index, dtype=object
-            ),  # fmt: skip
+            "category": pd.Series(_categories(scale, score), index=frame.index, dtype=object),
             "response_id": rid,
             "weight": frame[parsed("weight")] if parsed("weight") in frame else 1.0,
         },
@@ -205,18 +208,57 @@ def _category_column(tracker: Tracker, names: list[str]) -> str | None:
     column = next((c for c in names if str(c).strip().lower() == "category"), None)
     if column is None:
         return None
-    stated = text_of(tracker.frame[column]).str.lower()
+    stated = pd.Series(pd.unique(text_of(tracker.frame[column])), dtype=TEXT).str.lower()
     known = flag(stated.isin([PROMOTER, PASSIVE, DETRACTOR]) | stated.eq(""))
     return column if known.all() else None
 
 
 def _cross_check_group(tracker: Tracker, column: str, score_col: str, scale: Scale) -> None:
+    """Reject scores whose category disagrees with the one ``column`` states (if any)."""
     frame = tracker.frame
-    text = text_of(frame[column]).str.lower().str.replace(r"\.0$", "", regex=True)
-    stated = text.astype(object).map(_GROUPS)
-    implied = pd.Series(scale.categories(frame[parsed("score")].to_numpy()), frame.index)
-    tracker.reject(stated.notna() & stated.ne(implied), f"score disagrees with {column}", score_col)
+    stated = by_unique(text_of(frame[column]), _stated_categories)
+    implied = _category_numbers(scale, frame[parsed("score")])
+    tracker.reject(stated.ne(-1) & stated.ne(implied), f"score disagrees with {column}", score_col)
     tracker.notes.append(f"scores cross-checked against {column}")
+
+
+def _stated_categories(text: pd.Series) -> pd.Series:
+    """The category stripped cells state (``Promoter``, ``3``, ``3.0``) as its number in
+    :data:`_CATEGORIES`, -1 where they state none.
+
+    Meant for a column's distinct values (:func:`by_unique`): a few labels, millions of rows.
+    """
+    stated = text.str.lower().str.replace(r"\.0$", "", regex=True).astype(object).map(_GROUPS)
+    return stated.map(_NUMBERS).fillna(-1).astype("int8")
+
+
+def _score_offsets(scale: Scale, scores: pd.Series) -> np.ndarray:
+    """Kept scores (whole numbers in range) as positions 0, 1, … on the scale."""
+    return scores.to_numpy().astype("int64") - scale.low
+
+
+def _categories(scale: Scale, scores: pd.Series) -> np.ndarray:
+    """``scale.categories`` of kept scores, looked up by score (no per-row strings made)."""
+    every = scale.categories(np.arange(scale.low, scale.high + 1))
+    return every[_score_offsets(scale, scores)]
+
+
+def _category_numbers(scale: Scale, scores: pd.Series) -> np.ndarray:
+    """The category of kept scores as its number in :data:`_CATEGORIES`."""
+    every = scale.categories(np.arange(scale.low, scale.high + 1))
+    return np.array([_NUMBERS[c] for c in every], dtype="int8")[_score_offsets(scale, scores)]
+
+
+def _repeated_text(text: pd.Series) -> pd.Series:
+    """``text.ne("") & text.duplicated()``: the second and later of each non-blank value.
+
+    ``text`` is stripped Arrow-backed text (:func:`text_of`). The values are numbered in
+    Arrow and the repeats found among the numbers: hashing millions of strings this way
+    is several times faster than ``duplicated`` on the strings.
+    """
+    _, codes = dictionary_codes(pa.array(text.array))
+    repeated = pd.Series(codes, index=text.index).duplicated(keep="first")
+    return flag(text.ne("")) & repeated
 
 
 def _take_weights(tracker: Tracker, column: str, delimiter: str | None) -> None:
@@ -236,13 +278,14 @@ def _as_numbers_if_numeric(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
     text = text_of(values)
-    filled = ~is_blank(values)
+    filled = flag(text.ne(""))  # is_blank(values), from the text already at hand
     if filled.any() and flag(text[filled].str.match(_PLAIN_NUMBER)).all():
         return pd.to_numeric(text.astype(object).where(filled, None)).astype("float64")
-    return _as_string(values)
+    return _as_string(values, filled)
 
 
-def _as_string(values: pd.Series) -> pd.Series:
+def _as_string(values: pd.Series, filled: pd.Series) -> pd.Series:
+    """Cells as text, ``<NA>`` where not ``filled``."""
     if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         values = values.astype(object).where(values.notna(), None).map(str, na_action="ignore")
-    return values.astype(TEXT).where(~is_blank(values), pd.NA)
+    return values.astype(TEXT).where(filled, pd.NA)
