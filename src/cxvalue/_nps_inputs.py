@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxvalue._categories import DETRACTOR, NOT_SURVEYED, PASSIVE, PROMOTER
+from cxvalue._categories import DETRACTOR, NOT_SURVEYED, PASSIVE, PROMOTER, SURVEYED
 from cxvalue.errors import (
     ColumnError,
     EmptyInputError,
@@ -20,6 +20,9 @@ from cxvalue.errors import (
     format_rows,
     nearest,
 )
+
+#: Category codes: 0 promoter, 1 passive, 2 detractor (the order of SURVEYED); 3 not surveyed.
+_CODES = {PROMOTER: 0, PASSIVE: 1, DETRACTOR: 2, NOT_SURVEYED: 3}
 
 
 def is_int(x) -> bool:
@@ -42,37 +45,63 @@ def require_column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
     return frame[name]
 
 
-def responses(data) -> pd.DataFrame:
-    """The answered rows, each with a ``category``; the input is not mutated."""
+def responses(data) -> tuple[pd.DataFrame, np.ndarray]:
+    """The answered rows, each with a ``category``, and their category codes.
+
+    The codes (int8) are 0 promoter, 1 passive, 2 detractor, the order of
+    ``SURVEYED``. The frame is a new one, to set columns on; it may share the
+    columns' data with the input, which is not mutated.
+    """
     if not isinstance(data, pd.DataFrame):
         values = data.to_numpy() if isinstance(data, pd.Series) else list(data)
         data = pd.DataFrame({"score": pd.Series(values, dtype=object)})
     if "category" in data.columns:
-        frame = _given_categories(data)
+        frame, codes = _given_categories(data)
     else:
         score = _numeric_scores(require_column(data, "score", "0–10 scores, or give 'category'"))
-        frame = data.assign(score=score)[score.notna()]
-        s = frame["score"]
-        frame = frame.assign(category=np.select([s >= 9, s >= 7], [PROMOTER, PASSIVE], DETRACTOR))
+        answered = score.notna().to_numpy()
+        frame = _rows(data, answered)
+        frame["score"] = score.to_numpy()[answered]
+        codes = _score_codes(frame["score"].to_numpy())
+        frame["category"] = np.array(SURVEYED, dtype=object)[codes]
     if frame.empty:
         raise EmptyInputError(
             "nps() found no answered responses: every score is blank or every row is "
             "'not_surveyed'.", source="<DataFrame>",
         )  # fmt: skip
-    return frame
+    return frame, codes
 
 
-def _given_categories(data: pd.DataFrame) -> pd.DataFrame:
+def _rows(data: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """A new frame of the rows where ``keep``; of all rows, without copying a column."""
+    return (data if keep.all() else data[keep]).copy(deep=False)
+
+
+def _score_codes(score: np.ndarray) -> np.ndarray:
+    """Category codes of 0–10 scores: 9–10 promoter (0), 7–8 passive (1), 0–6 detractor (2)."""
+    return (score < 9).astype(np.int8) + (score < 7)
+
+
+def _given_categories(data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The surveyed rows and their codes; each distinct category is looked up once."""
     cat = data["category"]
-    known = cat.isin([PROMOTER, PASSIVE, DETRACTOR, NOT_SURVEYED]) | cat.isna()
-    if not known.all():
-        _raise_bad_values("category", cat, ~known, "'promoter', 'passive', 'detractor' or "
+    codes, uniques = pd.factorize(cat)  # -1: missing, a non-answer like "not_surveyed"
+    lookup = np.array([_CODES.get(value, -1) for value in uniques] + [_CODES[NOT_SURVEYED]])
+    mapped = lookup[codes]  # -1 (unknown) where the category is not one of _CODES
+    if (mapped < 0).any():
+        _raise_bad_values("category", cat, mapped < 0, "'promoter', 'passive', 'detractor' or "
                           "'not_surveyed' (lower case)")  # fmt: skip
-    return data[cat.isin([PROMOTER, PASSIVE, DETRACTOR])]
+    surveyed = mapped < _CODES[NOT_SURVEYED]
+    return _rows(data, surveyed), mapped[surveyed].astype(np.int8)
 
 
 def _numeric_scores(raw: pd.Series) -> pd.Series:
     """Scores as floats (NaN = blank); anything else on a 0–10 scale is an error."""
+    if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iuf":  # numbers: no text to read
+        score = raw.to_numpy(dtype=float)
+        on_scale = (score >= 0) & (score <= 10) & (np.floor(score) == score)
+        if (on_scale | np.isnan(score)).all():
+            return pd.Series(score, index=raw.index, name=raw.name)
     blank = raw.isna() | raw.astype(str).str.strip().isin(["", "nan", "NaN", "<NA>", "None"])
     score = pd.to_numeric(raw.where(~blank), errors="coerce").astype(float)
     bad = ~blank & ~(score.between(0, 10) & (score % 1 == 0))
@@ -84,10 +113,11 @@ def _numeric_scores(raw: pd.Series) -> pd.Series:
 
 
 def _raise_bad_values(
-    column: str, values: pd.Series, bad: pd.Series, expected: str, fix: str = ""
+    column: str, values: pd.Series, bad: pd.Series | np.ndarray, expected: str, fix: str = ""
 ) -> None:
-    rows = [i + 1 for i in np.flatnonzero(bad.to_numpy())]
-    shown = values[bad.to_numpy()].tolist()
+    bad = np.asarray(bad, dtype=bool)
+    rows = [i + 1 for i in np.flatnonzero(bad)]
+    shown = values[bad].tolist()
     raise ParseError(
         f"nps(): {len(rows)} value(s) in column {column!r} are not {expected} "
         f"({format_rows(rows)}, counting data rows from 1; e.g. {shown[:5]!r}). "
@@ -114,14 +144,15 @@ def dates(frame: pd.DataFrame, date_column: str) -> pd.Series:
     return values
 
 
-def with_weights(frame, weight, revenue_weight) -> tuple[pd.DataFrame, str]:
-    w = pd.Series(1.0, index=frame.index)
+def row_weights(frame, weight, revenue_weight) -> tuple[np.ndarray | None, str]:
+    """Each row's weight (None: unweighted) and the weighting's name."""
+    w = np.ones(len(frame))
     names = []
     for column, label in ((weight, "survey"), (revenue_weight, "revenue")):
         if column is not None:
-            w = w * _weight_values(frame, column, label)
+            w = w * _weight_values(frame, column, label).to_numpy()
             names.append(label)
-    return frame.assign(_w=w), "×".join(names) or "none"
+    return (w if names else None), "×".join(names) or "none"
 
 
 def _weight_values(frame: pd.DataFrame, column: str, label: str) -> pd.Series:

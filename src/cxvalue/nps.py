@@ -30,8 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
-from cxvalue._nps_inputs import dates, group_keys, is_int, is_real, responses, with_weights
+from cxvalue._nps_inputs import dates, group_keys, is_int, is_real, responses, row_weights
 from cxvalue._nps_intervals import (
     METHODS,
     NPSDifference,
@@ -129,14 +128,17 @@ def nps(
     [{'n': 4, 'nps': 25.0}]
     """
     _check_params("nps", method, level, min_n, n_boot, seed, period)
-    frame = responses(data)
+    frame, category = responses(data)
     keys = group_keys(frame, by)
     if period is not None:
-        frame = frame.assign(period=_period_labels(dates(frame, date_column), period))
+        frame["period"] = _period_labels(dates(frame, date_column), period)
         keys.append("period")
-    frame, weighting = with_weights(frame, weight, revenue_weight)
-    _warn_repeated_customers(frame, keys)
-    stats = _group_stats(frame, keys)
+    w, weighting = row_weights(frame, weight, revenue_weight)
+    ids, groups = _groups(frame, keys)
+    if period is not None:  # grouped by its codes, shown as text
+        groups["period"] = groups["period"].astype(object)
+    _warn_repeated_customers(frame, ids)
+    stats = _group_stats(groups, ids, category, w, keyed=bool(keys))
     est, se, lo, hi = nps_interval(
         stats["share_promoters"], stats["share_detractors"], stats["n_effective"],
         method=method, level=level, n_boot=n_boot, seed=seed,
@@ -147,12 +149,17 @@ def nps(
     return stats.reset_index(drop=True)
 
 
-def _period_labels(when: pd.Series, period: str) -> np.ndarray:
-    """``when.dt.to_period(period).astype(str)``, each distinct period written once."""
+def _period_labels(when: pd.Series, period: str) -> pd.Categorical:
+    """``when.dt.to_period(period).astype(str)`` as a categorical of the sorted texts.
+
+    Each distinct period is written once, and grouping by the labels sorts them
+    as texts without hashing a text per row.
+    """
     codes, uniques = pd.factorize(when.dt.to_period(period))
-    labels = np.asarray(pd.Series(uniques).astype(str), dtype=object)
     missing = pd.Series([pd.NaT], dtype=f"period[{period}]").astype(str).iloc[0]
-    return np.append(labels, missing)[codes]  # code -1 (NaT): the last
+    labels = np.append(np.asarray(pd.Series(uniques).astype(str), dtype=object), missing)
+    texts, rank = np.unique(labels, return_inverse=True)
+    return pd.Categorical.from_codes(rank[codes], categories=texts)  # code -1 (NaT): the last
 
 
 def _check_params(func, method, level, min_n, n_boot, seed, period) -> None:
@@ -165,13 +172,27 @@ def _check_params(func, method, level, min_n, n_boot, seed, period) -> None:
         check_choice(period, PERIODS, "period", func)
 
 
-def _warn_repeated_customers(frame: pd.DataFrame, keys: list[str]) -> None:
+def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's group number and the groups' key values, in sorted order (missing last)."""
+    if not keys:
+        return np.zeros(len(frame), dtype=np.intp), pd.DataFrame(index=pd.RangeIndex(1))
+    grouped = pd.DataFrame({key: frame[key] for key in keys}).groupby(
+        keys, sort=True, dropna=False, observed=True
+    )
+    return grouped.ngroup().to_numpy(), grouped.size().index.to_frame(index=False)
+
+
+def _warn_repeated_customers(frame: pd.DataFrame, ids: np.ndarray) -> None:
     if "customer_id" not in frame.columns:
         return
-    repeated = frame.duplicated([*keys, "customer_id"])
-    if repeated.any():
+    customers, uniques = pd.factorize(frame["customer_id"])  # -1: missing, one more customer
+    repeated = 0
+    if len(uniques) < len(frame):  # else every row is another customer
+        pairs = ids.astype(np.int64) * (len(uniques) + 1) + customers + 1
+        repeated = len(frame) - len(pd.unique(pairs))
+    if repeated:
         warnings.warn(
-            f"nps(): {int(repeated.sum())} response(s) come from customers already counted in "
+            f"nps(): {repeated} response(s) come from customers already counted in "
             "the same group; the interval assumes one response per customer. Keep each "
             "customer's latest answer (df.sort_values('responded_at').drop_duplicates("
             "'customer_id', keep='last')) or group by period=.",
@@ -179,27 +200,42 @@ def _warn_repeated_customers(frame: pd.DataFrame, keys: list[str]) -> None:
         )  # fmt: skip
 
 
-def _group_stats(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Counts, weighted shares and Kish n_eff per group."""
-    w = frame["_w"]
-    parts = pd.DataFrame({key: frame[key] for key in keys})
-    for col, cat in (("p", PROMOTER), ("a", PASSIVE), ("d", DETRACTOR)):
-        hit = frame["category"].eq(cat)
-        parts[f"__n_{col}"], parts[f"__w_{col}"] = hit.astype(int), w * hit
-    parts["__w"], parts["__w2"] = w, w**2
-    if keys:
-        sums = parts.groupby(keys, sort=True, dropna=False, observed=True).sum().reset_index()
+def _group_stats(
+    groups: pd.DataFrame, ids: np.ndarray, category: np.ndarray, w: np.ndarray | None, keyed: bool
+) -> pd.DataFrame:
+    """Counts, weighted shares and Kish n_eff per group.
+
+    ``groups`` holds the key values of group 0, 1, …; ``ids`` each row's group,
+    ``category`` its category code and ``w`` its weight (None: unweighted).
+    ``keyed`` is False for the one group of all rows.
+    """
+    counts = np.bincount(ids * 3 + category, minlength=3 * len(groups)).reshape(-1, 3)
+    n = counts.sum(axis=1)
+    if w is None:  # every weight is 1: the sums of weights are the counts
+        weighted, total, w2 = counts.astype(float), n.astype(float), n.astype(float)
     else:
-        sums = parts.sum().to_frame().T
-    total = sums["__w"].where(sums["__w"] > 0)
-    out = sums[keys].copy()
-    out["n"] = (sums["__n_p"] + sums["__n_a"] + sums["__n_d"]).astype(int)
-    for col, name in (("p", "promoters"), ("a", "passives"), ("d", "detractors")):
-        out[f"n_{name}"] = sums[f"__n_{col}"].astype(int)
-    for col, name in (("p", "promoters"), ("a", "passives"), ("d", "detractors")):
-        out[f"share_{name}"] = (sums[f"__w_{col}"] / total).astype(float)
-    out["n_effective"] = (total**2 / sums["__w2"]).astype(float)
+        sums = _weight_sums(ids, category, w, keyed)
+        weighted, total, w2 = (sums[cols].to_numpy() for cols in (["p", "a", "d"], "w", "w2"))
+    total = np.where(total > 0, total, np.nan)
+    out = groups.copy()
+    out["n"] = n.astype(int)
+    for i, name in enumerate(("promoters", "passives", "detractors")):
+        out[f"n_{name}"] = counts[:, i].astype(int)
+    for i, name in enumerate(("promoters", "passives", "detractors")):
+        out[f"share_{name}"] = weighted[:, i] / total
+    out["n_effective"] = total**2 / w2
     return out
+
+
+def _weight_sums(ids: np.ndarray, category: np.ndarray, w: np.ndarray, keyed: bool) -> pd.DataFrame:
+    """Per group: the weights of each category ("p", "a", "d"), all weights and their squares.
+
+    Summed the way nps() always summed them (grouped: pandas' compensated sum,
+    in row order), so that weighted results stay the same to the last bit.
+    """
+    parts = pd.DataFrame({col: w * (category == i) for i, col in enumerate("pad")})
+    parts["w"], parts["w2"] = w, w**2
+    return parts.groupby(ids, sort=True).sum() if keyed else parts.sum().to_frame().T
 
 
 def _flag(stats: pd.DataFrame, keys: list[str], min_n: int, method: str, weighted: bool):
