@@ -115,6 +115,20 @@ def test_summary_and_snapshot_agree(pack):
     assert json.loads(pack["snapshot"].read_text())["schema_version"] == 1
 
 
+def test_revenue_retention_reaches_the_summary_and_the_tables(pack):
+    config = load_config(SAMPLE_CONFIG)
+    revenue = cx.read_revenue(config.inputs["revenue"].path).table
+    customers = cx.read_customers(config.inputs["customers"].path).table
+    growth = cx.revenue_retention(revenue, customers)  # computed here, outside the report
+    text = pack["summary"].read_text()
+    assert f"net **{100 * growth.nrr:.1f}%**, gross {100 * growth.grr:.1f}%" in text
+    assert f"Earned Growth Rate **+{100 * growth.earned_growth_rate:.1f}%**" in text
+    sheet = load_workbook(pack["tables"])["revenue_retention"]
+    values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}
+    assert values["nrr"] == pytest.approx(growth.nrr, rel=1e-12)
+    assert values["new_revenue"] == pytest.approx(growth.new_revenue, rel=1e-12)
+
+
 def test_config_error_names_the_key(tmp_path, capsys):
     bad = tmp_path / "cxvalue.toml"
     bad.write_text(SAMPLE_CONFIG.read_text().replace("margin = 0.3", "margin = 3"))

@@ -29,7 +29,8 @@ from matplotlib.figure import Figure
 
 from cxvalue import figures
 from cxvalue.figures import style
-from cxvalue.formatting import fmt_nps, fmt_number
+from cxvalue.formatting import fmt_nps, fmt_number, fmt_pct
+from cxvalue.growth import GrowthResult
 from cxvalue.report import words
 from cxvalue.report.capture import make_snapshot
 from cxvalue.report.config import Config
@@ -194,8 +195,10 @@ def summary_markdown(flow: Flow) -> str:
         f"- NPS today (each customer's latest answer, last 12 months): "
         f"**{fmt_nps(now['nps'], locale=loc)[0]}** [{fmt_nps(now['lo'], locale=loc)[0]} – "
         f"{fmt_nps(now['hi'], locale=loc)[0]}], n = {int(now['n']):,}.",
-        "", f"Assumptions: {a.describe()}.", "",
     ]  # fmt: skip
+    if flow.growth is not None:
+        lines.append(retention_line(flow.growth, loc))
+    lines += ["", f"Assumptions: {a.describe()}.", ""]
     evidence = sorted({e for e in [*result.clv["evidence"], point["evidence"]] if e})
     if evidence:
         lines += ["**Evidence:** " + "; ".join(evidence), ""]
@@ -205,6 +208,20 @@ def summary_markdown(flow: Flow) -> str:
     if flow.notes:
         lines += ["## Notes from the run", "", *[f"- {n}" for n in flow.notes], ""]
     return "\n".join(lines)
+
+
+def retention_line(growth: GrowthResult, locale: str) -> str:
+    """NRR, GRR and Earned Growth of the last months against as many before, in one line."""
+
+    def pct(value: float, signed: bool = False) -> str:
+        return fmt_pct(value, decimals=1, locale=locale, signed=signed)[0]
+
+    earned = ("Earned Growth Rate not computable (no acquisition source)"
+              if growth.earned_growth_rate is None
+              else f"Earned Growth Rate **{pct(growth.earned_growth_rate, True)}**")  # fmt: skip
+    return (f"- Revenue retention {growth.current_start:%Y-%m} to {growth.as_of:%Y-%m} against "
+            f"the {growth.months} months before: net **{pct(growth.nrr)}**, gross "
+            f"{pct(growth.grr)}; {earned}.")  # fmt: skip
 
 
 def key_tables(flow: Flow) -> dict[str, pd.DataFrame]:
@@ -222,6 +239,7 @@ def key_tables(flow: Flow) -> dict[str, pd.DataFrame]:
         "forecast": flow.forecast.assign(period=flow.forecast["period"].dt.strftime("%Y-%m")),
         "nps_by_quarter": flow.nps_trend,
         "nps_by_segment": flow.nps_segments,
+        "revenue_retention": None if flow.growth is None else flow.growth.to_frame(),
         "ledgers": pd.DataFrame([_ledger_row(name, getattr(flow, name))
                                  for name in ("responses", "revenue", "customers")
                                  if getattr(flow, name) is not None]),
