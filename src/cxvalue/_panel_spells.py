@@ -8,8 +8,9 @@ back in at the end.
 A spell is one unbroken life of a customer: ``start`` (first month with
 revenue), ``risk_end`` (the last month the customer is a customer),
 ``row_end`` (the last panel row: ``risk_end``, or later when revenue arrives
-after an explicit churn date) and ``churned`` (1 when the spell ended in an
-observed churn). Months are integers (see :mod:`cxvalue._panel_inputs`).
+after an explicit churn date), ``churned`` (1 when the spell ended in an
+observed churn) and ``active`` (its months with revenue other than 0). Months
+are integers (see :mod:`cxvalue._panel_inputs`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import ibis.expr.types as ir
 
 from cxvalue._panel_inputs import calendar, flag, month_index
 
-SPELL_COLUMNS = ("key", "spell", "start", "risk_end", "row_end", "churned")
+SPELL_COLUMNS = ("key", "spell", "start", "risk_end", "row_end", "churned", "active")
 
 
 def customer_keys(revenue: ir.Table) -> ir.Table:
@@ -68,10 +69,12 @@ def inferred_spells(active: ir.Table, churn_after: int, data_end: int) -> ir.Tab
     # summed as floats (exact for counts) so that the cast to int64 stays in the SQL:
     # DuckDB sums integers to a 128-bit HUGEINT, which Parquet stores as a double
     marked = marked.mutate(spell=marked.new.cast("float64").sum().over(running).cast("int64"))
-    spells = marked.group_by(["key", "spell"]).aggregate(start=marked.m.min(), end=marked.m.max())
+    spells = marked.group_by(["key", "spell"]).aggregate(
+        start=marked.m.min(), end=marked.m.max(), active=marked.count()
+    )
     return spells.select(
         "key", "spell", "start", risk_end=spells.end, row_end=spells.end,
-        churned=flag(spells.end + churn_after <= data_end),
+        churned=flag(spells.end + churn_after <= data_end), active=spells.active,
     )  # fmt: skip
 
 
@@ -84,7 +87,9 @@ def explicit_spells(active: ir.Table, customers: ir.Table, data_end: int) -> ir.
     Rows go on past the churn month, not at risk, while revenue still arrives,
     so that no revenue is lost.
     """
-    life = active.group_by("key").aggregate(start=active.m.min(), last=active.m.max())
+    life = active.group_by("key").aggregate(
+        start=active.m.min(), last=active.m.max(), active=active.count()
+    )
     dates = customers.select("key", churn_m=month_index(customers.churned_at))
     both = life.join(dates, "key")
     observed = both.churn_m.notnull() & (both.churn_m <= data_end)
@@ -96,6 +101,7 @@ def explicit_spells(active: ir.Table, customers: ir.Table, data_end: int) -> ir.
         risk_end=risk_end.cast("int64"),
         row_end=ibis.greatest(risk_end, both.last).cast("int64"),
         churned=flag(observed),
+        active=both.active,
     )
 
 
@@ -115,16 +121,27 @@ def spells(
 
 
 def customer_months(spell_table: ir.Table, monthly: ir.Table, first: int, last: int) -> ir.Table:
-    """One row per customer and month of each spell, with the month's revenue (0 if none)."""
+    """One row per customer and month of each spell, with the month's revenue (0 if none).
+
+    A spell with revenue in every month (``active`` months = its length) takes its rows
+    straight from the monthly revenue, joined to the spells (the small side of the
+    join); only the spells with empty months are laid on the calendar and filled with 0.
+    """
+    spell_table = spell_table.mutate(churned_spell=spell_table.churned)
+    full = spell_table.active == spell_table.row_end - spell_table.start + 1
+    columns = ("key", "spell", "m", "start", "risk_end", "churned_spell", "revenue")
+    whole = spell_table.filter(full).rename(s_key="key")
+    rows = monthly.join(
+        whole, [monthly.key == whole.s_key, monthly.m >= whole.start, monthly.m <= whole.row_end]
+    ).select(*columns)
+    gappy = spell_table.filter(~full)
     cal = calendar(first, last)
-    grid = spell_table.join(cal, [cal.m >= spell_table.start, cal.m <= spell_table.row_end])
-    grid = grid.select("key", "spell", "m", "start", "risk_end", churned_spell=grid.churned)
-    rev = monthly.rename(rev_key="key", rev_m="m")
+    grid = gappy.join(cal, [cal.m >= gappy.start, cal.m <= gappy.row_end])
+    grid = grid.select("key", "spell", "m", "start", "risk_end", "churned_spell")
+    rev = monthly.filter(monthly.key.isin(gappy.key)).rename(rev_key="key", rev_m="m")
     joined = grid.left_join(rev, [grid.key == rev.rev_key, grid.m == rev.rev_m])
-    return joined.select(
-        "key", "spell", "m", "start", "risk_end", "churned_spell",
-        revenue=ibis.coalesce(joined.revenue, 0.0),
-    )  # fmt: skip
+    filled = joined.select(*columns[:-1], revenue=ibis.coalesce(joined.revenue, 0.0))
+    return ibis.union(rows, filled, distinct=False)
 
 
 def life_columns(rows: ir.Table, window: int, data_end: int) -> ir.Table:
