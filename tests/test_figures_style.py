@@ -231,6 +231,30 @@ def test_save_is_reproducible(tmp_path):
     assert first == second
 
 
+@pytest.mark.parametrize("dpi", [300, 137])
+def test_png_beside_writes_the_same_bytes(tmp_path, dpi):
+    fig = nps_trend(trend_frame())
+    (plain,) = style.save(fig, tmp_path / "plain", formats=("png",), dpi=dpi)
+    with style.png_beside():
+        beside = style.save(fig, tmp_path / "beside", formats=("png", "svg"), dpi=dpi)
+        more = [style.save(fig, tmp_path / f"more{i}", formats=("png",), dpi=dpi) for i in range(4)]
+    for path in [beside[0], *(paths[0] for paths in more)]:
+        assert path.read_bytes() == plain.read_bytes()
+    assert beside[1].read_bytes().startswith(b"<?xml")
+    # after the block, save writes before it returns again
+    late = style.save(fig, tmp_path / "late", formats=("png",), dpi=dpi)[0]
+    assert late.read_bytes() == plain.read_bytes()
+
+
+def test_png_beside_raises_a_failed_write_when_the_block_ends(tmp_path):
+    fig = nps_trend(trend_frame())
+    (tmp_path / "taken.png").mkdir()  # a folder where the file should go
+    with pytest.raises(IsADirectoryError), style.png_beside():
+        style.save(fig, tmp_path / "taken", formats=("png",), dpi=50)
+        written = style.save(fig, tmp_path / "fine", formats=("png",), dpi=50)[0]
+    assert written.read_bytes().startswith(b"\x89PNG")  # the others are still written
+
+
 @pytest.mark.parametrize(
     ("kwargs", "name"), [({"formats": ("gif",)}, "formats"), ({"dpi": 0}, "dpi")]
 )

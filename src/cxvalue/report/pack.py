@@ -106,18 +106,22 @@ def draw_figures(flow: Flow, folder: Path, slide_dir: Path) -> list[FigureSlide]
     ]  # fmt: skip
     if flow.nps_segments is None:
         makers = [m for m in makers if m[0] != "nps_by_segment"]
-    slides = []
-    for name, make in makers:
-        with style.board():
-            fig = make()
-            style.save(fig, folder / name, formats=("png", "svg"))
-            title = title_of(fig)
-            style.action_title(fig, "", subtitle_of(fig))  # the slide carries the title
-            image = style.save(fig, slide_dir / name, formats=("png",), dpi=SLIDE_DPI)[0]
-        plt.close(fig)
-        slides.append(FigureSlide(title=title, image=image,
-                                  notes=words.notes(name, flow)))  # fmt: skip
-    return slides
+    with style.png_beside():  # the next figure is drawn while the last one's PNGs are written
+        return [_draw(name, make, flow, folder, slide_dir) for name, make in makers]
+
+
+def _draw(
+    name: str, make: Callable[[], Figure], flow: Flow, folder: Path, slide_dir: Path
+) -> FigureSlide:
+    """One figure saved as PNG and SVG, and as the picture of its slide."""
+    with style.board():
+        fig = make()
+        style.save(fig, folder / name, formats=("png", "svg"))
+        title = title_of(fig)
+        style.action_title(fig, "", subtitle_of(fig))  # the slide carries the title
+        image = style.save(fig, slide_dir / name, formats=("png",), dpi=SLIDE_DPI)[0]
+    plt.close(fig)
+    return FigureSlide(title=title, image=image, notes=words.notes(name, flow))
 
 
 def title_of(fig: Figure) -> str:
