@@ -188,6 +188,9 @@ def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path):
     assert (row["low_setting"], row["high_setting"]) == ("2 months", "6 months")
     assert row["low"] != row["high"]
     assert not any("churned_at dates" in n for n in flow.notes)
+    # revenue retention comes with the extras, unless the caller computes it
+    assert flow.growth.nrr == cx.revenue_retention(flow.revenue.table, flow.customers.table).nrr
+    assert run_flow(config, growth=False, progress=lambda _m: None).growth is None
 
 
 @pytest.mark.parametrize("storage", ["python", "pyarrow"])

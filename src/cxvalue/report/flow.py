@@ -74,7 +74,9 @@ class Flow:
         return tuple(self.retention.controls)
 
 
-def run_flow(config: Config, *, extras: bool = True, progress: Progress | None = None) -> Flow:
+def run_flow(
+    config: Config, *, extras: bool = True, growth: bool = True, progress: Progress | None = None
+) -> Flow:
     """Run the flow a config describes.
 
     Parameters
@@ -86,6 +88,10 @@ def run_flow(config: Config, *, extras: bool = True, progress: Progress | None =
         the +5-point scenario and bridge, the sensitivities (two more panels
         with other churn definitions) and revenue retention. ``False`` gives
         what a snapshot needs, faster.
+    growth : bool
+        With ``extras``, also compute revenue retention (``Flow.growth``);
+        ``False`` leaves it to the caller (:func:`add_growth`), as the report
+        does to compute it beside its figures.
     progress : callable, optional
         Called with a line of text at each step (default: print to stderr).
 
@@ -97,8 +103,8 @@ def run_flow(config: Config, *, extras: bool = True, progress: Progress | None =
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CxValueWarning)
-        flow = _run(config, extras, lambda msg: say(f"[{time.perf_counter() - started:5.1f}s] "
-                                                    f"{msg}"))  # fmt: skip
+        flow = _run(config, extras, growth,
+                    lambda msg: say(f"[{time.perf_counter() - started:5.1f}s] {msg}"))  # fmt: skip
     for w in caught:
         if issubclass(w.category, CxValueWarning):
             flow.notes.append(str(w.message))
@@ -108,7 +114,7 @@ def run_flow(config: Config, *, extras: bool = True, progress: Progress | None =
     return flow
 
 
-def _run(config: Config, extras: bool, say: Progress) -> Flow:
+def _run(config: Config, extras: bool, growth: bool, say: Progress) -> Flow:
     say("reading the extracts")
     responses, revenue, customers = read_inputs(config)
     latest = latest_answers(responses.table, customers)
@@ -140,6 +146,9 @@ def _run(config: Config, extras: bool, say: Progress) -> Flow:
                 margin=margin)  # fmt: skip
     if extras:
         add_extras(flow, say)
+    if extras and growth:
+        say("revenue retention")
+        add_growth(flow)
     return flow
 
 
@@ -235,7 +244,7 @@ def scenario_moves(result: ValueResult, points: float) -> dict[tuple[str, str], 
 
 
 def add_extras(flow: Flow, say: Progress) -> None:
-    """What only the board pack shows."""
+    """What only the board pack shows, revenue retention aside (:func:`add_growth`)."""
     config, m = flow.config, flow.config.model
     say("NPS by quarter and segment")
     table = flow.responses.table  # only what nps() reads: no copy of the other columns
@@ -263,7 +272,10 @@ def add_extras(flow: Flow, say: Progress) -> None:
                                    horizon_months=v.horizon_months,
                                    transition=_transition(flow), churn_refits=refits or None,
                                    seed=config.seed)  # fmt: skip
-    say("revenue retention")
+
+
+def add_growth(flow: Flow) -> None:
+    """Set ``flow.growth``: revenue retention of the revenue (and customers) tables."""
     customers = None if flow.customers is None else flow.customers.table
     flow.growth = revenue_retention(flow.revenue.table, customers)
 

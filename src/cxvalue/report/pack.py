@@ -35,7 +35,7 @@ from cxvalue.report import words
 from cxvalue.report.capture import make_snapshot
 from cxvalue.report.config import Config
 from cxvalue.report.deck import Deck, FigureSlide, HeadlineSlide, TextSlide, write_deck
-from cxvalue.report.flow import SCENARIO_POINTS, Flow, _stderr, run_flow
+from cxvalue.report.flow import SCENARIO_POINTS, Flow, _stderr, add_growth, run_flow
 from cxvalue.report.snapshot import write_snapshot
 from cxvalue.report.tables import write_tables
 
@@ -66,18 +66,20 @@ def write_report(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    flow = run_flow(config, progress=progress)
+    flow = run_flow(config, growth=False, progress=progress)
     say = progress or _stderr
-    # The snapshot only reads the flow, and hashing and binning millions of rows is
-    # mostly Arrow and numpy work that lets go of the interpreter: it runs beside the
-    # figures (pure Python for the most part), on the other core.
-    with ThreadPoolExecutor(max_workers=1) as beside:
+    # The snapshot and revenue retention only read the flow, and hashing, binning and
+    # summing millions of rows is mostly Arrow and numpy work that lets go of the
+    # interpreter: both run beside the figures (pure Python for the most part).
+    with ThreadPoolExecutor(max_workers=2) as beside:
         captured = beside.submit(make_snapshot, flow)
+        grown = beside.submit(add_growth, flow)
         with tempfile.TemporaryDirectory(prefix="cxvalue-slides-") as slide_dir:
-            say("drawing figures")
+            say("drawing figures (revenue retention and the snapshot beside them)")
             slides = draw_figures(flow, out / "figures", Path(slide_dir))
             say("writing the board pack")
             board = write_deck(build_deck(flow, slides), out / "board.pptx")
+        grown.result()
         summary = out / "summary.md"
         summary.write_text(summary_markdown(flow), encoding="utf-8")
         tables = write_tables(key_tables(flow), out / "tables.xlsx")
