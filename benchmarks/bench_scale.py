@@ -19,11 +19,14 @@ time and peak memory are that process's alone; without GNU time, from
         (a2 and c three times: the median is recorded).
         Goal: >= 100x faster than lifelines with hazard ratios within 10%.
 report  the whole ``cxvalue report --config cxvalue.toml --out DIR`` flow.
+report36  the same on about 36 million customer-months, the size the goal names
+        (``make_large.py --customers 1600000`` into ``--data-36m``; generated when
+        missing). The default data's 1M customers churn, so they bill 22.6M months.
 
 Usage::
 
     .venv/bin/python benchmarks/make_large.py                   # once: /tmp/cxvalue_large
-    .venv/bin/python benchmarks/bench_scale.py                  # cases 3,4,2,report
+    .venv/bin/python benchmarks/bench_scale.py                  # cases 3,4,2,report,report36
     .venv/bin/python benchmarks/bench_scale.py --cases 3 --no-append
     .venv/bin/python benchmarks/bench_scale.py --profile 3      # where case 3 spends its time
 
@@ -50,7 +53,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 GNU_TIME = "/usr/bin/time"
-CASES = ("3", "4", "2", "report")
+CASES = ("3", "4", "2", "report", "report36")
+#: Customers whose revenue makes about 36 million customer-months (the goal's size).
+CUSTOMERS_36M = 1_600_000
 CELLS_BY = ["category", "segment", "size_band", "tenure_band"]
 CELLS_VALUES = ["revenue", "revenue_next"]
 BOOT_N, BOOT_DRAWS, NAIVE_DRAWS = 10_000_000, 10_000, 10
@@ -266,13 +271,13 @@ def case_2(data: Path, customers: int) -> list[dict]:
     return out
 
 
-def case_report(data: Path) -> list[dict]:
+def case_report(data: Path, case: str = "1 (report)") -> list[dict]:
     exe = Path(sys.executable).with_name("cxvalue")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "cxvalue"]
     probe = subprocess.run([*cmd, "report", "--help"], capture_output=True, text=True)
     if probe.returncode != 0:
         print("case report: `cxvalue report` not yet available", file=sys.stderr)
-        return [{"case": "1 (report)", "what": "cxvalue report --config cxvalue.toml",
+        return [{"case": case, "what": "cxvalue report --config cxvalue.toml",
                  "note": "not yet available"}]  # fmt: skip
     out = data / "report_out"
     shutil.rmtree(out, ignore_errors=True)
@@ -280,7 +285,7 @@ def case_report(data: Path) -> list[dict]:
         res = measured([*cmd, "report", "--config", str(data / "cxvalue.toml"), "--out", str(out)],
                        timeout=REPORT_TIMEOUT)  # fmt: skip
     except subprocess.TimeoutExpired:
-        return [{"case": "1 (report)", "what": "cxvalue report --config cxvalue.toml",
+        return [{"case": case, "what": "cxvalue report --config cxvalue.toml",
                  "note": f"did not finish within {REPORT_TIMEOUT} s (stopped)"}]  # fmt: skip
     res.setdefault("seconds", res["process_s"])
     import pyarrow.parquet as pq
@@ -288,7 +293,7 @@ def case_report(data: Path) -> list[dict]:
     res["rows"] = pq.ParquetFile(data / "revenue.parquet").metadata.num_rows  # customer-months
     met = res["process_s"] < 60 and res["peak_gb"] < 4
     steps = report_steps(res["stderr"], res["process_s"])
-    return [row("1 (report)", "cxvalue report --config cxvalue.toml (whole flow)", res, "", None,
+    return [row(case, "cxvalue report --config cxvalue.toml (whole flow)", res, "", None,
                 None, "< 60 s and < 4 GB", met, f"steps: {steps}")]  # fmt: skip
 
 
@@ -383,10 +388,22 @@ def profile_case_3(data: Path) -> None:
     con.sql(f"EXPLAIN ANALYZE SELECT count(*) FROM ({sql})").show()
 
 
+def generate(data: Path, customers: int | None = None) -> None:
+    """Write the large data into ``data`` with make_large.py unless it is there."""
+    if (data / "revenue.parquet").exists():
+        return
+    print(f"generating the large data into {data} (make_large.py) …", file=sys.stderr)
+    size = [] if customers is None else ["--customers", str(customers)]
+    subprocess.run([sys.executable, str(HERE / "make_large.py"), "--out", str(data), *size],
+                   check=True)  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("/tmp/cxvalue_large"))
-    parser.add_argument("--cases", default=",".join(CASES), help="comma list of 3,4,2,report")
+    parser.add_argument("--data-36m", type=Path, default=Path("/tmp/cxvalue_36m"))
+    parser.add_argument("--cases", default=",".join(CASES),
+                        help="comma list of 3,4,2,report,report36")  # fmt: skip
     parser.add_argument("--retention-customers", type=int, default=RETENTION_CUSTOMERS)
     parser.add_argument("--no-append", action="store_true", help="print, do not append")
     parser.add_argument("--profile", choices=("3",), help="profile a case instead")
@@ -395,10 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.step:
         print(json.dumps(STEPS[args.step](args.data)))
         return 0
-    if not (args.data / "revenue.parquet").exists():
-        print(f"generating the large data into {args.data} (make_large.py) …", file=sys.stderr)
-        subprocess.run([sys.executable, str(HERE / "make_large.py"), "--out", str(args.data)],
-                       check=True)  # fmt: skip
+    generate(args.data)
     if args.profile:
         profile_case_3(args.data)
         return 0
@@ -414,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
                 rows += case_2(args.data, args.retention_customers)
             elif case == "report":
                 rows += case_report(args.data)
+            elif case == "report36":
+                generate(args.data_36m, CUSTOMERS_36M)
+                rows += case_report(args.data_36m, "1 (report, 36M)")
     text = markdown(rows, args.data)
     print(text)
     if not args.no_append:
