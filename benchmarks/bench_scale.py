@@ -305,7 +305,7 @@ def report_steps(stderr: str, total: float) -> str:
     ends = [t for t, _ in marks[1:]] + [total]
     parts = [f"{what} {end - start:.0f} s" for (start, what), end in zip(marks, ends, strict=True)]
     if parts:
-        parts[-1] += " (to the end: figures, deck, snapshot)"
+        parts[-1] += " (to the end: figures, revenue retention and snapshot beside them, deck)"
     return "; ".join(parts)
 
 
