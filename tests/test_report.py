@@ -129,6 +129,22 @@ def test_revenue_retention_reaches_the_summary_and_the_tables(pack):
     assert values["new_revenue"] == pytest.approx(growth.new_revenue, rel=1e-12)
 
 
+@pytest.mark.parametrize(("months", "shown"), [(23, False), (24, True)])
+def test_revenue_retention_needs_two_years_of_revenue(tmp_path, months, shown):
+    from cxvalue.report.config import parse_config
+    from cxvalue.samples import SampleParams, write_sample
+
+    paths = write_sample(tmp_path, params=SampleParams(n_customers=1500, n_months=months), seed=3)
+    config = parse_config({"inputs": {name: {"path": str(path)} for name, path in paths.items()},
+                           "value": {"draws": 200}})  # fmt: skip
+    out = write_report(config, tmp_path / "out", progress=lambda _m: None)
+    assert all(path.exists() for path in out.values())  # the rest of the report is written
+    text = out["summary"].read_text()
+    assert ("Revenue retention 20" in text) is shown
+    assert ("so it is left out" in text) is not shown  # the note says why it is missing
+    assert ("revenue_retention" in load_workbook(out["tables"]).sheetnames) is shown
+
+
 def test_config_error_names_the_key(tmp_path, capsys):
     bad = tmp_path / "cxvalue.toml"
     bad.write_text(SAMPLE_CONFIG.read_text().replace("margin = 0.3", "margin = 3"))

@@ -40,6 +40,8 @@ SCENARIO_POINTS = 5
 #: Months of responses that make up "today's" NPS (each customer's latest answer).
 NPS_MONTHS = 12
 FORECAST_MONTHS = 24
+#: Months of revenue retention: the last GROWTH_MONTHS against the GROWTH_MONTHS before.
+GROWTH_MONTHS = 12
 
 Progress = Callable[[str], None]
 
@@ -272,12 +274,31 @@ def add_extras(flow: Flow, say: Progress) -> None:
                                    horizon_months=v.horizon_months,
                                    transition=_transition(flow), churn_refits=refits or None,
                                    seed=config.seed)  # fmt: skip
+    short = short_history(flow)
+    if short:
+        flow.notes.append(short)
 
 
 def add_growth(flow: Flow) -> None:
-    """Set ``flow.growth``: revenue retention of the revenue (and customers) tables."""
+    """Set ``flow.growth``: revenue retention of the revenue (and customers) tables; left
+    None when the revenue is too short for it (:func:`short_history`)."""
+    if short_history(flow):
+        return
     customers = None if flow.customers is None else flow.customers.table
-    flow.growth = revenue_retention(flow.revenue.table, customers)
+    flow.growth = revenue_retention(flow.revenue.table, customers, months=GROWTH_MONTHS)
+
+
+def short_history(flow: Flow) -> str | None:
+    """Why revenue retention cannot be computed (fewer than 2 × GROWTH_MONTHS months of
+    revenue), or None."""
+    periods = flow.revenue.table["period"]
+    first, last = periods.min(), periods.max()
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months >= 2 * GROWTH_MONTHS:
+        return None
+    return (f"Revenue retention (NRR, GRR) compares the last {GROWTH_MONTHS} months of revenue "
+            f"with the {GROWTH_MONTHS} before; the revenue covers {months} months "
+            f"({first:%Y-%m} to {last:%Y-%m}), so it is left out.")  # fmt: skip
 
 
 def churn_dates_cover(flow: Flow) -> bool:
