@@ -313,6 +313,20 @@ def test_one_customer_is_an_input_error():
         fit_revenue(panel_of(tables), controls=())
 
 
+def test_too_short_a_history_says_which_months_can_count(simulated):
+    """Six months of revenue cannot show a 12-month window after any month."""
+    revenue = simulated["revenue"]
+    first = revenue["period"].min()
+    short = {**simulated, "revenue": revenue[revenue["period"] < first + pd.DateOffset(months=6)]}
+    end = short["revenue"]["period"].max()
+    last = end - pd.DateOffset(months=12)
+    with pytest.raises(InputError, match="at least 2 customers") as caught:
+        fit_revenue(panel_of(short), controls=())
+    assert f"the revenue ends {end:%Y-%m}, so months up to {last:%Y-%m} can count" in str(
+        caught.value
+    )
+
+
 def test_no_eligible_rows_is_an_input_error(simulated):
     short = {**simulated, "revenue": simulated["revenue"][simulated["revenue"].period < "2024-06"]}
     with pytest.raises(InputError, match="0 customer"):
@@ -344,7 +358,7 @@ def test_recency_recodes_old_answers_as_not_surveyed(simulated):
         warnings.simplefilter("error")
         model = fit_revenue(panel_of(simulated), controls=("size",))
     assert set(model.categories) == {"promoter", "passive", "detractor"}
-    with pytest.raises(InputError, match="No passive rows"):
+    with pytest.raises(InputError, match=r"No passive rows.*by category: not_surveyed [\d,]+\.$"):
         fit_revenue(panel_of(simulated), controls=("size",), recency_months=6, base="trailing")
 
 

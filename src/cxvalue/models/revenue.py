@@ -450,19 +450,26 @@ def fit_revenue(
     n_customers = sample.n_customers
     n_rows = int(rows["n"].sum())
     if n_customers < 2:
+        history = (
+            f" with {TRAILING_MONTHS} months of history before it" if base == "trailing" else ""
+        )
         raise InputError(
-            f"fit_revenue() has {n_rows:,} customer-months of {n_customers} customer(s) "
-            f"retained over a {window}-month window with 12 months of history and positive "
-            "revenue; at least 2 customers are needed (more than 30 for trustworthy errors)."
+            f"fit_revenue() has {n_rows:,} customer-months of {n_customers} customer(s) to fit; "
+            f"at least 2 customers are needed (more than 30 for trustworthy errors). A month "
+            f"counts when the customer is retained and billing over the {window} months after "
+            f"it{history}{_months_that_count(panel, window)}. A longer revenue history or a "
+            "shorter window (window_months) gives more."
         )
     # the design is built on the distinct covariate patterns (a few hundred rows) and
     # spread to the cells by pattern code: the same matrix as row by row, far cheaper
     factors, numeric = split_covariates(patterns, controls)
     design = make_design(patterns, ["category", *factors], numeric, weights=patterns["n"])
     if design.reference("category") != REFERENCE:
+        found = patterns.groupby("category", sort=True)["n"].sum()
         raise InputError(
             f"No {REFERENCE} rows are left in the revenue sample: the effects are measured "
-            "against passives and cannot be estimated."
+            "against passives and cannot be estimated. Customer-months by category: "
+            f"{', '.join(f'{c} {int(n):,}' for c, n in found.items())}."
         )
     _warn_small_levels(sample, design, n_customers, cov)
     x_patterns = design.matrix(patterns)
@@ -575,6 +582,14 @@ def _check_recency(panel: Panel, recency_months: int | None) -> int | None:
                 f"a positive integer no larger than the panel's recency_months ({cap})",
                 recency_months)  # fmt: skip
     return recency_months
+
+
+def _months_that_count(panel: Panel, window: int) -> str:
+    """'; the revenue ends 2024-06, so months up to 2023-06 can count' (or '')."""
+    if panel.data_end is None:
+        return ""
+    last = panel.data_end - pd.DateOffset(months=window)
+    return f"; the revenue ends {panel.data_end:%Y-%m}, so months up to {last:%Y-%m} can count"
 
 
 def _with_trailing_count(table: ir.Table) -> ir.Table:
