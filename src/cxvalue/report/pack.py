@@ -23,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -122,7 +121,6 @@ def _draw(
         title = title_of(fig)
         style.action_title(fig, "", subtitle_of(fig))  # the slide carries the title
         image = style.save(fig, slide_dir / name, formats=("png",), dpi=SLIDE_DPI)[0]
-    plt.close(fig)
     return FigureSlide(title=title, image=image, notes=words.notes(name, flow))
 
 
