@@ -12,7 +12,9 @@ Files written into ``--out`` (default ``/tmp/cxvalue_large``):
 - ``revenue.parquet``: canonical revenue, customer_id (string), period (date,
   month start), revenue (float64; credit notes netted): one row per customer
   and billed month, about 22.5 million rows for 1M customers (a customer is
-  billed from acquisition to churn, not for all 36 months);
+  billed from acquisition to churn, not for all 36 months); with ``--empty-months P``
+  each billed month but a customer's first and last is left out with probability P
+  (a month without revenue inside a life, as real billing has);
 - ``responses.parquet``: canonical responses, customer_id, responded_at
   (timestamp), score, category, response_id, weight, segment: about 2,000,000
   rows (the response rate is raised from the sample's 0.3 to
@@ -26,6 +28,7 @@ Usage::
 
     .venv/bin/python benchmarks/make_large.py                      # 1M customers, /tmp
     .venv/bin/python benchmarks/make_large.py --customers 50000 --out /tmp/cx_small
+    .venv/bin/python benchmarks/make_large.py --empty-months 0.05 --out /tmp/cxvalue_gaps
 """
 
 from __future__ import annotations
@@ -85,8 +88,11 @@ transition = "detractor_to_passive"
 """
 
 
-def chunk_tables(params: SampleParams, offset: int, n: int, seed: int, width: int):
-    """Simulate ``n`` customers numbered from ``offset + 1``; return three Arrow tables."""
+def chunk_tables(
+    params: SampleParams, offset: int, n: int, seed: int, width: int, empty: float = 0.0
+):
+    """Simulate ``n`` customers numbered from ``offset + 1``; return three Arrow tables
+    (``empty``: the chance that a billed month other than the first and last is left out)."""
     rng = np.random.default_rng([seed, offset])
     chunk = replace(params, n_customers=n)
     firms = firms_of(chunk, rng)
@@ -97,6 +103,11 @@ def chunk_tables(params: SampleParams, offset: int, n: int, seed: int, width: in
     credit = rng.random(rows.size) < params.credit_note_rate
     amount = np.round(np.round(amount, 2) - np.where(credit, np.round(0.1 * amount, 2), 0.0), 2)
     order = np.lexsort((t, rows))  # by customer, then month
+    if empty > 0:
+        who = rows[order]
+        ends = np.r_[True, who[1:] != who[:-1]] | np.r_[who[:-1] != who[1:], True]
+        gaps = np.random.default_rng([seed, offset, 1])  # the other tables stay as without
+        order = order[ends | (gaps.random(order.size) >= empty)]
     ids = pa.array(firms["customer_id"].to_numpy(), pa.string())
     revenue = pa.table(
         {
@@ -130,7 +141,9 @@ def _arrow(frame: pd.DataFrame, strings: dict) -> pa.Table:
     return table.cast(pa.schema(fields))
 
 
-def write_large(out: Path, customers: int, seed: int, response_rate: float) -> dict:
+def write_large(
+    out: Path, customers: int, seed: int, response_rate: float, empty: float = 0.0
+) -> dict:
     """Write the three Parquet files and cxvalue.toml; return row counts and timings."""
     out.mkdir(parents=True, exist_ok=True)
     params = SampleParams(n_customers=customers, response_rate=response_rate)
@@ -141,7 +154,7 @@ def write_large(out: Path, customers: int, seed: int, response_rate: float) -> d
     try:
         for offset in range(0, customers, CHUNK):
             n = min(CHUNK, customers - offset)
-            tables = chunk_tables(params, offset, n, seed, width)
+            tables = chunk_tables(params, offset, n, seed, width, empty)
             for name, table in zip(counts, tables, strict=True):
                 if name not in writers:
                     writers[name] = pq.ParquetWriter(out / f"{name}.parquet", table.schema)
@@ -170,8 +183,14 @@ def main(argv: list[str] | None = None) -> int:
         default=0.54,
         help="share answering a wave (0.54: ~2M responses for 1M customers)",
     )
+    parser.add_argument(
+        "--empty-months",
+        type=float,
+        default=0.0,
+        help="chance that a billed month (not a customer's first or last) is left out",
+    )
     args = parser.parse_args(argv)
-    info = write_large(args.out, args.customers, args.seed, args.response_rate)
+    info = write_large(args.out, args.customers, args.seed, args.response_rate, args.empty_months)
     print(json.dumps(info))
     return 0
 
