@@ -18,6 +18,9 @@ time and peak memory are that process's alone; without GNU time, from
         GLM, row level) and c (lifelines CoxPHFitter), each in its own process
         (a2 and c three times: the median is recorded).
         Goal: >= 100x faster than lifelines with hazard ratios within 10%.
+3gaps   case 3 on revenue with empty months inside lives, as real billing has
+        (``make_large.py --empty-months 0.05`` into ``--data-gaps``; generated when
+        missing): the spells with an empty month take the panel's calendar path.
 report  the whole ``cxvalue report --config cxvalue.toml --out DIR`` flow.
 report36  the same on about 36 million customer-months, the size the goal names
         (``make_large.py --customers 1600000`` into ``--data-36m``; generated when
@@ -26,7 +29,7 @@ report36  the same on about 36 million customer-months, the size the goal names
 Usage::
 
     .venv/bin/python benchmarks/make_large.py                   # once: /tmp/cxvalue_large
-    .venv/bin/python benchmarks/bench_scale.py                  # cases 3,4,2,report,report36
+    .venv/bin/python benchmarks/bench_scale.py                  # every case
     .venv/bin/python benchmarks/bench_scale.py --cases 3 --no-append
     .venv/bin/python benchmarks/bench_scale.py --profile 3      # where case 3 spends its time
 
@@ -53,9 +56,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 GNU_TIME = "/usr/bin/time"
-CASES = ("3", "4", "2", "report", "report36")
+CASES = ("3", "3gaps", "4", "2", "report", "report36")
 #: Customers whose revenue makes about 36 million customer-months (the goal's size).
 CUSTOMERS_36M = 1_600_000
+#: Chance that a billed month inside a life is left out, for case 3gaps.
+EMPTY_MONTHS = 0.05
 CELLS_BY = ["category", "segment", "size_band", "tenure_band"]
 CELLS_VALUES = ["revenue", "revenue_next"]
 BOOT_N, BOOT_DRAWS, NAIVE_DRAWS = 10_000_000, 10_000, 10
@@ -204,15 +209,15 @@ def child(step: str, data: Path) -> dict:
     return out
 
 
-def case_3(data: Path) -> list[dict]:
+def case_3(data: Path, case: str = "3") -> list[dict]:
     cx, floor = child("panel", data), child("floor", data)
     ratio = cx["seconds"] / floor["seconds"]
     return [
-        row("3", "build_panel (3 Parquet paths) + cells", cx, "DuckDB GROUP BY customer_id floor",
+        row(case, "build_panel (3 Parquet paths) + cells", cx, "DuckDB GROUP BY customer_id floor",
             floor, ratio, "within 3x of the floor", ratio <= 3,
             f"{cx['rows']:,} customer-months into {cx['cells']} cells"),
-        row("3 floor", "DuckDB SELECT customer_id, count(*), sum(revenue) … GROUP BY 1", floor,
-            "", None, None, "", None, f"{floor['groups']:,} groups"),
+        row(f"{case} floor", "DuckDB SELECT customer_id, count(*), sum(revenue) … GROUP BY 1",
+            floor, "", None, None, "", None, f"{floor['groups']:,} groups"),
     ]  # fmt: skip
 
 
@@ -388,13 +393,13 @@ def profile_case_3(data: Path) -> None:
     con.sql(f"EXPLAIN ANALYZE SELECT count(*) FROM ({sql})").show()
 
 
-def generate(data: Path, customers: int | None = None) -> None:
-    """Write the large data into ``data`` with make_large.py unless it is there."""
+def generate(data: Path, *options: str) -> None:
+    """Write the large data into ``data`` with make_large.py (and its ``options``) unless
+    it is there."""
     if (data / "revenue.parquet").exists():
         return
     print(f"generating the large data into {data} (make_large.py) …", file=sys.stderr)
-    size = [] if customers is None else ["--customers", str(customers)]
-    subprocess.run([sys.executable, str(HERE / "make_large.py"), "--out", str(data), *size],
+    subprocess.run([sys.executable, str(HERE / "make_large.py"), "--out", str(data), *options],
                    check=True)  # fmt: skip
 
 
@@ -402,8 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("/tmp/cxvalue_large"))
     parser.add_argument("--data-36m", type=Path, default=Path("/tmp/cxvalue_36m"))
-    parser.add_argument("--cases", default=",".join(CASES),
-                        help="comma list of 3,4,2,report,report36")  # fmt: skip
+    parser.add_argument("--data-gaps", type=Path, default=Path("/tmp/cxvalue_gaps"))
+    parser.add_argument("--cases", default=",".join(CASES), help=f"comma list of {','.join(CASES)}")
     parser.add_argument("--retention-customers", type=int, default=RETENTION_CUSTOMERS)
     parser.add_argument("--no-append", action="store_true", help="print, do not append")
     parser.add_argument("--profile", choices=("3",), help="profile a case instead")
@@ -422,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"case {case}", file=sys.stderr)
             if case == "3":
                 rows += case_3(args.data)
+            elif case == "3gaps":
+                generate(args.data_gaps, "--empty-months", str(EMPTY_MONTHS))
+                rows += case_3(args.data_gaps, "3 (empty months)")
             elif case == "4":
                 rows += case_4(args.data)
             elif case == "2":
@@ -429,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
             elif case == "report":
                 rows += case_report(args.data)
             elif case == "report36":
-                generate(args.data_36m, CUSTOMERS_36M)
+                generate(args.data_36m, "--customers", str(CUSTOMERS_36M))
                 rows += case_report(args.data_36m, "1 (report, 36M)")
     text = markdown(rows, args.data)
     print(text)
