@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
+from cxvalue._categories import CODES, DETRACTOR, PASSIVE, PROMOTER
 from cxvalue.errors import InputError
 from cxvalue.ingest import read_responses, responses
 from cxvalue.ingest._common import parsed, rest_columns
@@ -196,7 +196,8 @@ def test_categories_looked_up_by_score_are_the_scales(scale):
 def test_stated_categories_of_the_usual_spellings():
     text = pd.Series(["promoter", "Passive", "DETRACTOR", "3", "2.0", "1", "9.0", "", "x"],
                      dtype=TEXT)  # fmt: skip
-    assert responses._stated_categories(text).tolist() == [2, 1, 0, 2, 1, 0, -1, -1, -1]
+    stated = [PROMOTER, PASSIVE, DETRACTOR] * 2  # the labels, then the numbers 3, 2.0, 1
+    assert responses._stated_categories(text).tolist() == [CODES[c] for c in stated] + [-1] * 3
 
 
 scores = st.one_of(st.integers(0, 10), st.sampled_from(["9", "10 - Extremely likely", "", "n/a",

@@ -11,6 +11,8 @@ NOT_SURVEYED = "not_surveyed"
 SURVEYED = (PROMOTER, PASSIVE, DETRACTOR)
 #: Every category a panel row can have.
 CATEGORIES = (PROMOTER, PASSIVE, DETRACTOR, NOT_SURVEYED)
+#: Each category's number where arrays hold categories as codes (their order in CATEGORIES).
+CODES = {category: code for code, category in enumerate(CATEGORIES)}
 #: The reference level of every model: effects are "vs passives".
 REFERENCE = PASSIVE
 

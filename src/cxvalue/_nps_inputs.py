@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxvalue._categories import DETRACTOR, NOT_SURVEYED, PASSIVE, PROMOTER, SURVEYED
+from cxvalue._categories import CODES, NOT_SURVEYED, SURVEYED
 from cxvalue.errors import (
     ColumnError,
     EmptyInputError,
@@ -20,9 +20,6 @@ from cxvalue.errors import (
     format_rows,
     nearest,
 )
-
-#: Category codes: 0 promoter, 1 passive, 2 detractor (the order of SURVEYED); 3 not surveyed.
-_CODES = {PROMOTER: 0, PASSIVE: 1, DETRACTOR: 2, NOT_SURVEYED: 3}
 
 
 def is_int(x) -> bool:
@@ -86,12 +83,12 @@ def _given_categories(data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """The surveyed rows and their codes; each distinct category is looked up once."""
     cat = data["category"]
     codes, uniques = pd.factorize(cat)  # -1: missing, a non-answer like "not_surveyed"
-    lookup = np.array([_CODES.get(value, -1) for value in uniques] + [_CODES[NOT_SURVEYED]])
-    mapped = lookup[codes]  # -1 (unknown) where the category is not one of _CODES
+    lookup = np.array([CODES.get(value, -1) for value in uniques] + [CODES[NOT_SURVEYED]])
+    mapped = lookup[codes]  # -1 (unknown) where the category is not one of CODES
     if (mapped < 0).any():
         _raise_bad_values("category", cat, mapped < 0, "'promoter', 'passive', 'detractor' or "
                           "'not_surveyed' (lower case)")  # fmt: skip
-    surveyed = mapped < _CODES[NOT_SURVEYED]
+    surveyed = mapped < CODES[NOT_SURVEYED]
     return _rows(data, surveyed), mapped[surveyed].astype(np.int8)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
+from cxvalue._categories import CODES, DETRACTOR, PASSIVE, PROMOTER
 from cxvalue.errors import ColumnError
 from cxvalue.ingest._columns import find_column
 from cxvalue.ingest._common import (
@@ -42,8 +42,6 @@ _NOT_RESPONSES = {
     "survey test": "survey test (not a response)", "2": "survey test (not a response)",
 }  # fmt: skip
 _PLAIN_NUMBER = r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$"
-_CATEGORIES = (DETRACTOR, PASSIVE, PROMOTER)
-_NUMBERS = {category: number for number, category in enumerate(_CATEGORIES)}
 
 
 def read_responses(
@@ -223,13 +221,13 @@ def _cross_check_group(tracker: Tracker, column: str, score_col: str, scale: Sca
 
 
 def _stated_categories(text: pd.Series) -> pd.Series:
-    """The category stripped cells state (``Promoter``, ``3``, ``3.0``) as its number in
-    :data:`_CATEGORIES`, -1 where they state none.
+    """The category stripped cells state (``Promoter``, ``3``, ``3.0``) as its code
+    (:data:`cxvalue._categories.CODES`), -1 where they state none.
 
     Meant for a column's distinct values (:func:`by_unique`): a few labels, millions of rows.
     """
     stated = text.str.lower().str.replace(r"\.0$", "", regex=True).astype(object).map(_GROUPS)
-    return stated.map(_NUMBERS).fillna(-1).astype("int8")
+    return stated.map(CODES).fillna(-1).astype("int8")
 
 
 def _score_offsets(scale: Scale, scores: pd.Series) -> np.ndarray:
@@ -244,9 +242,9 @@ def _categories(scale: Scale, scores: pd.Series) -> np.ndarray:
 
 
 def _category_numbers(scale: Scale, scores: pd.Series) -> np.ndarray:
-    """The category of kept scores as its number in :data:`_CATEGORIES`."""
+    """The category of kept scores as its code (:data:`cxvalue._categories.CODES`)."""
     every = scale.categories(np.arange(scale.low, scale.high + 1))
-    return np.array([_NUMBERS[c] for c in every], dtype="int8")[_score_offsets(scale, scores)]
+    return np.array([CODES[c] for c in every], dtype="int8")[_score_offsets(scale, scores)]
 
 
 def _repeated_text(text: pd.Series) -> pd.Series:
