@@ -1,8 +1,11 @@
 """The typed lane (Parquet with typed columns) gives what the generic lane gives."""
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +15,7 @@ from cxvalue.errors import InputError
 from cxvalue.ingest import customers as customers_module
 from cxvalue.ingest import read_customers, read_revenue
 from cxvalue.ingest import revenue as revenue_module
+from cxvalue.ingest._typed import dictionary_codes
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -208,3 +212,27 @@ def test_typed_customers_sorted_and_unsorted_duplicates(tmp_path):
         ("duplicate customer_id (first kept)", (4,))
     ]
     _same((result, None), (_generic_customers(path), None))
+
+
+@SETTINGS
+@given(
+    runs=st.lists(
+        st.tuples(st.sampled_from(["b", "a", " a", "ä", "", None]), st.integers(1, 9)), max_size=12
+    ),  # fmt: skip
+    cuts=st.lists(st.integers(0, 100), max_size=3),
+    large=st.booleans(),
+)
+def test_dictionary_codes_equal_arrow_dictionary_encoding(runs, cuts, large):
+    # values in runs (a table sorted by id) take the run path, others the plain one;
+    # both must number as Arrow's dictionary_encode does, chunks and nulls included
+    values = [v for v, n in runs for _ in range(n)]
+    bounds = sorted({0, len(values), *(c for c in cuts if c <= len(values))})
+    kind = pa.large_string() if large else pa.string()
+    pieces = [pa.array(values[a:b], kind) for a, b in itertools.pairwise(bounds)]
+    chunked = pa.chunked_array(pieces, type=kind)
+    expected = pc.dictionary_encode(chunked.combine_chunks())
+    for given_values in (chunked, chunked.combine_chunks()):
+        dictionary, codes = dictionary_codes(given_values)
+        assert dictionary.equals(expected.dictionary)
+        np.testing.assert_array_equal(codes, expected.indices.fill_null(-1).to_numpy())
+        assert codes.dtype == np.int32

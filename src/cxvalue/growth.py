@@ -331,6 +331,13 @@ def _sorted_stripped(dictionary: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     strings by their UTF-8 bytes, which is the order of code points: Python's order.
     """
     stripped = pc.utf8_trim_whitespace(dictionary)
+    if pc.all(pc.equal(stripped, dictionary)).as_py() is not False:
+        # nothing was stripped: the ids are distinct already, and their positions in
+        # sorted order are the inverse of the sorting permutation
+        order = pc.array_sort_indices(dictionary).to_numpy()
+        lookup = np.empty(len(order), dtype=np.int32)
+        lookup[order] = np.arange(len(order), dtype=np.int32)
+        return lookup, dictionary.take(order).to_numpy(zero_copy_only=False)
     unique = pc.unique(stripped)
     unique = unique.take(pc.array_sort_indices(unique))
     lookup = pc.index_in(stripped, value_set=unique).to_numpy(zero_copy_only=False)
@@ -467,7 +474,11 @@ def revenue_retention(
     # millions of rows, every extra copy is hundreds of MB)
     in_window = (when >= lo) & (when < hi) & (codes >= 0)
     codes, prior = codes[in_window], when[in_window] < mid
-    amount = pd.to_numeric(revenue["revenue"], errors="coerce").to_numpy(float, na_value=np.nan)
+    amount = revenue["revenue"]
+    if amount.dtype == np.dtype(np.float64):  # only the window is copied, below
+        amount = amount.to_numpy()
+    else:
+        amount = pd.to_numeric(amount, errors="coerce").to_numpy(float, na_value=np.nan)
     amount = amount[in_window]
     amount[np.isnan(amount)] = 0.0
     del when, in_window

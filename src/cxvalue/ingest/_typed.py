@@ -199,10 +199,34 @@ def dictionary_codes(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.n
     numbers are joined into one array, not the column itself (which would copy
     every text: half a GB for 36M ids).
     """
-    encoded = pc.dictionary_encode(values)
+    if len(values) > 1 and _runs(values) <= len(values) // 4:
+        return _run_codes(values)
+    return _encoded_codes(pc.dictionary_encode(values))
+
+
+def _runs(values: pa.Array | pa.ChunkedArray) -> int:
+    """The number of runs of equal neighbours (nulls aside: an estimate for a choice)."""
+    changed = pc.not_equal(values.slice(1), values.slice(0, len(values) - 1))
+    return (pc.sum(changed).as_py() or 0) + 1
+
+
+def _run_codes(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """:func:`dictionary_codes` of values that come in runs (a table sorted or grouped by
+    them): one number per run, repeated over its rows. Only the runs' values are hashed,
+    and they appear in the order the rows do, so the result is the same."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    runs = [pc.run_end_encode(chunk) for chunk in chunks if len(chunk)]
+    lengths = np.concatenate([np.diff(r.run_ends.to_numpy(), prepend=0) for r in runs])
+    run_values = pa.chunked_array([r.values for r in runs], type=values.type)
+    dictionary, run_codes = _encoded_codes(pc.dictionary_encode(run_values))
+    return dictionary, np.repeat(run_codes, lengths)
+
+
+def _encoded_codes(encoded: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    return encoded.dictionary, encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    codes = encoded.indices.fill_null(-1) if encoded.indices.null_count else encoded.indices
+    return encoded.dictionary, codes.to_numpy(zero_copy_only=False)
 
 
 def month_neighbours(ids: pd.Series, month: np.ndarray) -> tuple[np.ndarray, bool]:
