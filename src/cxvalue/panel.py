@@ -133,8 +133,9 @@ def build_panel(
                                      summed=one_row_per_month(revenue))  # fmt: skip
     spells = pspell.spells(pspell.active_months(monthly), keyed_cust, churn_after_months, last)
     grid = pspell.customer_months(spells, monthly, first, last)
-    rows = pspell.life_columns(grid, window_months, last)
-    rows = pspell.revenue_windows(rows, window_months, last, TRAILING_MONTHS)
+    # the windows first: their sort then carries four columns fewer
+    rows = pspell.revenue_windows(grid, window_months, last, TRAILING_MONTHS)
+    rows = pspell.life_columns(rows, window_months, last)
     if resp is None:
         rows = pcol.no_responses(rows)
     else:
