@@ -161,6 +161,12 @@ def test_a_missing_input_file_is_a_clear_error(tmp_path, capsys):
     config.write_text('[inputs.responses]\npath = "nope.csv"\n[inputs.revenue]\npath = "r.csv"\n')
     assert main(["report", "--config", str(config), "--out", str(tmp_path / "out")]) == 2
     assert "nope.csv" in capsys.readouterr().err
+    # the revenue is read on a second thread: its error reaches the user the same way
+    responses = Path("data/samples/responses.csv.gz").resolve()
+    config.write_text(f'[inputs.responses]\npath = "{responses}"\n'
+                      '[inputs.revenue]\npath = "missing_revenue.csv"\n')  # fmt: skip
+    assert main(["report", "--config", str(config), "--out", str(tmp_path / "out")]) == 2
+    assert "missing_revenue.csv" in capsys.readouterr().err
 
 
 def test_sample_responses_are_a_vendor_export():
