@@ -521,11 +521,22 @@ def test_a_materialized_panel_gives_the_same_cells_and_fits(sample_panel):
 def test_a_materialized_panel_s_file_goes_with_its_connection(revenue, responses):
     panel = build_panel(responses, revenue, backend=ibis.duckdb.connect())
     stored = panel.materialize()
-    folder = _SCRATCH[panel.backend]
+    folder = _SCRATCH[id(panel.backend)]
     assert stored.count() == panel.count() and any(folder.glob("*.parquet"))
     del panel, stored
     gc.collect()
     assert not folder.exists()
+
+
+def test_a_stored_panel_outlives_an_earlier_one(revenue, responses):
+    """Two in-memory DuckDB connections compare equal in Ibis; the second panel's file
+    must not go with the first connection (as when a notebook cell is run again)."""
+    first = build_panel(responses, revenue).materialize()
+    second = build_panel(responses, revenue).materialize()
+    expected = first.count()
+    del first
+    gc.collect()
+    assert second.count() == expected
 
 
 def test_materialize_keeps_the_columns_asked_for(revenue, responses, customers):

@@ -139,14 +139,21 @@ class Panel:
         )
 
 
-#: One scratch folder per DuckDB connection, removed with the connection.
-_SCRATCH: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
+#: One scratch folder per DuckDB connection (by identity: Ibis counts any two in-memory
+#: DuckDB connections as equal), removed with the connection.
+_SCRATCH: dict[int, Path] = {}
 
 
 def _scratch_folder(con: Any) -> Path:
     """A temporary folder that lives as long as ``con`` (and at most as the process)."""
-    if con not in _SCRATCH:
+    key = id(con)
+    if key not in _SCRATCH:
         folder = Path(tempfile.mkdtemp(prefix="cxvalue-panel-"))
-        weakref.finalize(con, shutil.rmtree, folder, ignore_errors=True)
-        _SCRATCH[con] = folder
-    return _SCRATCH[con]
+        weakref.finalize(con, _remove_scratch, key, folder)
+        _SCRATCH[key] = folder
+    return _SCRATCH[key]
+
+
+def _remove_scratch(key: int, folder: Path) -> None:
+    _SCRATCH.pop(key, None)
+    shutil.rmtree(folder, ignore_errors=True)
