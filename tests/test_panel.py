@@ -539,6 +539,30 @@ def test_a_stored_panel_outlives_an_earlier_one(revenue, responses):
     assert second.count() == expected
 
 
+def test_prefetched_queries_come_back_as_each_run_alone(sample_panel, monkeypatch):
+    """Queries run together give each one's own result (a name shared by two queries with
+    other types, NULLs kept), and fetching them then runs nothing more on the backend."""
+    t = sample_panel.expr
+    by_category = t.group_by("category").aggregate(n=t.count(), top=t.score.max())
+    by_segment = t.group_by("segment").aggregate(n=t.revenue.mean(), category=t.score.count())
+    other = t.group_by("tenure_band").aggregate(n=t.count())
+    alone = [sample_panel.backend.to_pyarrow(q) for q in (by_category, by_segment, other)]
+    ahead = sample_panel.prefetch([by_category, by_segment])
+    calls = []
+    run = ahead.backend.to_pyarrow
+    monkeypatch.setattr(ahead.backend, "to_pyarrow", lambda q: calls.append(q) or run(q))
+    for query, expected in zip((by_category, by_segment, other), alone, strict=True):
+        got = ahead.fetch(query)
+        assert got.schema == expected.schema
+        key = query.columns[0]
+        pd.testing.assert_frame_equal(
+            got.to_pandas().sort_values(key, ignore_index=True),
+            expected.to_pandas().sort_values(key, ignore_index=True),
+        )
+    assert len(calls) == 1  # only the query that was not prefetched
+    assert alone[0].column("top").null_count == 1  # not_surveyed has no score
+
+
 def test_materialize_keeps_the_columns_asked_for(revenue, responses, customers):
     panel = build_panel(responses, revenue, customers)
     stored = panel.materialize(columns=["segment"])

@@ -215,6 +215,26 @@ def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path):
     assert run_flow(config, growth=False, progress=lambda _m: None).growth is None
 
 
+def test_both_models_come_from_one_run_of_the_panel(monkeypatch):
+    """The flow fits both models from one query on the panel, with the estimates of fits
+    on the panel stored first (materialize) and each model's query run on it."""
+    from cxvalue.report.flow import fit_models, model_panel, read_inputs
+
+    config = load_config(SAMPLE_CONFIG)
+    panel = model_panel(config, *read_inputs(config), config.model.churn_after_months)
+    stored = panel.materialize()
+    expected = (cx.fit_retention(stored, controls=config.model.controls),
+                cx.fit_revenue(stored, controls=config.model.controls))  # fmt: skip
+    calls = []
+    run = panel.backend.to_pyarrow
+    monkeypatch.setattr(panel.backend, "to_pyarrow", lambda q: calls.append(q) or run(q))
+    models = fit_models(panel, config)
+    assert len(calls) == 1
+    for model, reference in zip(models, expected, strict=True):
+        pd.testing.assert_series_equal(model.params, reference.params, rtol=1e-9)
+        pd.testing.assert_frame_equal(model.cov, reference.cov, rtol=1e-9)
+
+
 @pytest.mark.parametrize("storage", ["python", "pyarrow"])
 def test_churn_dates_cover_every_revenue_customer_or_not(storage) -> None:
     import types

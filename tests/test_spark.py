@@ -18,7 +18,9 @@ import pandas as pd
 import pytest
 
 from cxvalue.ingest import read_customers, read_responses, read_revenue
-from cxvalue.models import fit_retention
+from cxvalue.models import fit_retention, fit_revenue
+from cxvalue.models.retention import cells_query
+from cxvalue.models.revenue import sample_query
 from cxvalue.panel import build_panel, cells
 
 pytestmark = pytest.mark.spark
@@ -160,3 +162,18 @@ def test_retention_fit_on_spark_equals_duckdb(spark_panel, duck_panel):
                                atol=1e-12)  # fmt: skip
     np.testing.assert_allclose(got.cov.to_numpy(), want.cov.to_numpy(), rtol=1e-9, atol=1e-15)
     assert (got.exposure, got.events) == (want.exposure, want.events)
+
+
+def test_both_fits_from_one_spark_query_equal_duckdb(spark_panel, duck_panel, monkeypatch):
+    """As the report fits them: both models' grouped queries run as one (prefetch)."""
+    controls = ["segment", "size_band", "tenure_band"]
+    ahead = spark_panel.prefetch([cells_query(spark_panel, controls),
+                                  sample_query(spark_panel, controls)])  # fmt: skip
+    monkeypatch.setattr(ahead.backend, "to_pyarrow", None)  # nothing more runs on Spark
+    for fit in (fit_retention, fit_revenue):
+        got, want = fit(ahead, controls=controls), fit(duck_panel, controls=controls)
+        assert list(got.params.index) == list(want.params.index)
+        np.testing.assert_allclose(got.params.to_numpy(), want.params.to_numpy(), rtol=1e-9,
+                                   atol=1e-12)  # fmt: skip
+        np.testing.assert_allclose(got.cov.to_numpy(), want.cov.to_numpy(), rtol=1e-9,
+                                   atol=1e-15)  # fmt: skip

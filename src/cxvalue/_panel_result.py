@@ -6,11 +6,12 @@ import shutil
 import tempfile
 import uuid
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
@@ -49,6 +50,8 @@ class Panel:
         Columns that can serve as controls in the models.
     kind : {"monthly", "snapshot"}
         How the panel was made.
+    prefetched : dict
+        Results of queries run ahead by :meth:`prefetch`, by query.
     """
 
     expr: ir.Table
@@ -60,6 +63,7 @@ class Panel:
     data_end: pd.Timestamp | None
     controls_available: tuple[str, ...] = field(default=())
     kind: str = "monthly"
+    prefetched: Mapping[Any, pa.Table] = field(default_factory=dict, compare=False)
 
     @property
     def columns(self) -> list[str]:
@@ -125,7 +129,26 @@ class Panel:
         else:
             table = self.backend.create_table(name, expr, temp=True)
         controls = tuple(c for c in self.controls_available if c in table.columns)
-        return replace(self, expr=table, controls_available=controls)
+        return replace(self, expr=table, controls_available=controls, prefetched={})
+
+    def prefetch(self, queries: Sequence[ir.Table]) -> Panel:
+        """A Panel that answers ``queries`` (expressions over this panel) from one run.
+
+        The queries run together, as one query on the backend, and :meth:`fetch`
+        then returns their results without running them again. On DuckDB, which
+        computes a subquery that several parts read only once, the panel is
+        computed once for all of them: for a few grouped queries, cheaper than
+        :meth:`materialize` and running each on the stored rows.
+        """
+        results = _run_together(self.backend, list(queries))
+        done = {query.op(): result for query, result in zip(queries, results, strict=True)}
+        return replace(self, prefetched={**self.prefetched, **done})
+
+    def fetch(self, query: ir.Table) -> pa.Table:
+        """The result of ``query`` (an expression over this panel) as an Arrow table:
+        from :meth:`prefetch` when it ran that query, else run on the backend now."""
+        found = self.prefetched.get(query.op())
+        return self.backend.to_pyarrow(query) if found is None else found
 
     def count(self) -> int:
         """The number of customer-months (runs a count on the backend)."""
@@ -137,6 +160,30 @@ class Panel:
             f"Panel({self.kind}, {len(self.expr.columns)} columns, "
             f"window={self.window_months}m{end}; {self.churn_rule})"
         )
+
+
+def _run_together(backend: Any, queries: list[ir.Table]) -> list[pa.Table]:
+    """Run ``queries`` as one: their rows stacked (each query's columns renamed apart,
+    NULL in the others' rows, a ``_part`` number to tell them apart), then split.
+    Row order within a query's result is not kept (as for any grouped query)."""
+    if len(queries) == 1:
+        return [backend.to_pyarrow(queries[0])]
+    names = [[f"_{i}_{name}" for name in query.columns] for i, query in enumerate(queries)]
+    types: dict[str, Any] = {}  # every query's renamed columns, in order, with their types
+    for i, query in enumerate(queries):
+        types.update(zip(names[i], query.schema().values(), strict=True))
+    stacked = []
+    for i, query in enumerate(queries):
+        own = dict(zip(names[i], query.columns, strict=True))
+        columns = {name: query[own[name]] if name in own else ibis.null(dtype)
+                   for name, dtype in types.items()}  # fmt: skip
+        stacked.append(query.select(_part=ibis.literal(i, "int16"), **columns))
+    result = backend.to_pyarrow(ibis.union(*stacked, distinct=False))
+    parts = result.column("_part").to_numpy()
+    return [
+        result.filter(pa.array(parts == i)).select(names[i]).rename_columns(query.columns)
+        for i, query in enumerate(queries)
+    ]
 
 
 #: One scratch folder per DuckDB connection (by identity: Ibis counts any two in-memory

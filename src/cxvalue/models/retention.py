@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
@@ -481,6 +482,38 @@ def _data_end(panel: Any, columns: Sequence[str]) -> pd.Timestamp | None:
     return None if end is None or pd.isna(end) else pd.Timestamp(end)
 
 
+def cells_query(panel: Panel, controls: Sequence[str]) -> ir.Table:
+    """The one grouped query :func:`fit_retention` runs on ``panel`` (see
+    :func:`_cells_and_base`); for :meth:`Panel.prefetch`."""
+    return _grouped_cells(panel.expr, panel.columns, tuple(controls), panel.data_end)
+
+
+def _grouped_cells(
+    table: ir.Table, columns: Sequence[str], controls: tuple[str, ...], end: pd.Timestamp | None
+) -> ir.Table:
+    by = ["category", *controls]
+    require(table, [*by, "customer_id", "churned"], "panel")
+    last = None if end is None else end.date()
+    if "at_risk" in columns:
+        table = table.filter(table.at_risk == 1)
+        in_base = ibis.literal(True)
+    else:
+        in_base = table.churned.notnull()
+    if last is not None:
+        in_base = in_base & (table.period == last) & (table.churned == 0)
+    in_base = ibis.coalesce(in_base, False)
+    metrics = {
+        "n_rows": table.count(),
+        "events": table.churned.cast("int64").sum(),
+        "n": table.count(where=in_base),
+    }
+    if "revenue" in columns:
+        revenue = table.revenue.cast("float64")
+        metrics |= {"revenue": revenue.sum(where=in_base),
+                    "revenue_sq": (revenue * revenue).sum(where=in_base)}  # fmt: skip
+    return table.group_by(by).aggregate(**metrics)
+
+
 def _cells_and_base(
     panel: Any, columns: Sequence[str], controls: tuple[str, ...]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -496,29 +529,13 @@ def _cells_and_base(
     Both come from one grouped pass: the base's sums are filtered aggregates.
     """
     by = ["category", *controls]
-    table, con = _table_and_backend(panel)
-    require(table, [*by, "customer_id", "churned"], "panel")
-    end = _data_end(panel, columns)
-    last = None if end is None else end.date()
-    if "at_risk" in columns:
-        table = table.filter(table.at_risk == 1)
-        in_base = ibis.literal(True)
+    if isinstance(panel, Panel):
+        frame = panel.fetch(cells_query(panel, controls)).to_pandas()
     else:
-        in_base = table.churned.notnull()
-    if last is not None:
-        in_base = in_base & (table.period == last) & (table.churned == 0)
-    in_base = ibis.coalesce(in_base, False)
-    metrics = {
-        "n_rows": table.count(),
-        "events": table.churned.cast("int64").sum(),
-        "n": table.count(where=in_base),
-    }
+        table, con = _table_and_backend(panel)
+        query = _grouped_cells(table, columns, controls, _data_end(panel, columns))
+        frame = con.to_pyarrow(query).to_pandas()
     sums = ["revenue", "revenue_sq"]
-    if "revenue" in columns:
-        revenue = table.revenue.cast("float64")
-        metrics |= {"revenue": revenue.sum(where=in_base),
-                    "revenue_sq": (revenue * revenue).sum(where=in_base)}  # fmt: skip
-    frame = con.execute(table.group_by(by).aggregate(**metrics))
     counts = ["n_rows", "events", "n"]
     frame[counts] = frame[counts].fillna(0).astype("int64")
     frame = frame.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)

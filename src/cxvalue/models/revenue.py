@@ -14,7 +14,6 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -431,9 +430,8 @@ def fit_revenue(
         )
     recency = _check_recency(panel, recency_months)
 
-    # the trailing-history count (a window over every row) only matters for base="trailing"
-    table = _with_trailing_count(panel.expr) if base == "trailing" else panel.expr
-    counts, sample = _sample(table, controls, window, recency, panel.backend, where, base)
+    query = sample_query(panel, controls, recency_months=recency, where=where, base=base)
+    counts, sample = _sample(panel.fetch(query), controls)
     rows, patterns, pattern = sample.cells, sample.patterns, sample.pattern
     excluded = {EXCLUDE_BASE: counts["base_bad"], EXCLUDE_NEXT: counts["next_bad"]}
     eligible = counts["full"]
@@ -613,23 +611,35 @@ class _Sample:
 _SHORT, _BASE_BAD, _NEXT_BAD, _USED = 0, 1, 2, 3
 
 
-def _sample(
+def sample_query(
+    panel: Panel,
+    controls: Sequence[str],
+    *,
+    recency_months: int | None = None,
+    where: Callable[[ir.Table], ir.BooleanValue] | Deferred | None = None,
+    base: str = "month",
+) -> ir.Table:
+    """The one grouped query :func:`fit_revenue` runs on ``panel`` with these arguments
+    (see :func:`_sample`); for :meth:`Panel.prefetch`."""
+    controls = _check_controls(panel, controls)
+    recency = _check_recency(panel, recency_months)
+    # the trailing-history count (a window over every row) only matters for base="trailing"
+    table = _with_trailing_count(panel.expr) if base == "trailing" else panel.expr
+    return _grouped_sample(table, controls, panel.window_months, recency, where, base)
+
+
+def _grouped_sample(
     table: ir.Table,
     controls: list[str],
     window: int,
     recency: int | None,
-    backend: Any,
     where: Callable[[ir.Table], ir.BooleanValue] | Deferred | None,
     base_kind: str,
-) -> tuple[dict[str, int], _Sample]:
-    """Count the estimation sample and its exclusions, and sum it by customer and covariate
-    pattern in the engine: ``n``, Σy, Σy² and Σexp(y) per (customer, pattern), with the
-    customer as an integer code ``_customer``. That is all an OLS with customer-clustered
-    errors needs, exactly, without fetching a row per customer-month.
-
-    One pass: every retained row gets a status (too short a history, base not positive,
-    next-window revenue not positive, used); the grouping keys of excluded rows are
-    NULL, so that they fold into one group per status, which gives the counts."""
+) -> ir.Table:
+    """Every retained row with a status (too short a history, base not positive,
+    next-window revenue not positive, used), summed by status, customer and covariate
+    pattern: ``n``, Σy, Σy² and Σexp(y). The grouping keys of excluded rows are NULL,
+    so that they fold into one group per status, which gives the counts."""
     retained = table.filter(
         (table.at_risk == 1) & (table.active_through_next == 1) & table.revenue_next.notnull()
     )
@@ -665,14 +675,20 @@ def _sample(
         category=used_only(category),
         **{c: used_only(retained[c]) for c in controls},
     )
-    grouped = rows.group_by(["_status", "customer_id", "category", *controls]).aggregate(
+    return rows.group_by(["_status", "customer_id", "category", *controls]).aggregate(
         _rows=rows.count(),
         n=rows.y.count(),
         sy=rows.y.sum(),
         syy=(rows.y * rows.y).sum(),
         sexp=rows.y.exp().sum(),
     )
-    arrow = backend.to_pyarrow(grouped)
+
+
+def _sample(arrow: pa.Table, controls: list[str]) -> tuple[dict[str, int], _Sample]:
+    """Count the estimation sample and its exclusions from :func:`sample_query`'s result,
+    summed by customer and covariate pattern, with the customer as an integer code
+    ``_customer``. That is all an OLS with customer-clustered errors needs, exactly,
+    without fetching a row per customer-month."""
     status_of = arrow.column("_status").to_numpy()
     tally = np.bincount(status_of, weights=arrow.column("_rows").to_numpy(), minlength=4)
     tally = tally.astype(np.int64)

@@ -27,6 +27,8 @@ from cxvalue.growth import GrowthResult, revenue_retention
 from cxvalue.ingest import IngestResult, read_customers, read_responses, read_revenue
 from cxvalue.margins import COLUMNS, margin_table
 from cxvalue.models import fit_retention, fit_revenue
+from cxvalue.models.retention import cells_query
+from cxvalue.models.revenue import sample_query
 from cxvalue.nps import nps
 from cxvalue.panel import Panel, build_panel
 from cxvalue.report.config import Config
@@ -202,13 +204,11 @@ def model_panel(
     customers: IngestResult | None,
     churn_after: int,
 ) -> Panel:
-    """The panel the models are fitted on, run once into the engine with only the
-    customers-table columns the config's controls name."""
+    """The panel the models are fitted on (not run: :func:`fit_models` runs it)."""
     m = config.model
-    panel = build_panel(responses, revenue, customers, window_months=m.window_months,
-                        churn_after_months=churn_after,
-                        recency_months=m.recency_months)  # fmt: skip
-    return panel.materialize(columns=[c for c in m.controls if c in panel.columns])
+    return build_panel(responses, revenue, customers, window_months=m.window_months,
+                       churn_after_months=churn_after,
+                       recency_months=m.recency_months)  # fmt: skip
 
 
 def fit_models(panel: Panel, config: Config) -> tuple:
@@ -221,10 +221,13 @@ def fit_models(panel: Panel, config: Config) -> tuple:
             "the customers table or a derived band (size_band, tenure_band).",
             key="model.controls",
         )
+    recency = config.model.recency_months
+    # one run of the panel for both models' grouped queries: on DuckDB cheaper than
+    # storing the panel (materialize) and running each on the stored rows
+    panel = panel.prefetch([cells_query(panel, controls),
+                            sample_query(panel, controls, recency_months=recency)])  # fmt: skip
     retention = fit_retention(panel, controls=controls, link=config.model.link)
-    revenue_model = fit_revenue(
-        panel, controls=controls, recency_months=config.model.recency_months
-    )
+    revenue_model = fit_revenue(panel, controls=controls, recency_months=recency)
     return retention, revenue_model
 
 
