@@ -182,9 +182,11 @@ def test_german_words_for_money_and_settings():
     assert words.money([482050.0, 444552.0, 519687.0], "de", "EUR") == [
         "482.000 €", "445.000 €", "520.000 €"]  # fmt: skip
     assert words.money([2410251.0], "en", "EUR") == ["€2.41M"]
-    frame = pd.DataFrame({"low_setting": ["24 months", "23%"], "high_setting": ["60 months", "5%"]})
+    frame = pd.DataFrame({"low_setting": ["24 months", "22.5%"],
+                          "high_setting": ["60 months", "5%"]})  # fmt: skip
     de = words.settings(frame, "de")
-    assert de["low_setting"].tolist() == ["24 Monate", "23 %"]
+    assert de["low_setting"].tolist() == ["24 Monate", "22,5 %"]
+    assert de["high_setting"].tolist() == ["60 Monate", "5 %"]
     assert words.years(36, "de") == "3 Jahre" and words.years(18, "en") == "18 months"
 
 

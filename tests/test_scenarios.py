@@ -193,6 +193,16 @@ def test_sensitivity_moves_the_value_of_a_point_as_expected(sample_models):
     assert np.all(np.diff(swings) <= 0)  # sorted, largest swing first
 
 
+@pytest.mark.parametrize("margin", [0.3, 0.3 + 1e-15, 0.3 - 1e-15])
+def test_sensitivity_settings_read_the_same_for_nearly_the_same_margin(sample_models, margin):
+    """0.75 and 1.25 times 30% is 22.5% and 37.5%: labels that rounded to whole percents
+    flipped between 22% and 23% with the margin's last bits (seen between two runs)."""
+    frame = cx.sensitivity(*sample_models, margin=margin, discount_rates=(0.05, 0.125),
+                           n_draws=100).set_index("parameter")  # fmt: skip
+    assert tuple(frame.loc["margin", ["low_setting", "high_setting"]]) == ("22.5%", "37.5%")
+    assert tuple(frame.loc["discount_rate", ["low_setting", "high_setting"]]) == ("5%", "12.5%")
+
+
 def test_too_few_events_say_not_enough_evidence_in_words():
     lives = customer_lives(3000, 24, np.random.default_rng(5))
     promoters = lives.index[lives["category"] == "promoter"]

@@ -133,6 +133,13 @@ def bridge(
     return frame
 
 
+def _percent(share: float) -> str:
+    """A share as a percent label, to a tenth where needed: ``22.5%``, ``30%``. (Whole
+    percents would show 22.5% as 22% or 23%, as the share's last bits fall.)"""
+    tenths = round(share * 1000)
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
+
+
 def sensitivity(
     retention: Any,
     revenue_model: Any,
@@ -184,9 +191,9 @@ def sensitivity(
     base = value(retention, revenue_model, **base_args)
     average = base.assumptions.margin
     rows = [
-        ("margin", *[f"{average * f:.0%}" for f in margin_scale],
+        ("margin", *[_percent(average * f) for f in margin_scale],
          *[per_point(margin=_scaled(margin, f)) for f in margin_scale]),
-        ("discount_rate", *[f"{r:.0%}" for r in discount_rates],
+        ("discount_rate", *[_percent(r) for r in discount_rates],
          *[per_point(discount_rate=r) for r in discount_rates]),
         ("horizon_months", *[f"{h} months" for h in horizons],
          *[per_point(horizon_months=h) for h in horizons]),

@@ -183,6 +183,7 @@ def settings(frame: pd.DataFrame, locale: str) -> pd.DataFrame:
     out = frame.copy()
     for col in ("low_setting", "high_setting"):
         out[col] = (out[col].str.replace(" months", " Monate", regex=False)
+                    .str.replace(r"(\d)\.(\d)", r"\1,\2", regex=True)
                     .str.replace(r"(\d)%", r"\1 %", regex=True))  # fmt: skip
     out.attrs = dict(frame.attrs)
     return out
