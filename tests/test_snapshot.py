@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import json
 
+import numpy as np
 import pytest
 
 from _drift_factory import baseline
 from cxvalue.errors import CxValueError
+from cxvalue.report.capture import steady_cov
 from cxvalue.report.snapshot import (
     SCHEMA_VERSION,
     SnapshotError,
@@ -51,6 +53,28 @@ def test_floats_are_rounded_to_10_significant_digits():
         "z": [0.6666666667],
     }
     assert dumps_snapshot({"b": float("nan"), "a": 1}) == '{\n  "a": 1,\n  "b": null\n}\n'
+
+
+def test_covariances_near_zero_read_the_same_despite_summation_noise():
+    """DuckDB's parallel float sums differ in the last bits between runs. At 22.6M rows a
+    revenue covariance came out 8.193681534e-14 in one run and 8.193681537e-14 in the next
+    (a correlation of about 1e-5): rounded to 10 significant digits, the snapshots differed."""
+    rng = np.random.default_rng(7)
+    half = rng.normal(size=(6, 6))
+    cov = half @ half.T * 1e-8
+    sd = np.sqrt(np.diag(cov))
+    cov[1, 4] = cov[4, 1] = 8.193681534e-14
+    steady = round_floats(steady_cov(cov).tolist())
+    observed = cov.copy()
+    observed[1, 4] = observed[4, 1] = 8.193681537e-14
+    assert round_floats(cov.tolist()) != round_floats(observed.tolist())  # the old way
+    assert round_floats(steady_cov(observed).tolist()) == steady
+    for _ in range(20):  # noise of 1e-15 of each entry's scale, as between two runs
+        noise = rng.normal(scale=1e-15, size=cov.shape) * np.outer(sd, sd)
+        assert round_floats(steady_cov(cov + (noise + noise.T) / 2).tolist()) == steady
+    # no entry moves by more than half of 1e-10 of its scale; the variances keep 10 digits
+    assert np.all(np.abs(steady_cov(cov) - cov) <= 0.5e-10 * np.outer(sd, sd) * (1 + 1e-9))
+    np.testing.assert_allclose(np.diag(steady_cov(cov)), np.diag(cov), rtol=1e-10)
 
 
 def test_write_does_not_change_the_callers_dict(snap, tmp_path):

@@ -221,7 +221,29 @@ def _spec(model: Any) -> dict[str, Any]:
 
 def _coefficients(params: pd.Series, cov: pd.DataFrame) -> dict[str, Any]:
     return {"terms": [str(t) for t in params.index], "params": params.astype(float).tolist(),
-            "cov": cov.to_numpy(float).tolist()}  # fmt: skip
+            "cov": steady_cov(cov.to_numpy(float)).tolist()}  # fmt: skip
+
+
+#: Decimals of a correlation kept in the snapshot's covariances (as the 10 significant
+#: digits of every other number).
+COV_DECIMALS = 10
+
+
+def steady_cov(cov: np.ndarray) -> np.ndarray:
+    """``cov`` with each entry rounded to 1e-10 of its scale (sd_i × sd_j).
+
+    The engine sums floats on several threads in no fixed order, so two runs on
+    the same data give covariances that differ by about 1e-15 of that scale. An
+    entry near 0 (a correlation of 1e-5, say) then differs in its tenth
+    significant digit, and the snapshot, rounded to ten, would differ between
+    runs. Rounding the correlation to ten decimals instead keeps the bytes the
+    same (but for one entry in tens of thousands that falls on a rounding edge).
+    """
+    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    scale = np.outer(sd, sd)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steady = np.round(cov / scale, COV_DECIMALS) * scale
+    return np.where(scale > 0, steady, cov)
 
 
 def _effects(params: pd.Series, se: pd.Series) -> dict[str, Any]:
