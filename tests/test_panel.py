@@ -560,6 +560,7 @@ def test_prefetched_queries_come_back_as_each_run_alone(sample_panel, monkeypatc
             expected.to_pandas().sort_values(key, ignore_index=True),
         )
     assert len(calls) == 1  # only the query that was not prefetched
+    assert sample_panel.prefetch([]).prefetched == {}
     assert alone[0].column("top").null_count == 1  # not_surveyed has no score
 
 

@@ -166,8 +166,8 @@ def _run_together(backend: Any, queries: list[ir.Table]) -> list[pa.Table]:
     """Run ``queries`` as one: their rows stacked (each query's columns renamed apart,
     NULL in the others' rows, a ``_part`` number to tell them apart), then split.
     Row order within a query's result is not kept (as for any grouped query)."""
-    if len(queries) == 1:
-        return [backend.to_pyarrow(queries[0])]
+    if len(queries) <= 1:
+        return [backend.to_pyarrow(query) for query in queries]
     names = [[f"_{i}_{name}" for name in query.columns] for i, query in enumerate(queries)]
     types: dict[str, Any] = {}  # every query's renamed columns, in order, with their types
     for i, query in enumerate(queries):
