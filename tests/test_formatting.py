@@ -33,6 +33,9 @@ def test_numbers_percentages_and_points():
     assert fmt_number(1234.5, 1, "de") == ["1.234,5"]
     assert fmt_pct([0.1234, 0.05], 1, "de") == ["12,3 %", "5,0 %"]
     assert fmt_pct(0.02, 0, "en", signed=True) == ["+2%"]
+    # decimals=None: one only where the percent is not whole, whatever the last bits
+    assert fmt_pct([0.95, 0.225, 0.3 * 0.75, 0.05 + 1e-17], None) == ["95%", "22.5%", "22.5%", "5%"]
+    assert fmt_pct(0.225, None, "de") == ["22,5 %"]
     assert fmt_nps([23.4, -4.2, 0.1]) == ["+23", "\u22124", "0"]
     assert fmt_number(float("nan")) == ["–"]
 

@@ -107,16 +107,26 @@ def _scaled(x: float, locale: str, compact: bool, decimals: int | None) -> tuple
 
 
 def fmt_pct(
-    values: float | Iterable[float], decimals: int = 0, locale: Locale = "en", signed: bool = False
+    values: float | Iterable[float],
+    decimals: int | None = 0,
+    locale: Locale = "en",
+    signed: bool = False,
 ) -> list[str]:
-    """Format shares (0.123) as percentages: ``12%`` / ``12 %``."""
+    """Format shares (0.123) as percentages: ``12%`` / ``12 %``.
+
+    ``decimals=None``: none for a whole percent, one otherwise (``95%``, ``22.5%``),
+    judged to 1e-6 so that a share's last bits do not change the text.
+    """
     check_choice(locale, LOCALES, "locale", "fmt_pct")
     out = []
     for x in _values(values):
         if math.isnan(x):
             out.append("–")
             continue
-        text = fmt_number(100 * x, decimals, locale)[0]
+        places = decimals
+        if places is None:
+            places = 0 if round(100 * x, 6).is_integer() else 1
+        text = fmt_number(100 * x, places, locale)[0]
         if signed and x > 0:
             text = "+" + text
         out.append(text + (" %" if locale == "de" else "%"))

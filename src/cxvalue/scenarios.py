@@ -18,6 +18,7 @@ import pandas as pd
 from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
 from cxvalue._validation import check_param
 from cxvalue.errors import InputError, ParameterError
+from cxvalue.formatting import fmt_pct
 from cxvalue.transitions import transition_moves
 from cxvalue.value import ValueResult, interval, moved_sum, movers, value
 
@@ -133,13 +134,6 @@ def bridge(
     return frame
 
 
-def _percent(share: float) -> str:
-    """A share as a percent label, to a tenth where needed: ``22.5%``, ``30%``. (Whole
-    percents would show 22.5% as 22% or 23%, as the share's last bits fall.)"""
-    tenths = round(share * 1000)
-    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
-
-
 def sensitivity(
     retention: Any,
     revenue_model: Any,
@@ -191,9 +185,9 @@ def sensitivity(
     base = value(retention, revenue_model, **base_args)
     average = base.assumptions.margin
     rows = [
-        ("margin", *[_percent(average * f) for f in margin_scale],
+        ("margin", *fmt_pct([average * f for f in margin_scale], None),
          *[per_point(margin=_scaled(margin, f)) for f in margin_scale]),
-        ("discount_rate", *[_percent(r) for r in discount_rates],
+        ("discount_rate", *fmt_pct(discount_rates, None),
          *[per_point(discount_rate=r) for r in discount_rates]),
         ("horizon_months", *[f"{h} months" for h in horizons],
          *[per_point(horizon_months=h) for h in horizons]),

@@ -89,7 +89,7 @@ def beyond(a: pd.Series, b: pd.Series) -> bool:
 def level_text(frame: pd.DataFrame, locale: str) -> str:
     """The confidence level as a percentage: ``"95%"`` / ``"95 %"``."""
     level = float(frame["level"].iloc[0]) if "level" in frame else 0.95
-    return fmt_pct(level, 0 if round(level * 100, 6).is_integer() else 1, locale)[0]
+    return pct_level(level, locale)
 
 
 def source_text(frame: pd.DataFrame, locale: str, intervals: bool = True) -> str:
@@ -196,7 +196,7 @@ def money(
 
 def pct_level(level: float, locale: str) -> str:
     """A confidence level as ``"95%"`` / ``"95 %"``."""
-    return fmt_pct(level, 0 if round(level * 100, 6).is_integer() else 1, locale)[0]
+    return fmt_pct(level, None, locale)[0]
 
 
 def month_text(when: object, locale: str) -> str:
