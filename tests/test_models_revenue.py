@@ -369,3 +369,18 @@ def test_grouped_fit_equals_rows_with_a_numeric_control(simulated):
     assert model.smearing == pytest.approx(np.mean(np.exp(fit.resid)), rel=1e-10)
     assert model.resid_sd == pytest.approx(np.std(fit.resid, ddof=len(fit.params)), rel=1e-10)
     assert model.numeric_means["tenure_months"] == pytest.approx(rows.tenure_months.mean())
+
+
+@pytest.mark.parametrize("max_bytes", [1, 70, 2**26])
+def test_customers_per_level_counts_each_customer_once(max_bytes):
+    """The small-level warning's customer counts, one level, two or all at a time,
+    equal counting the distinct (customer, level) pairs."""
+    from cxvalue.models.revenue import _customers_per_level
+
+    rng = np.random.default_rng(5)
+    customers, level = rng.integers(0, 30, 500), rng.integers(0, 7, 500)
+    level[level == 6] = 5  # a level with no cells
+    pairs = pd.DataFrame({"c": customers, "l": level}).drop_duplicates()
+    expected = pairs.groupby("l").size().reindex(range(7), fill_value=0).to_numpy()
+    got = _customers_per_level(customers, level, 7, 30, max_bytes=max_bytes)
+    np.testing.assert_array_equal(got, expected)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from ibis.common.deferred import Deferred
-from scipy import stats
+from scipy import sparse, stats
 
 from cxvalue._categories import CATEGORIES, NOT_SURVEYED, REFERENCE
 from cxvalue._panel_inputs import month_index
@@ -479,8 +479,7 @@ def fit_revenue(
             f"{rank}): a control repeats another or the category "
             f"({', '.join(controls)}). Drop one of them."
         )
-    X = x_patterns[pattern]
-    fit = grouped_ols(rows, X, cov)
+    fit = grouped_ols(rows, x_patterns, pattern, cov)
     terms = design.terms
     weights = rows["n"].to_numpy(float)
     return RevenueModel(
@@ -515,36 +514,46 @@ class GroupedFit:
     resid_sd: float
 
 
-def grouped_ols(cells: pd.DataFrame, X: np.ndarray, cov: str) -> GroupedFit:
+def grouped_ols(
+    cells: pd.DataFrame, x_patterns: np.ndarray, pattern: np.ndarray, cov: str
+) -> GroupedFit:
     """OLS of y on X with customer-clustered (or HC1) errors, from per-cell sums.
 
-    Each cell holds the rows of one customer with one covariate pattern (one
-    row of ``X``): ``n``, ``sy`` = Σy, ``syy`` = Σy², ``sexp`` = Σexp(y) and
-    the customer code ``_customer``. Exactly statsmodels' ``OLS(...).fit(
+    Each cell holds the rows of one customer with one covariate pattern:
+    ``n``, ``sy`` = Σy, ``syy`` = Σy², ``sexp`` = Σexp(y) and the customer
+    code ``_customer``; ``pattern`` is each cell's row of ``x_patterns`` (the
+    design of the distinct patterns). Exactly statsmodels' ``OLS(...).fit(
     cov_type="cluster")`` (small-sample factor G/(G−1)·(N−1)/(N−K), normal
     p-values) or ``cov_type="HC1"``, and Duan's smearing factor, without the rows.
+
+    Every cross-product is summed to the patterns first (a few hundred rows),
+    so no matrix with a row per cell is made: the cluster scores of a customer
+    are Σ_p X_p·r_cp, with r_cp the residual sum of its cell with pattern p, and
+    their cross-product is X'(R'R)X with R the customers × patterns matrix of r.
     """
     n, sy = cells["n"].to_numpy(float), cells["sy"].to_numpy(float)
     syy, sexp = cells["syy"].to_numpy(float), cells["sexp"].to_numpy(float)
-    big_n, k = n.sum(), X.shape[1]
-    bread = np.linalg.inv(X.T @ (X * n[:, None]))
-    params = bread @ (X.T @ sy)
-    mu = X @ params
+    n_patterns, k = x_patterns.shape
+    big_n = n.sum()
+
+    def by_pattern(values: np.ndarray) -> np.ndarray:
+        return np.bincount(pattern, weights=values, minlength=n_patterns)
+
+    bread = np.linalg.inv(x_patterns.T @ (x_patterns * by_pattern(n)[:, None]))
+    params = bread @ (x_patterns.T @ by_pattern(sy))
+    mu = (x_patterns @ params)[pattern]
     sse_cells = syy - 2 * mu * sy + n * mu**2  # Σ e² within each cell
     if cov == "HC1":
-        meat = X.T @ (X * sse_cells[:, None])
+        meat = x_patterns.T @ (x_patterns * by_pattern(sse_cells)[:, None])
         covariance = bread @ meat @ bread * big_n / (big_n - k)
     else:
         codes = cells["_customer"].to_numpy()
-        scores = X * (sy - n * mu)[:, None]  # Σ x e over the cell's rows
         size = int(codes.max()) + 1
-        # bincount adds in row order, as np.add.at does: the same sums, many times faster
-        per_customer = np.column_stack(
-            [np.bincount(codes, weights=scores[:, j], minlength=size) for j in range(k)]
-        )
+        resid = sparse.csr_array((sy - n * mu, (codes, pattern)), shape=(size, n_patterns))
+        meat = x_patterns.T @ (resid.T @ resid).toarray() @ x_patterns
         groups = int(np.count_nonzero(np.bincount(codes, minlength=size)))
         factor = groups / (groups - 1.0) * (big_n - 1.0) / (big_n - k)
-        covariance = bread @ (per_customer.T @ per_customer) @ bread * factor
+        covariance = bread @ meat @ bread * factor
     se = np.sqrt(np.diag(covariance))
     z = np.divide(params, se, out=np.full_like(params, np.nan), where=se > 0)
     return GroupedFit(
@@ -724,6 +733,27 @@ def _summarised(arrow: pa.Table, covariates: list[str]) -> _Sample:
     return _Sample(cells=frame, patterns=patterns, pattern=pattern, n_customers=len(ids.dictionary))
 
 
+def _customers_per_level(
+    customers: np.ndarray,
+    level: np.ndarray,
+    n_levels: int,
+    n_customers: int,
+    max_bytes: int = 2**26,
+) -> np.ndarray:
+    """Distinct customers among the cells of each level: a level × customer mark,
+    a block of levels at a time (at most ``max_bytes``), where hashing the pairs
+    was three times slower."""
+    block = max(1, max_bytes // max(n_customers, 1))
+    out = np.zeros(n_levels, dtype=np.int64)
+    for lo in range(0, n_levels, block):
+        hi = min(lo + block, n_levels)
+        inside = (level >= lo) & (level < hi)
+        seen = np.zeros((hi - lo, n_customers), dtype=bool)
+        seen[level[inside] - lo, customers[inside]] = True
+        out[lo:hi] = seen.sum(axis=1)
+    return out
+
+
 def _warn_small_levels(sample: _Sample, design: Design, n_customers: int, cov: str) -> None:
     small = []
     n = sample.cells["n"].to_numpy(np.int64)
@@ -733,8 +763,7 @@ def _warn_small_levels(sample: _Sample, design: Design, n_customers: int, cov: s
         names = sorted(values.unique())
         level = pd.Categorical(values, categories=names).codes.astype(np.int64)[sample.pattern]
         size = np.bincount(level, weights=n, minlength=len(names)).astype(np.int64)
-        pairs = pd.unique(customers * len(names) + level)  # each (customer, level) once
-        nunique = np.bincount(pairs % len(names), minlength=len(names))
+        nunique = _customers_per_level(customers, level, len(names), n_customers)
         for lev, k_rows, k in zip(names, size, nunique, strict=True):
             if k_rows < MIN_LEVEL_ROWS or k < MIN_LEVEL_CUSTOMERS:
                 small.append(f"{factor}={lev} ({k_rows} rows, {k} customers)")
