@@ -550,7 +550,7 @@ def grouped_ols(
         codes = cells["_customer"].to_numpy()
         size = int(codes.max()) + 1
         resid = sparse.csr_array((sy - n * mu, (codes, pattern)), shape=(size, n_patterns))
-        meat = x_patterns.T @ (resid.T @ resid).toarray() @ x_patterns
+        meat = x_patterns.T @ ((resid.T @ resid) @ x_patterns)  # R'R stays sparse
         groups = int(np.count_nonzero(np.bincount(codes, minlength=size)))
         factor = groups / (groups - 1.0) * (big_n - 1.0) / (big_n - k)
         covariance = bread @ meat @ bread * factor
