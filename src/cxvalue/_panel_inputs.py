@@ -89,6 +89,8 @@ def resolve_backend(inputs: Sequence[Any], backend: Any | None, func: str) -> An
 #: Memory the embedded DuckDB may use before it spills to disk (its own default is
 #: 80% of the machine's memory, which leaves nothing for the models next to it).
 DUCKDB_MEMORY = "2GB"
+#: Memory a DuckDB task may hold before its allocator hands the freed part back.
+ALLOCATOR_FLUSH = "16MB"
 
 
 def default_backend() -> Any:
@@ -103,6 +105,10 @@ def default_backend() -> Any:
     spill = Path(tempfile.gettempdir()) / "cxvalue-duckdb"
     con = ibis.duckdb.connect(memory_limit=DUCKDB_MEMORY, temp_directory=str(spill))
     con.raw_sql("SET disabled_optimizers = 'build_side_probe_side'")
+    # give freed memory back to the system during and after a query: DuckDB's allocator
+    # otherwise keeps it (about 1 GB after the panel's query at 36M customer-months)
+    con.raw_sql(f"SET allocator_flush_threshold = '{ALLOCATOR_FLUSH}'")
+    con.raw_sql("SET allocator_background_threads = true")
     return con
 
 
