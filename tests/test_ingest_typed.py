@@ -15,7 +15,7 @@ from cxvalue.errors import InputError
 from cxvalue.ingest import customers as customers_module
 from cxvalue.ingest import read_customers, read_revenue
 from cxvalue.ingest import revenue as revenue_module
-from cxvalue.ingest._typed import dictionary_codes
+from cxvalue.ingest._typed import _SHARED, arrow_text, dictionary_codes, shared_codes
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -236,3 +236,36 @@ def test_dictionary_codes_equal_arrow_dictionary_encoding(runs, cuts, large):
         assert dictionary.equals(expected.dictionary)
         np.testing.assert_array_equal(codes, expected.indices.fill_null(-1).to_numpy())
         assert codes.dtype == np.int32
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "string[python]", pd.ArrowDtype(pa.string())])
+def test_shared_codes_number_a_column_once_and_follow_its_edits(dtype):
+    """The report's steps share one numbering of a text column: the same result (the
+    same arrays) for the same column, the numbering dictionary_codes gives, read-only; an
+    edit of the column is numbered afresh; and nothing is kept once the column is gone."""
+    import gc
+
+    frame = pd.DataFrame({"id": pd.array(["b", "a", None, "b"], dtype=dtype)})
+    held = len(_SHARED)
+    first = shared_codes(arrow_text(frame["id"]))
+    expected = dictionary_codes(pa.array(["b", "a", None, "b"]))
+    assert first[0].to_pylist() == expected[0].to_pylist() == ["b", "a"]
+    np.testing.assert_array_equal(first[1], [0, 1, -1, 0])
+    assert not first[1].flags.writeable
+    if dtype != "string[python]":  # Arrow-backed: the column's own Arrow data, shared
+        again = shared_codes(arrow_text(frame["id"]))
+        assert again[0] is first[0] and again[1] is first[1]
+        del again
+    frame.loc[0, "id"] = "c"
+    edited = shared_codes(arrow_text(frame["id"]))
+    assert edited[0].to_pylist() == ["c", "a", "b"]
+    np.testing.assert_array_equal(edited[1], [0, 1, -1, 2])
+    del frame, first, edited
+    gc.collect()
+    assert len(_SHARED) == held
+
+
+def test_arrow_text_leaves_other_columns_to_pandas():
+    assert arrow_text(pd.Series([1, 2])) is None
+    assert arrow_text(pd.Series(["a", "b"], dtype=object)) is None
+    assert arrow_text(pd.Series(["a\ud800"], dtype="string[python]")) is None  # lone surrogate

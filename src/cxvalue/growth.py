@@ -55,7 +55,7 @@ import pyarrow.compute as pc
 from cxvalue._validation import check_param
 from cxvalue.errors import ColumnError, InputError
 from cxvalue.formatting import Locale, fmt_currency, fmt_pct
-from cxvalue.ingest._typed import dictionary_codes
+from cxvalue.ingest._typed import arrow_text, shared_codes
 
 __all__ = ["EARNED_KEYWORDS", "SOURCE_COLUMNS", "GrowthResult", "revenue_retention"]
 
@@ -291,18 +291,6 @@ def _earned_flags(
     return pd.Series(earned[seen], index=unique_ids[seen]), ""
 
 
-def _arrow_strings(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:
-    """The Arrow array of an Arrow-backed string column (as chunked as it is), else None."""
-    dtype = values.dtype
-    arrow = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
-        isinstance(dtype, pd.ArrowDtype)
-        and (
-            pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
-        )
-    )
-    return pa.array(values.array) if arrow else None
-
-
 def _id_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Customer ids as codes: ``ids.astype("string").str.strip()``, numbered in sorted order.
 
@@ -311,9 +299,9 @@ def _id_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     once, so millions of rows cost one hash pass; Arrow strings are stripped,
     sorted and numbered in Arrow.
     """
-    arrow = _arrow_strings(ids)
+    arrow = arrow_text(ids)
     if arrow is not None:
-        dictionary, codes = dictionary_codes(arrow)
+        dictionary, codes = shared_codes(arrow)
         lookup, unique_ids = _sorted_stripped(dictionary)
     else:
         codes, uniques = pd.factorize(ids.astype("string"), use_na_sentinel=True)

@@ -17,13 +17,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from pandas.core.util.hashing import combine_hash_arrays
 from pandas.util import hash_array
 
 from cxvalue import __version__
 from cxvalue._categories import SURVEYED
-from cxvalue.ingest._typed import dictionary_codes
+from cxvalue.ingest._typed import arrow_text, shared_codes
 from cxvalue.report.flow import Flow
 from cxvalue.report.snapshot import SCHEMA_VERSION, round_floats
 
@@ -101,28 +100,17 @@ def _column_hasher(column: pd.Series) -> Callable[[int, int], np.ndarray]:
     if isinstance(values, np.ndarray) and values.dtype.kind in "biufcmM":
         # hash_array maps each cell on its own: a block's hashes are the rows' hashes
         return lambda start, stop: hash_array(values[start:stop])
-    arrow = _arrow_text(column)
+    arrow = arrow_text(column) if isinstance(column.dtype, pd.StringDtype) else None
     if arrow is not None:
         # pandas numbers the distinct texts (missing ones aside) and hashes each once;
         # a missing text hashes to uint64 max. Same here, numbered by Arrow (in C, no
         # hash table of Python strings).
-        dictionary, codes = dictionary_codes(arrow)
+        dictionary, codes = shared_codes(arrow)
         texts = dictionary.to_numpy(zero_copy_only=False)
         table = np.append(hash_array(texts.astype(object), categorize=False), _NA_HASH)
         return lambda start, stop: table[codes[start:stop]]  # code -1: the last, NA
     whole = hash_array(values)
     return lambda start, stop: whole[start:stop]
-
-
-def _arrow_text(column: pd.Series) -> pa.Array | pa.ChunkedArray | None:
-    """A text column (either string storage) in Arrow, else None (also for texts Arrow
-    cannot hold, such as lone surrogates: pandas hashes those)."""
-    if not isinstance(column.dtype, pd.StringDtype):
-        return None
-    try:
-        return pa.array(column.array)
-    except (pa.ArrowException, UnicodeError, TypeError):
-        return None
 
 
 def _inputs(flow: Flow) -> dict[str, Any]:
@@ -162,12 +150,18 @@ def _data(flow: Flow, baseline: Mapping[str, Any] | None) -> dict[str, Any]:
         "segments": _segments(flow),
         "period_first": f"{periods.min():%Y-%m}",
         "period_last": f"{periods.max():%Y-%m}",
-        "customers": int(revenue["customer_id"].nunique()),
+        "customers": _distinct(revenue["customer_id"]),
         "customer_months": len(revenue),
     }  # fmt: skip
     if baseline is not None:
         data["actuals"] = _actuals(revenue, baseline["data"].get("period_last"))
     return data
+
+
+def _distinct(ids: pd.Series) -> int:
+    """The number of distinct ids (missing ones aside), from the shared numbering."""
+    arrow = arrow_text(ids)
+    return int(ids.nunique()) if arrow is None else len(shared_codes(arrow)[0])
 
 
 def _category_counts(counts: np.ndarray) -> tuple[int, int, int]:

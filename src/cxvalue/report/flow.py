@@ -25,6 +25,7 @@ from cxvalue.errors import ConfigError, CxValueWarning, EmptyInputError
 from cxvalue.forecast import forecast
 from cxvalue.growth import GrowthResult, revenue_retention
 from cxvalue.ingest import IngestResult, read_customers, read_responses, read_revenue
+from cxvalue.ingest._typed import arrow_text, shared_codes
 from cxvalue.margins import COLUMNS, margin_table
 from cxvalue.models import fit_retention, fit_revenue
 from cxvalue.models.retention import cells_query
@@ -319,11 +320,15 @@ def churn_dates_cover(flow: Flow) -> bool:
     if flow.customers is None or "churned_at" not in flow.customers.table.columns:
         return False
     listed, ids = flow.customers.table["customer_id"], flow.revenue.table["customer_id"]
-    try:  # in Arrow: one hash set of the customers, one probe per revenue row
-        found = pc.is_in(pa.array(ids.array), value_set=_one_chunk(pa.array(listed.array)))
-        return bool(pc.all(found).as_py())
-    except (pa.ArrowException, TypeError, UnicodeError):  # ids Arrow cannot hold as they are
+    arrow, listed_arrow = arrow_text(ids), arrow_text(listed)
+    if arrow is None or listed_arrow is None:  # not text, or text Arrow cannot hold
         return bool(ids.isin(set(listed)).all())
+    # each distinct revenue id looked up once, from the numbering the snapshot and
+    # revenue retention use as well
+    distinct, codes = shared_codes(arrow)
+    if len(codes) and codes.min() < 0:  # a missing id is not listed
+        return False
+    return bool(pc.all(pc.is_in(distinct, value_set=_one_chunk(listed_arrow))).as_py())
 
 
 def _one_chunk(array: pa.Array | pa.ChunkedArray) -> pa.Array:
