@@ -28,6 +28,7 @@ from cxvalue._panel_inputs import month_index
 from cxvalue._panel_result import Panel
 from cxvalue._validation import check_choice, check_param
 from cxvalue.errors import DataWarning, InputError, SmallSampleWarning
+from cxvalue.ingest._typed import dictionary_codes
 from cxvalue.models._design import (
     INTERCEPT,
     Design,
@@ -713,9 +714,9 @@ def _sample(arrow: pa.Table, controls: list[str]) -> tuple[dict[str, int], _Samp
 
 def _summarised(arrow: pa.Table, covariates: list[str]) -> _Sample:
     """Split the grouped cells into the cells and their distinct covariate patterns."""
-    ids = arrow.column("customer_id").combine_chunks().dictionary_encode()
+    customers, customer_codes = dictionary_codes(arrow.column("customer_id"))
     frame = arrow.drop_columns(["customer_id", *covariates]).to_pandas()
-    frame["_customer"] = ids.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    frame["_customer"] = customer_codes.astype(np.int64)
     pattern = np.zeros(arrow.num_rows, dtype=np.int64)
     for name in covariates:  # pattern code: the covariates' codes combined, kept dense
         codes = arrow.column(name).combine_chunks().dictionary_encode()
@@ -730,7 +731,7 @@ def _summarised(arrow: pa.Table, covariates: list[str]) -> _Sample:
     numeric = [c for c in covariates if pd.api.types.is_numeric_dtype(patterns[c])]
     for name in numeric:
         frame[name] = arrow.column(name).to_pandas()
-    return _Sample(cells=frame, patterns=patterns, pattern=pattern, n_customers=len(ids.dictionary))
+    return _Sample(cells=frame, patterns=patterns, pattern=pattern, n_customers=len(customers))
 
 
 def _customers_per_level(
