@@ -22,7 +22,7 @@ from pandas.util import hash_array
 
 from cxvalue import __version__
 from cxvalue._categories import SURVEYED
-from cxvalue.ingest._typed import arrow_text, shared_codes
+from cxvalue.ingest._typed import arrow_text, dictionary_codes, shared_codes
 from cxvalue.report.flow import Flow
 from cxvalue.report.snapshot import SCHEMA_VERSION, round_floats
 
@@ -105,7 +105,10 @@ def _column_hasher(column: pd.Series) -> Callable[[int, int], np.ndarray]:
         # pandas numbers the distinct texts (missing ones aside) and hashes each once;
         # a missing text hashes to uint64 max. Same here, numbered by Arrow (in C, no
         # hash table of Python strings).
-        dictionary, codes = shared_codes(arrow)
+        # customer ids are numbered by other steps too: shared; other columns once, and
+        # their numbers not kept for the rest of the report
+        number = shared_codes if column.name == "customer_id" else dictionary_codes
+        dictionary, codes = number(arrow)
         texts = dictionary.to_numpy(zero_copy_only=False)
         table = np.append(hash_array(texts.astype(object), categorize=False), _NA_HASH)
         return lambda start, stop: table[codes[start:stop]]  # code -1: the last, NA
