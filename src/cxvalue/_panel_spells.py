@@ -168,18 +168,38 @@ def life_columns(rows: ir.Table, window: int, data_end: int) -> ir.Table:
     )
 
 
-def revenue_windows(rows: ir.Table, window: int, data_end: int, trailing: int = 12) -> ir.Table:
+def revenue_windows(
+    rows: ir.Table, spell_table: ir.Table, window: int, first: int, last: int, trailing: int = 12
+) -> ir.Table:
     """Add revenue_trailing (``trailing`` months to this one) and revenue_next.
 
-    Both are sums over the customer's rows in a range of months (a RANGE
-    frame on the integer month), so spells and gaps need no special case.
-    ``revenue_next`` covers months ``m+1 … m+window`` and is NULL when that
-    window passes ``data_end``.
+    Both are sums over the customer's months in a range: ``revenue_next`` covers
+    months ``m+1 … m+window`` (also those of a later spell) and is NULL when that
+    window passes the data end, month ``last``. The sums run over a frame of rows,
+    several times cheaper than a frame of months on tens of millions of rows; it
+    counts months only because each customer's rows are made gap-free for it: the
+    months between their spells are laid in as rows of revenue 0 and dropped after.
     """
-    past = ibis.window(group_by="key", order_by="m", range=(-(trailing - 1), 0))
-    ahead = ibis.window(group_by="key", order_by="m", range=(1, window))
+    gaps = between_spells(spell_table, first, last)
+    rows = ibis.union(rows, gaps.select(*rows.columns), distinct=False)
+    past = ibis.window(group_by="key", order_by="m", rows=(-(trailing - 1), 0))
+    ahead = ibis.window(group_by="key", order_by="m", rows=(1, window))
     next_sum = ibis.coalesce(rows.revenue.sum().over(ahead), 0.0)
-    return rows.mutate(
+    rows = rows.mutate(
         revenue_trailing=rows.revenue.sum().over(past),
-        revenue_next=ibis.ifelse(rows.m + window <= data_end, next_sum, ibis.null("float64")),
+        revenue_next=ibis.ifelse(rows.m + window <= last, next_sum, ibis.null("float64")),
     )
+    return rows.filter(rows.spell.notnull())
+
+
+def between_spells(spell_table: ir.Table, first: int, last: int) -> ir.Table:
+    """Rows of revenue 0 and no ``spell`` for the months between a customer's spells."""
+    order = ibis.window(group_by="key", order_by="start")
+    spell_table = spell_table.mutate(next_start=spell_table.start.lead().over(order))
+    gaps = spell_table.filter(spell_table.next_start.notnull())
+    cal = calendar(first, last)
+    months = gaps.join(cal, [cal.m > gaps.row_end, cal.m < gaps.next_start])
+    return months.select(
+        "key", "m", spell=ibis.null("int64"), start=ibis.null("int64"),
+        risk_end=ibis.null("int64"), churned_spell=ibis.null("int64"), revenue=ibis.literal(0.0),
+    )  # fmt: skip

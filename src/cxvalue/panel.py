@@ -134,7 +134,7 @@ def build_panel(
     spells = pspell.spells(pspell.active_months(monthly), keyed_cust, churn_after_months, last)
     grid = pspell.customer_months(spells, monthly, first, last)
     # the windows first: their sort then carries four columns fewer
-    rows = pspell.revenue_windows(grid, window_months, last, TRAILING_MONTHS)
+    rows = pspell.revenue_windows(grid, spells, window_months, first, last, TRAILING_MONTHS)
     rows = pspell.life_columns(rows, window_months, last)
     if resp is None:
         rows = pcol.no_responses(rows)
