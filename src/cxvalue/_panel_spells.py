@@ -176,9 +176,10 @@ def revenue_windows(
     Both are sums over the customer's months in a range: ``revenue_next`` covers
     months ``m+1 … m+window`` (also those of a later spell) and is NULL when that
     window passes the data end, month ``last``. The sums run over a frame of rows,
-    several times cheaper than a frame of months on tens of millions of rows; it
-    counts months only because each customer's rows are made gap-free for it: the
-    months between their spells are laid in as rows of revenue 0 and dropped after.
+    which engines compute faster than a frame of month values (DuckDB, 36 million
+    rows: 15-17 s of CPU against 22 s). Rows count months only because each
+    customer's rows are made gap-free for it: the months between their spells are
+    laid in as rows of revenue 0 and dropped after.
     """
     gaps = between_spells(spell_table, first, last)
     rows = ibis.union(rows, gaps.select(*rows.columns), distinct=False)
