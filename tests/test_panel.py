@@ -116,6 +116,19 @@ def test_hand_checked_facts(revenue, responses):
     assert pd.isna(df.loc[("00042", "2023-01-01"), "revenue_next"])  # window passes Dec
 
 
+def test_revenue_windows_reach_across_spells(revenue, responses):
+    """Customer 42 churns in March and comes back in August: the windows count months, so
+    March's next six months (Apr-Sep) take in the second spell's 80 and -20, and August's
+    last twelve take in the first spell's three months."""
+    df = build_panel(responses, revenue, window_months=6).to_pandas()
+    c42 = df[df.customer_id == "42"].set_index("period")
+    assert list(c42["spell"]) == [1, 1, 1, 2, 2]  # no row for the months between spells
+    assert c42.loc["2023-03-01", "revenue_next"] == 60.0  # 0 + 0 + 0 + 0 + 80 - 20
+    assert c42.loc["2023-01-01", "revenue_next"] == 51.0 + 52.0  # Feb-Jul
+    assert c42.loc["2023-08-01", "revenue_trailing"] == 50.0 + 51.0 + 52.0 + 80.0
+    assert c42.loc["2023-09-01", "revenue_trailing"] == 50.0 + 51.0 + 52.0 + 80.0 - 20.0
+
+
 def test_explicit_churn_dates(revenue, responses):
     """churned_at decides: rows end at its month, later revenue stays on rows not at risk."""
     dates = pd.DataFrame({
