@@ -295,21 +295,32 @@ def _id_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Customer ids as codes: ``ids.astype("string").str.strip()``, numbered in sorted order.
 
     Returns the codes (int32, -1 where the id is missing) and the stripped ids
-    they number (sorted, unique). Each distinct raw id is converted and stripped
-    once, so millions of rows cost one hash pass; Arrow strings are stripped,
-    sorted and numbered in Arrow.
+    they number (sorted, unique).
+    """
+    numbers, lookup, unique_ids = _id_numbering(ids)
+    return lookup[numbers], unique_ids
+
+
+def _id_numbering(ids: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """:func:`_id_codes` in two steps: ``lookup[numbers]`` are the codes.
+
+    ``numbers`` number the distinct raw ids (-1 where missing); ``lookup`` (int32,
+    one more entry, -1, for a missing id) gives each one's stripped id's code. Each
+    distinct raw id is converted and stripped once, so millions of rows cost one
+    hash pass; Arrow strings are stripped, sorted and numbered in Arrow. A caller
+    that needs the codes of some rows only looks those up.
     """
     arrow = arrow_text(ids)
     if arrow is not None:
-        dictionary, codes = shared_codes(arrow)
+        dictionary, numbers = shared_codes(arrow)
         lookup, unique_ids = _sorted_stripped(dictionary)
     else:
-        codes, uniques = pd.factorize(ids.astype("string"), use_na_sentinel=True)
+        numbers, uniques = pd.factorize(ids.astype("string"), use_na_sentinel=True)
         raw = pd.Series(uniques, dtype="string")
         stripped, unique_ids = pd.factorize(raw.str.strip(), sort=True, use_na_sentinel=True)
         lookup = stripped
-    lookup = np.append(lookup, -1).astype(np.int32)  # code -1 stays -1
-    return lookup[codes], pd.Index(np.asarray(unique_ids, dtype=object), dtype=object)
+    lookup = np.append(lookup, -1).astype(np.int32)  # number -1 stays -1
+    return numbers, lookup, pd.Index(np.asarray(unique_ids, dtype=object), dtype=object)
 
 
 def _sorted_stripped(dictionary: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -453,34 +464,34 @@ def revenue_retention(
             source="<DataFrame>",
         )
 
-    codes, unique_ids = _id_codes(revenue["customer_id"])
+    numbers, lookup, unique_ids = _id_numbering(revenue["customer_id"])
     when = dates.to_numpy()
     lo, mid, hi = (
         np.datetime64(t) for t in (prior_start, current_start, end + pd.DateOffset(months=1))
     )
-    # boolean masks and in-place steps: each row-sized array is made once (at tens of
-    # millions of rows, every extra copy is hundreds of MB)
-    in_window = (when >= lo) & (when < hi) & (codes >= 0)
-    codes, prior = codes[in_window], when[in_window] < mid
+    # boolean masks, and one row-sized array at a time: at tens of millions of rows,
+    # every extra copy is hundreds of MB
+    in_window = (when >= lo) & (when < hi) & (numbers >= 0)
+    codes, prior = lookup[numbers[in_window]], when[in_window] < mid
     amount = revenue["revenue"]
     if amount.dtype == np.dtype(np.float64):  # only the window is copied, below
         amount = amount.to_numpy()
     else:
         amount = pd.to_numeric(amount, errors="coerce").to_numpy(float, na_value=np.nan)
-    amount = amount[in_window]
-    amount[np.isnan(amount)] = 0.0
-    del when, in_window
-    sums = np.zeros((2, len(amount)))  # P and C as one block: the frame takes it as is
-    np.copyto(sums[0], amount, where=prior)
-    np.copyto(sums[1], amount, where=~prior)
-    del amount, prior
-    frame = pd.DataFrame(sums.T, columns=["P", "C"], copy=False)
+    del when
+    seen = np.bincount(codes, minlength=len(unique_ids)) > 0  # customers with window rows
     keys = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(len(unique_ids)))
     del codes
-    # sums per customer in row order (pandas' compensated group sums), customers sorted by id
-    per = frame.groupby(keys, sort=True, observed=True)[["P", "C"]].sum()
-    per.index = unique_ids[per.index.to_numpy(dtype=np.intp)]
-    per.index.name = "customer_id"
+    # sums per customer in row order (pandas' compensated group sums), customers sorted
+    # by id; each window's column holds 0 in the other window's rows
+    sums = {}
+    for name, outside in (("P", ~prior), ("C", prior)):
+        column = amount[in_window]  # a copy: zeroed below
+        column[np.isnan(column) | outside] = 0.0
+        grouped = pd.Series(column, copy=False).groupby(keys, sort=True, observed=False)
+        sums[name] = grouped.sum().to_numpy()[seen]
+        del column, grouped
+    per = pd.DataFrame(sums, index=pd.Index(unique_ids[seen], name="customer_id"))
     P, C = per["P"], per["C"]
 
     base = P > 0
