@@ -261,3 +261,23 @@ def test_fingerprint_is_pandas_hash_for_every_kind_of_column(block, monkeypatch)
     surrogate = pd.DataFrame({"t": pd.array(["\ud800", "a"], dtype=pd.StringDtype("python"))})
     with pytest.raises(UnicodeEncodeError):  # as pandas: Arrow cannot hold it, pandas fails
         capture.fingerprint(surrogate)
+
+
+@pytest.mark.parametrize("block", [7, 1 << 17])
+def test_revenue_bins_counted_in_blocks_are_the_whole_tables_counts(block, monkeypatch) -> None:
+    # Amounts on an edge count in the bin below it (searchsorted, side left), whatever
+    # block they fall in.
+    import numpy as np
+
+    from cxvalue.report import capture
+
+    monkeypatch.setattr(capture, "_BLOCK", block)
+    rng = np.random.default_rng(8)
+    edges = [-5.0, 0.0, 2.5, 100.0]
+    amounts = np.concatenate([rng.normal(0, 50, 200), np.repeat(edges, 3), [1e9, -1e9]])
+    rng.shuffle(amounts)
+    expected = np.bincount(np.searchsorted(edges, amounts, side="left"), minlength=5)
+    got = capture._bin_counts(edges, amounts)
+    assert got.tolist() == expected.tolist()
+    assert got.sum() == len(amounts)
+    assert got[1] == np.sum((amounts > -5.0) & (amounts <= 0.0))

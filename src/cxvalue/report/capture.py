@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.core.util.hashing import combine_hash_arrays
 from pandas.util import hash_array
 
@@ -109,11 +110,29 @@ def _column_hasher(column: pd.Series) -> Callable[[int, int], np.ndarray]:
         # their numbers not kept for the rest of the report
         number = shared_codes if column.name == "customer_id" else dictionary_codes
         dictionary, codes = number(arrow)
-        texts = dictionary.to_numpy(zero_copy_only=False)
-        table = np.append(hash_array(texts.astype(object), categorize=False), _NA_HASH)
+        table = np.append(_text_hashes(dictionary), _NA_HASH)
         return lambda start, stop: table[codes[start:stop]]  # code -1: the last, NA
     whole = hash_array(values)
     return lambda start, stop: whole[start:stop]
+
+
+def _text_hashes(texts: pa.Array) -> np.ndarray:
+    """pandas' hashes of distinct texts, a block at a time: as Python strings, millions
+    of distinct ids (a response id per row) would take hundreds of MB at once."""
+    blocks = (texts.slice(start, _BLOCK).to_numpy(zero_copy_only=False).astype(object)
+              for start in range(0, len(texts), _BLOCK))  # fmt: skip
+    return np.concatenate([np.empty(0, np.uint64)]
+                          + [hash_array(block, categorize=False) for block in blocks])  # fmt: skip
+
+
+def _bin_counts(edges: list[float], amounts: np.ndarray) -> np.ndarray:
+    """How many amounts fall in each bin the edges make (``searchsorted``, side left),
+    a block at a time: no bin number per row of the whole table at once."""
+    counts = np.zeros(len(edges) + 1, dtype=np.int64)
+    for start in range(0, len(amounts), _BLOCK):
+        block = np.searchsorted(edges, amounts[start : start + _BLOCK], side="left")
+        counts += np.bincount(block, minlength=len(edges) + 1)
+    return counts
 
 
 def _inputs(flow: Flow) -> dict[str, Any]:
@@ -138,7 +157,7 @@ def _data(flow: Flow, baseline: Mapping[str, Any] | None) -> dict[str, Any]:
         edges = np.quantile(amounts, np.arange(1, REVENUE_BINS) / REVENUE_BINS).tolist()
     else:
         edges = list(baseline["data"]["revenue_quantile_edges"])
-    bins = np.bincount(np.searchsorted(edges, amounts, side="left"), minlength=len(edges) + 1)
+    bins = _bin_counts(edges, amounts)
     periods = revenue["period"]
     if not pd.api.types.is_datetime64_any_dtype(periods):  # dates already: no copy
         periods = pd.to_datetime(periods)
