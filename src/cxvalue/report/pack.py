@@ -17,6 +17,7 @@ aggregates only.
 
 from __future__ import annotations
 
+import ctypes
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from matplotlib.figure import Figure
 
 from cxvalue import figures
@@ -67,6 +69,7 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     flow = run_flow(config, growth=False, progress=progress)
     say = progress or _stderr
+    _hand_back_freed_memory()  # before the threads below, which cannot reuse it
     # The snapshot and revenue retention only read the flow, and hashing, binning and
     # summing millions of rows is mostly Arrow and numpy work that lets go of the
     # interpreter: both run beside the figures (pure Python for the most part).
@@ -85,6 +88,21 @@ def write_report(
         snapshot = write_snapshot(captured.result(), out / "snapshot.json")
     return {"board": board, "figures": out / "figures", "summary": summary, "tables": tables,
             "snapshot": snapshot}  # fmt: skip
+
+
+def _hand_back_freed_memory() -> None:
+    """Hand the memory the flow has freed back to the system (glibc and Arrow keep it).
+
+    glibc gives threads heaps (arenas) of their own, which do not reuse what the main
+    thread's heap keeps: without this, the snapshot and revenue retention took fresh
+    memory beside the 0.5 GB the flow had freed (36M customer-months: a peak of 3.9-4.0
+    GB instead of 3.8 GB). Elsewhere than on glibc, only Arrow's part is handed back.
+    """
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def draw_figures(flow: Flow, folder: Path, slide_dir: Path) -> list[FigureSlide]:
