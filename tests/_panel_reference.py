@@ -118,6 +118,9 @@ def reference_panel(
     frame["size_band"] = size_bands(frame, bands)
     extra = [] if customers is None else [c for c in customers.columns if c != "customer_id"]
     frame = frame[COLUMNS + extra]
+    for col in extra:  # a customer the customers table lacks: no text but None, as the
+        if frame[col].dtype == object:  # engine gives
+            frame[col] = frame[col].where(frame[col].notna(), None)
     frame["customer_id"] = frame["customer_id"].astype("string")
     for col in ("active_through_next", "score", "months_since_response"):
         frame[col] = frame[col].astype("Int64")

@@ -349,7 +349,10 @@ def pandas_cells(df: pd.DataFrame, by: list[str], values: list[str]) -> pd.DataF
         out[f"{v}_n"] = x.groupby([df[b] for b in by], dropna=False).count()
         out[f"{v}_sum"] = x.groupby([df[b] for b in by], dropna=False).sum()
         out[f"{v}_sq"] = (x * x).groupby([df[b] for b in by], dropna=False).sum()
-    return out.reset_index()
+    out = out.reset_index()
+    for b in by:  # a missing key comes back from the engine as None, not NaN
+        out[b] = out[b].astype(object).where(out[b].notna(), None)
+    return out
 
 
 def test_cells_equal_pandas_groupby(revenue, responses, customers):
