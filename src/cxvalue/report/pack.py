@@ -95,8 +95,8 @@ def _hand_back_freed_memory() -> None:
 
     glibc gives threads heaps (arenas) of their own, which do not reuse what the main
     thread's heap keeps: without this, the snapshot and revenue retention took fresh
-    memory beside the 0.5 GB the flow had freed (36M customer-months: a peak of 3.9-4.0
-    GB instead of 3.8 GB). Elsewhere than on glibc, only Arrow's part is handed back.
+    memory beside the 0.5 GB the flow had freed (36M customer-months: a peak of 4.0-4.1
+    GB instead of 3.9 GB). Elsewhere than on glibc, only Arrow's part is handed back.
     """
     pa.default_memory_pool().release_unused()
     try:
