@@ -88,7 +88,8 @@ def fingerprint(table: pd.DataFrame) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-#: Rows per block of fingerprint hashing (a few MB per column: cache-sized).
+#: Rows (or distinct texts) per block of fingerprint hashing and of revenue binning (a
+#: few MB per column: cache-sized).
 _BLOCK = 1 << 17
 _NA_HASH = np.uint64(np.iinfo(np.uint64).max)  # what pandas gives a missing text
 
