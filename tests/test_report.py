@@ -160,13 +160,17 @@ def test_a_missing_input_file_is_a_clear_error(tmp_path, capsys):
     config = tmp_path / "cxvalue.toml"
     config.write_text('[inputs.responses]\npath = "nope.csv"\n[inputs.revenue]\npath = "r.csv"\n')
     assert main(["report", "--config", str(config), "--out", str(tmp_path / "out")]) == 2
-    assert "nope.csv" in capsys.readouterr().err
-    # the revenue is read on a second thread: its error reaches the user the same way
-    responses = Path("data/samples/responses.csv.gz").resolve()
-    config.write_text(f'[inputs.responses]\npath = "{responses}"\n'
-                      '[inputs.revenue]\npath = "missing_revenue.csv"\n')  # fmt: skip
+    err = capsys.readouterr().err
+    assert "nope.csv: no such file" in err and "r.csv: no such file" in err  # both at once
+    # the customers are read on a second thread: their error reaches the user the same way
+    samples = Path("data/samples").resolve()
+    (tmp_path / "customers.csv").write_text("name,segment\nAcme,SMB\n")
+    config.write_text(f'[inputs.responses]\npath = "{samples / "responses.csv.gz"}"\n'
+                      f'[inputs.revenue]\npath = "{samples / "revenue.csv.gz"}"\n'
+                      '[inputs.customers]\npath = "customers.csv"\n')  # fmt: skip
     assert main(["report", "--config", str(config), "--out", str(tmp_path / "out")]) == 2
-    assert "missing_revenue.csv" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "customers.csv" in err and "customer_id" in err
 
 
 def test_sample_responses_are_a_vendor_export():
