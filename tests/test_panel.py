@@ -600,6 +600,6 @@ def test_the_embedded_duckdb_keeps_to_its_memory_budget(revenue, responses):
     def setting(name: str) -> object:
         return con.execute(f"SELECT current_setting('{name}')").fetchone()[0]
 
-    assert setting("memory_limit") == "1.3 GiB"  # 1.5 GB
+    assert setting("memory_limit") == "1.1 GiB"  # 1.25 GB
     assert setting("allocator_background_threads") is True
     assert setting("allocator_flush_threshold") == "16MB"
