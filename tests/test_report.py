@@ -194,9 +194,11 @@ def test_german_words_for_money_and_settings():
     assert words.years(36, "de") == "3 Jahre" and words.years(18, "en") == "18 months"
 
 
-def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path):
+def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path, monkeypatch):
     """Churn inferred from empty months: the flow refits with 2 and 6 empty months and the
-    value of a point moves with the definition (more churn -> a different point)."""
+    value of a point moves with the definition (more churn -> a different point). The
+    refits run on the base panel's engine (a new DuckDB each kept memory beneath the next)."""
+    from cxvalue.report import flow as flow_module
     from cxvalue.report.config import parse_config
     from cxvalue.report.flow import run_flow
     from cxvalue.samples import SampleParams, write_sample
@@ -209,7 +211,17 @@ def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path):
         "model": {"controls": ["segment", "size", "tenure_band"]},
         "value": {"draws": 500},
     })  # fmt: skip
+    engines = []
+
+    def build_panel(*args, **kwargs):
+        panel = cx.build_panel(*args, **kwargs)
+        engines.append(panel.backend)
+        return panel
+
+    monkeypatch.setattr(flow_module, "build_panel", build_panel)
     flow = run_flow(config, progress=lambda _m: None)
+    assert len(engines) == 3 and all(e is engines[0] for e in engines)
+    monkeypatch.undo()
     sens = flow.sensitivity.set_index("parameter")
     assert "churn_after_months" in sens.index
     row = sens.loc["churn_after_months"]

@@ -17,7 +17,6 @@ aggregates only.
 
 from __future__ import annotations
 
-import ctypes
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 from matplotlib.figure import Figure
 
 from cxvalue import figures
@@ -36,7 +34,14 @@ from cxvalue.report import words
 from cxvalue.report.capture import make_snapshot
 from cxvalue.report.config import Config
 from cxvalue.report.deck import Deck, FigureSlide, HeadlineSlide, TextSlide, write_deck
-from cxvalue.report.flow import SCENARIO_POINTS, Flow, _stderr, add_growth, run_flow
+from cxvalue.report.flow import (
+    SCENARIO_POINTS,
+    Flow,
+    _stderr,
+    add_growth,
+    hand_back_freed_memory,
+    run_flow,
+)
 from cxvalue.report.snapshot import write_snapshot
 from cxvalue.report.tables import write_tables
 
@@ -69,7 +74,7 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     flow = run_flow(config, growth=False, progress=progress)
     say = progress or _stderr
-    _hand_back_freed_memory()  # before the threads below, which cannot reuse it
+    hand_back_freed_memory()  # before the threads below, which cannot reuse it
     # The snapshot and revenue retention only read the flow, and hashing, binning and
     # summing millions of rows is mostly Arrow and numpy work that lets go of the
     # interpreter: they run beside the figures (pure Python for the most part), one
@@ -90,21 +95,6 @@ def write_report(
         snapshot = write_snapshot(captured.result(), out / "snapshot.json")
     return {"board": board, "figures": out / "figures", "summary": summary, "tables": tables,
             "snapshot": snapshot}  # fmt: skip
-
-
-def _hand_back_freed_memory() -> None:
-    """Hand the memory the flow has freed back to the system (glibc and Arrow keep it).
-
-    glibc gives threads heaps (arenas) of their own, which do not reuse what the main
-    thread's heap keeps: without this, the snapshot and revenue retention took fresh
-    memory beside the 0.5 GB the flow had freed (36M customer-months: a peak of 4.0-4.1
-    GB instead of 3.9 GB). Elsewhere than on glibc, only Arrow's part is handed back.
-    """
-    pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def draw_figures(flow: Flow, folder: Path, slide_dir: Path) -> list[FigureSlide]:
