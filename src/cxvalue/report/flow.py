@@ -290,7 +290,8 @@ def add_extras(flow: Flow, say: Progress) -> None:
         say(f"sensitivity: churn after {months} empty months")
         # each refit's query on the base panel's engine, from memory handed back: a new
         # DuckDB per refit, and what the last query freed, each kept 0.2-0.4 GB beneath
-        # the next (36M customer-months, no churn dates: a peak of 4.2 GB, now 3.8 GB)
+        # the next (36M customer-months, no churn dates: the refits peaked at 4.2-4.3 GB,
+        # now 3.9-4.0 GB)
         hand_back_freed_memory()
         panel = model_panel(config, flow.responses, flow.revenue, flow.customers, months,
                             backend=flow.panel.backend)  # fmt: skip
@@ -345,12 +346,13 @@ def churn_dates_cover(flow: Flow) -> bool:
 
 
 def hand_back_freed_memory() -> None:
-    """Hand the memory the flow has freed back to the system (glibc and Arrow keep it).
+    """Hand memory freed so far back to the system (glibc and Arrow keep it for reuse).
 
-    glibc gives threads heaps (arenas) of their own, which do not reuse what the main
-    thread's heap keeps: without this, the snapshot and revenue retention took fresh
-    memory beside the 0.5 GB the flow had freed (36M customer-months: a peak of 4.0-4.1
-    GB instead of 3.9 GB). Elsewhere than on glibc, only Arrow's part is handed back.
+    Called before a step whose memory would otherwise come on top of it: a churn
+    refit's query (DuckDB allocates its own), or the threads of the report's last phase
+    (glibc gives threads heaps of their own, which do not reuse what the main thread's
+    heap keeps: 0.5 GB after the flow at 36M customer-months). Elsewhere than on glibc,
+    only Arrow's part is handed back.
     """
     pa.default_memory_pool().release_unused()
     try:
