@@ -303,6 +303,14 @@ def test_sensitivity_tornado_sorted_by_swing_with_settings(fitted, tmp_path):
     settings = {t.get_text() for t in texts_by_gid(fig, "tornado-setting")}
     assert {"24 months: €340,000", "60 months: €700,000", "5%: €510,000"} <= settings
     assert [c.get_gid() for c in bands(ax)] == ["tornado-interval"]
+    # the base line stops under its label instead of crossing it
+    (label,) = texts_by_gid(fig, "tornado-base-label")
+    (line,) = [x for x in ax.lines if x.get_gid() == "tornado-base"]
+    renderer = fig.canvas.get_renderer()
+    text_box, line_box = label.get_window_extent(renderer), line.get_window_extent(renderer)
+    assert line_box.y1 <= text_box.y0 and text_box.x0 < line_box.x0 < text_box.x1
+    bars = [p.get_window_extent(renderer) for p in ax.patches]  # and spans every bar
+    assert line_box.y0 <= min(b.y0 for b in bars) and max(b.y1 for b in bars) <= line_box.y1
     assert "detractor to passive" in source_of(fig)
     check_figure(fig, tmp_path, "tornado")
 

@@ -515,7 +515,9 @@ def _draw_tornado(ax: Axes, df: pd.DataFrame, locale: str, currency: str) -> Non
             [-0.9, len(df) - 0.4], float(df["base_lo"].iloc[0]), float(df["base_hi"].iloc[0]),
             color=style.NEUTRAL, alpha=0.2, linewidth=0, zorder=1, gid="tornado-interval",
         )  # fmt: skip
-    ax.axvline(base, color=style.INK, linewidth=2, zorder=3, gid="tornado-base")
+    # the base line runs from under its label (at the top) to the bottom of the bars
+    ax.plot([base, base], [-0.45, len(df) - 0.4], color=style.INK, linewidth=2, zorder=3,
+            gid="tornado-base")  # fmt: skip
     for yi, (_, row) in zip(y, df.iterrows(), strict=True):
         for value, setting in (
             (row["low"], row["low_setting"]),
