@@ -168,6 +168,30 @@ def test_revenue_change_title_and_error_bars(fitted, tmp_path):
     check_figure(fig, tmp_path, "revenue")
 
 
+def test_revenue_change_names_the_typical_customer_in_words(fitted):
+    """The source line says who the figure describes as a reader would: each control with
+    its reference level ("tenure band 24m+"), not the model's "tenure_band = 24m+"."""
+    model = fitted["revenue"]
+    levels = model.reference_levels
+    assert set(levels) == set(CONTROLS)
+    source = source_of(revenue_change(model))
+    named = ", ".join(f"{c.replace('_', ' ')} {levels[c]}" for c in model.design.factors
+                      if c != "category")  # fmt: skip
+    assert f"typical customer: {named};" in source
+    assert "=" not in source and "_" not in source
+    german = source_of(revenue_change(model, locale="de"))
+    assert f"typischer Kunde: {named};" in german
+
+
+def test_typical_customer_words_give_numeric_controls_their_mean():
+    from cxvalue.figures import _words
+
+    levels, means = {"size_band": "large"}, {"employees": 1234.56}
+    assert _words.typical("en", levels, means) == "size band large, employees 1,234.6 (mean)"
+    assert _words.typical("de", levels, means) == "size band large, employees 1.234,6 (Mittelwert)"
+    assert _words.typical("de", {}, {}) == "jeder Kunde (keine Kontrollvariablen)"
+
+
 # --- lifetime value ----------------------------------------------------------------------------
 
 

@@ -7,6 +7,9 @@ so every template here only places them in a sentence.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+
+from cxvalue.formatting import fmt_number
 
 _NUMBERS = {
     "en": "one two three four five six seven eight nine ten eleven twelve".split(),
@@ -189,6 +192,7 @@ MONEY = {
         "passive_ref": "Passives: {pp} a year",
         "revenue_source": "Source: revenue model on {rows} customer-months of {customers} retained "
         "customers; {adjusted}; typical customer: {typical}; {level} intervals ({cov}).",
+        "mean": "mean", "anyone": "any customer (no controls)",
         "clv_title": "{high} is worth {gap} more than {low} {horizon}",
         "clv_title_one": "{high} is worth {v} {horizon}",
         "clv_sub": "Discounted profit per customer {horizon}, by NPS category; lines: {level} "
@@ -268,6 +272,7 @@ MONEY = {
         "passive_ref": "Indifferente: {pp} pro Jahr",
         "revenue_source": "Quelle: Umsatzmodell auf {rows} Kundenmonaten von {customers} "
         "gehaltenen Kunden; {adjusted}; typischer Kunde: {typical}; {level}-Intervalle ({cov}).",
+        "mean": "Mittelwert", "anyone": "jeder Kunde (keine Kontrollvariablen)",
         "clv_title": "{high} ist {horizon} {gap} mehr wert als {low}",
         "clv_title_one": "{high} ist {horizon} {v} wert",
         "clv_sub": "Diskontierter Gewinn je Kunde {horizon}, je NPS-Kategorie; Linien: "
@@ -356,6 +361,16 @@ def adjusted(locale: str, controls: object) -> str:
             controls = [c.strip() for c in text.split(",") if c.strip()]
     names = [str(c).replace("_", " ") for c in controls]  # type: ignore[union-attr]
     return words["adjusted"].format(controls=", ".join(names)) if names else words["unadjusted"]
+
+
+def typical(locale: str, levels: Mapping[str, object], means: Mapping[str, float]) -> str:
+    """The typical customer in words: ``"segment SMB, size band large"``, each control at
+    its reference level (``levels``) and numeric ones at their mean (``means``)."""
+    words = MONEY[locale]
+    parts = [f"{name.replace('_', ' ')} {level}" for name, level in levels.items()]
+    parts += [f"{name.replace('_', ' ')} {fmt_number(float(value), 1, locale)[0]} "
+              f"({words['mean']})" for name, value in means.items()]  # fmt: skip
+    return ", ".join(parts) if parts else words["anyone"]
 
 
 def parameter(locale: str, name: str) -> str:

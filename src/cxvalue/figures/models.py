@@ -279,7 +279,8 @@ def _revenue_source(model: Any, locale: str) -> str:
     return words["revenue_source"].format(
         rows=fmt_number(float(model.n_rows), 0, locale)[0],
         customers=fmt_number(float(model.n_customers), 0, locale)[0],
-        adjusted=_words.adjusted(locale, tuple(model.controls)), typical=model.typical,
+        adjusted=_words.adjusted(locale, tuple(model.controls)),
+        typical=_words.typical(locale, model.reference_levels, model.numeric_means),
         level=_frames.pct_level(float(model.level), locale),
         cov=cov.get(model.cov_type, {}).get(locale, model.cov_type),
     )  # fmt: skip

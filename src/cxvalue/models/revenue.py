@@ -137,10 +137,14 @@ class RevenueModel:
         return ", ".join(self.controls) if self.controls else "nothing (no controls)"
 
     @property
+    def reference_levels(self) -> dict[str, str]:
+        """Each factor control at the level of the typical customer (see :attr:`typical`)."""
+        return {f: levels[0] for f, levels in self.design.factors.items() if f != "category"}
+
+    @property
     def typical(self) -> str:
         """The customer :meth:`multipliers` and :meth:`growth` describe."""
-        parts = [f"{f} = {levels[0]}" for f, levels in self.design.factors.items()
-                 if f != "category"]  # fmt: skip
+        parts = [f"{f} = {level}" for f, level in self.reference_levels.items()]
         parts += [f"{name} = {value:.4g} (mean)" for name, value in self.numeric_means.items()]
         return ", ".join(parts) if parts else "any customer (no controls)"
 
