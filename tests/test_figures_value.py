@@ -275,6 +275,23 @@ def test_value_bridge_from_zero_when_effects_are_large_and_in_german():
     assert "Horizont 24 Monate" in source_of(fig)
 
 
+def test_value_bridge_of_billions_writes_its_effects_in_millions():
+    """Effects of €125.5M beside a €25.4B base: one decimal in billions would make them
+    "+€0.1B" each; they keep their own unit, as the title has them."""
+    frame = pd.DataFrame({"step": ["baseline", "retention", "expansion", "scenario"],
+                          "estimate": [25.368e9, 125.5e6, 80.5e6, 25.574e9],
+                          "lo": [25.35e9, 124e6, 79.8e6, 25.555e9],
+                          "hi": [25.39e9, 127e6, 81.1e6, 25.594e9]})  # fmt: skip
+    frame.attrs = {"nps_change": 5.0, "horizon_months": 36, "assumptions": None,
+                   "customers": 1_036_892}  # fmt: skip
+    fig = value_bridge(frame)
+    values = [t.get_text() for t in texts_by_gid(fig, "bridge-value")]
+    assert values == ["€25.4B", "+€125.5M", "+€80.5M", "€25.6B"]
+    assert title_of(fig).startswith("+5 NPS points would add €206.0M profit over 3 years")
+    german = [t.get_text() for t in texts_by_gid(value_bridge(frame, locale="de"), "bridge-value")]
+    assert german[1] == "+125,5 Mio. €"
+
+
 def test_value_bridge_checks_its_frame(fitted):
     frame = bridge_frame(fitted["result"])
     with pytest.raises(ColumnError, match="'estimate'"):
@@ -292,15 +309,36 @@ def test_forecast_fan_bands_scenario_and_actuals(fitted, tmp_path):
     actuals = pd.Series([base["revenue"].iloc[0] * 1.01] * 6,
                         index=pd.date_range("2025-07-01", periods=6, freq="MS"))  # fmt: skip
     fig = forecast_fan(fc, actuals=actuals)
-    v0, v1 = fmt_currency([base["revenue"].iloc[0], base["revenue"].iloc[-1]])
-    assert f"from {v0} to {v1} by Dec 2027" in title_of(fig)
-    assert "the scenario adds" in title_of(fig)
+    v0, v1 = fmt_currency([base["revenue"].iloc[0], base["revenue"].iloc[-1]], decimals=2)
+    assert f"from {v0} to {v1} by Dec 2027" in title_of(fig)  # three significant digits
+    extra = fc[fc["scenario"] != "baseline"]["revenue"].iloc[-1] - base["revenue"].iloc[-1]
+    assert 1e4 < extra < 5e5  # under half a million beside millions: written in full
+    assert title_of(fig).endswith(f"the scenario adds {money(extra)} a month")
     ax = fig.axes[0]
     gids = {c.get_gid() for c in bands(ax)}
     assert {"fan-80", "fan-95", "fan-scenario-80"} <= gids
     (dots,) = [x for x in ax.lines if x.get_gid() == "fan-actuals"]
     assert len(dots.get_xdata()) == 6
     check_figure(fig, tmp_path, "fan")
+
+
+def test_forecast_fan_of_billions_tells_its_numbers_apart(fitted):
+    """The sample's forecast times 300 (€2.7B a month): the scenario's extra is written in
+    millions, not "€0.0B"; the end labels and the axis ticks differ from each other."""
+    fc = fitted["forecast"].copy()
+    money_columns = [c for c in fc.columns if c == "revenue" or c[:3] in ("lo_", "hi_")]
+    fc[money_columns] = fc[money_columns] * 300
+    fig = forecast_fan(fc)
+    base = fc[fc["scenario"] == "baseline"]
+    extra = fc[fc["scenario"] != "baseline"]["revenue"].iloc[-1] - base["revenue"].iloc[-1]
+    assert 1e6 < extra < 5e8
+    assert title_of(fig).endswith(f"the scenario adds {money(extra)} a month")
+    assert "€0.0B" not in title_of(fig) and "B" in title_of(fig)
+    ends = [t.get_text() for t in texts_by_gid(fig, "fan-label")]
+    assert len(ends) == 2 and len({e.split()[-1] for e in ends}) == 2
+    fig.draw_without_rendering()
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert len(ticks) >= 3 and len(set(ticks)) == len(ticks)
 
 
 def test_forecast_fan_without_scenario_in_german(fitted):

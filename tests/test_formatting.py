@@ -20,6 +20,19 @@ def test_currency_german_and_english():
     assert fmt_currency(2.5e9, locale="de") == ["2,5 Mrd. €"]
 
 
+def test_currency_axis_ticks_get_the_decimals_their_spacing_needs():
+    from cxvalue.figures import style
+
+    ticks = style.currency_formatter("en")
+    assert ticks.format_ticks([2.55e9, 2.6e9, 2.65e9]) == ["€2.55B", "€2.60B", "€2.65B"]
+    assert ticks.format_ticks([40.6e6, 40.8e6, 41e6]) == ["€40.6M", "€40.8M", "€41.0M"]
+    assert ticks.format_ticks([0, 5e5, 1e6]) == ["€0", "€500,000", "€1.0M"]
+    german = style.currency_formatter("de")
+    assert german.format_ticks([2.6e9, 2.65e9]) == ["2,60 Mrd. €", "2,65 Mrd. €"]
+    fixed = style.currency_formatter("en", decimals=1)
+    assert fixed.format_ticks([2.6e9, 2.65e9]) == ["€2.6B", "€2.6B"]
+
+
 def test_currency_negative_uses_a_true_minus_and_no_negative_zero():
     assert fmt_currency(-2500, locale="en") == ["\u2212€2,500"]
     assert fmt_currency(-0.2, locale="en") == ["€0"]

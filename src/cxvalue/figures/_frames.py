@@ -187,11 +187,19 @@ def money(
 ) -> list[str]:
     """Money for titles and labels: ``digits`` significant digits, ``€7,700`` / ``1,2 Mio. €``.
 
-    Amounts of a million or more are abbreviated with one decimal.
+    Amounts of a million or more are abbreviated with at least one decimal, more when
+    ``digits`` asks for them (3: ``€2.64B``, ``€41.2M``).
     """
     seq = [values] if isinstance(values, (int, float)) else list(values)
-    rounded = [v if abs(v) >= 1e6 else round_significant(float(v), digits) for v in seq]
-    return fmt_currency(rounded, locale, currency)  # type: ignore[arg-type]
+    out = []
+    for v in seq:
+        if abs(v) < 1e6:
+            out += fmt_currency(round_significant(float(v), digits), locale, currency)
+            continue
+        unit = next(threshold for threshold in (1e9, 1e6) if abs(v) >= threshold)
+        whole = len(str(int(abs(v) // unit)))
+        out += fmt_currency(float(v), locale, currency, decimals=max(1, digits - whole))
+    return out
 
 
 def pct_level(level: float, locale: str) -> str:
@@ -286,11 +294,13 @@ def spread(values: Sequence[float], gap: float) -> list[float]:
 def money_as(
     values: float | Sequence[float], reference: float, locale: str, currency: str
 ) -> list[str]:
-    """Money on the scale of ``reference``: next to €31.2M, €380,000 is written €0.4M.
+    """Money on the scale of ``reference``: next to €31.2M, €800,000 is written €0.8M.
 
-    Amounts under a million beside a reference of a million or more are
-    written in millions (billions beside billions) with one decimal, so the
-    numbers of one chart or title read alike; otherwise as :func:`money`.
+    Amounts beside a reference of a million or more are written in millions
+    (billions beside billions) with one decimal, so that the numbers of one chart
+    or title read alike, when that keeps them within 10%: from half a million (half
+    a billion). Smaller ones are written as :func:`money` gives them: next to
+    €2.6B, €47M is €47.0M, not €0.0B.
     """
     seq = [values] if isinstance(values, (int, float)) else list(values)
     scales = ((1e9, "B", "Mrd."), (1e6, "M", "Mio."))
@@ -300,6 +310,9 @@ def money_as(
     symbol = SYMBOLS.get(currency.upper(), currency.upper())
     out = []
     for v in seq:
+        if abs(v) < scale[0] / 2:
+            out += money(v, locale, currency)
+            continue
         number = fmt_number(float(v) / scale[0], 1, locale)[0]
         if locale == "de":
             out.append(f"{number} {scale[2]} {symbol}")

@@ -26,6 +26,7 @@ they stay apart in greyscale print and for red–green colour blindness.
 from __future__ import annotations
 
 import io
+import math
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,6 +37,7 @@ from typing import Any, Literal
 
 import matplotlib as mpl
 import matplotlib.style
+import numpy as np
 import PIL.Image
 import PIL.PngImagePlugin
 from matplotlib import patheffects
@@ -44,7 +46,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter
 
 from cxvalue._categories import DETRACTOR, NOT_SURVEYED, PASSIVE, PROMOTER
 from cxvalue._validation import check_param
@@ -454,9 +456,36 @@ def number_formatter(locale: Locale = "en", decimals: int = 0) -> FuncFormatter:
 
 def currency_formatter(
     locale: Locale = "en", currency: str = "EUR", compact: bool = True, decimals: int | None = None
-) -> FuncFormatter:
-    """Axis ticks as money: ``€1.2M`` / ``1,2 Mio. €``."""
-    return FuncFormatter(lambda x, _pos: fmt_currency(x, locale, currency, compact, decimals)[0])
+) -> Formatter:
+    """Axis ticks as money: ``€1.2M`` / ``1,2 Mio. €``.
+
+    Abbreviated ticks get as many decimals as their spacing needs to be told apart
+    (``€2.65B``, ``€2.70B`` rather than ``€2.6B``, ``€2.7B``, ``€2.7B``), at least one;
+    ``decimals`` fixes the number instead.
+    """
+    return _CurrencyFormatter(locale, currency, compact, decimals)
+
+
+class _CurrencyFormatter(Formatter):
+    def __init__(self, locale: Locale, currency: str, compact: bool, decimals: int | None):
+        self.locale, self.currency = locale, currency
+        self.compact, self.decimals = compact, decimals
+        self.steps = np.empty(0)  # the spacing of the ticks being labelled
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        steps = np.diff(np.sort(np.asarray(locs, dtype=float)))
+        self.steps = steps[steps > 0]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return fmt_currency(x, self.locale, self.currency, self.compact, self._decimals(x))[0]
+
+    def _decimals(self, x: float) -> int | None:
+        steps = self.steps
+        if self.decimals is not None or not self.compact or abs(x) < 1e6 or not steps.size:
+            return self.decimals
+        unit = 1e9 if abs(x) >= 1e9 else 1e6
+        return int(min(3, max(1, math.ceil(-math.log10(steps.min() / unit) - 1e-9))))
 
 
 def pct_formatter(locale: Locale = "en", decimals: int = 0) -> FuncFormatter:
