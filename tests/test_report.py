@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -113,6 +114,15 @@ def test_summary_and_snapshot_agree(pack):
     assert set(snap["retention"]["hazard_ratio"]) == {"promoter", "detractor", "not_surveyed"}
     assert len(snap["forecast"]) == 24
     assert json.loads(pack["snapshot"].read_text())["schema_version"] == 1
+
+
+def test_summary_tables_show_missing_numbers_as_a_dash(pack):
+    """The scenario's value is given for its whole horizon, not per year: those cells read
+    "–", never "nan"."""
+    text = pack["summary"].read_text()
+    scenario = text.split("## Scenario")[1].split("##")[0]
+    assert "| – | – | – |" in scenario
+    assert not re.search(r"\bnan\b", text, flags=re.IGNORECASE)
 
 
 def test_revenue_retention_reaches_the_summary_and_the_tables(pack):

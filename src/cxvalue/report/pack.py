@@ -17,6 +17,7 @@ aggregates only.
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -277,6 +278,8 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _markdown_table(frame: pd.DataFrame) -> str:
     def cell(v: Any) -> str:
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            return "–"  # not given (a scenario's value is for the whole horizon only)
         if isinstance(v, float):
             return f"{v:,.4g}" if abs(v) < 10 else f"{v:,.0f}"
         return str(v).replace("|", "\\|")
