@@ -60,6 +60,17 @@ def test_trend_title_states_the_rise_and_the_latest_nps():
     assert f"95% interval (±{fmt_number(half)[0]} points in 2025Q4)" in subtitle_of(fig)
 
 
+def test_trend_interval_under_a_point_is_not_written_as_zero():
+    """560,000 answers a quarter give an interval of about ±0.25 points: "±0.3", not "±0"."""
+    frame = quarters([(560_000, 200_000, 140_000), (560_000, 201_000, 139_000)])
+    half = (frame["hi"].iloc[-1] - frame["lo"].iloc[-1]) / 2
+    assert 0.1 < half < 0.5
+    subtitle = subtitle_of(nps_trend(frame))
+    assert f"(±{fmt_number(half, 1)[0]} points in 2024Q2)" in subtitle
+    german = subtitle_of(nps_trend(frame, locale="de"))
+    assert f"±{fmt_number(half, 1, 'de')[0]} Punkte" in german
+
+
 def test_trend_title_says_fell_when_the_drop_is_beyond_the_intervals():
     fig = nps_trend(quarters([(2000, 900, 300), (2000, 700, 500)]))
     assert title_of(fig) == "NPS fell 20 points to +10 over the last quarter"

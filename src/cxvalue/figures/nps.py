@@ -183,7 +183,8 @@ def _trend_words(df: pd.DataFrame, locale: str) -> tuple[str, str]:
         return words["no_trend"], words["hollow"].strip()
     first, last = ok.iloc[0], ok.iloc[-1]
     value = fmt_nps(float(last["nps"]), 0, locale)[0]
-    hw = fmt_number(_frames.half_width(last), 0, locale)[0]
+    half = _frames.half_width(last)  # under a point (large samples): decimals, not ±0
+    hw = fmt_number(half, 0 if half >= 1 else 1 if half >= 0.1 else 2, locale)[0]
     sub = words["trend_sub"].format(
         per=_words.per(locale, kind), level=level, period=last["period"], hw=hw,
         pts_hw=_words.points(locale, hw),
