@@ -14,6 +14,8 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
+from cxvalue.figures import style
+
 
 @pytest.fixture(name="pyplot")
 def pyplot_fixture():
@@ -100,6 +102,21 @@ def artists_by_gid(ax, gid: str) -> list:
 def flat(text: str) -> str:
     """A (possibly wrapped) title on one line."""
     return " ".join(text.split("\n"))
+
+
+def title_of(fig: Figure) -> str:
+    (title,) = texts_by_gid(fig, style.TITLE_GID)
+    return flat(title.get_text())
+
+
+def subtitle_of(fig: Figure) -> str:
+    (sub,) = texts_by_gid(fig, style.SUBTITLE_GID)
+    return flat(sub.get_text())
+
+
+def source_of(fig: Figure) -> str:
+    (source,) = texts_by_gid(fig, style.SOURCE_GID)
+    return flat(source.get_text())
 
 
 def assert_laid_out(fig: Figure) -> None:

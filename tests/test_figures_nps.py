@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import same_color
-from matplotlib.figure import Figure
 
 from _figures_helpers import (  # noqa: F401 (pyplot_fixture)
     artists_by_gid,
@@ -16,7 +15,9 @@ from _figures_helpers import (  # noqa: F401 (pyplot_fixture)
     nps_row,
     pyplot_fixture,
     segment_frame,
+    subtitle_of,
     texts_by_gid,
+    title_of,
     trend_frame,
 )
 from cxvalue.errors import ColumnError, EmptyInputError, InputError, ParameterError
@@ -24,16 +25,6 @@ from cxvalue.figures import category_mix, nps_by_segment, nps_trend, style
 from cxvalue.formatting import fmt_nps, fmt_number, fmt_pct
 
 pytestmark = pytest.mark.filterwarnings("error")
-
-
-def title_of(fig: Figure) -> str:
-    (title,) = texts_by_gid(fig, style.TITLE_GID)
-    return flat(title.get_text())
-
-
-def subtitle_of(fig: Figure) -> str:
-    (sub,) = texts_by_gid(fig, style.SUBTITLE_GID)
-    return flat(sub.get_text())
 
 
 def quarters(values_and_n, period0=2024):

@@ -13,9 +13,11 @@ from matplotlib.figure import Figure
 import cxvalue as cx
 from _figures_helpers import (  # noqa: F401 (pyplot_fixture)
     assert_laid_out,
-    flat,
     pyplot_fixture,
+    source_of,
+    subtitle_of,
     texts_by_gid,
+    title_of,
 )
 from cxvalue import samples
 from cxvalue.errors import ColumnError, ParameterError
@@ -81,16 +83,6 @@ def sensitivity_frame(result=None) -> pd.DataFrame:
     if result is not None:
         frame.attrs["assumptions"] = result.assumptions
     return frame
-
-
-def title_of(fig: Figure) -> str:
-    (title,) = texts_by_gid(fig, style.TITLE_GID)
-    return flat(title.get_text())
-
-
-def source_of(fig: Figure) -> str:
-    (source,) = texts_by_gid(fig, style.SOURCE_GID)
-    return flat(source.get_text())
 
 
 def money(value: float, locale: str = "en", digits: int = 2) -> str:
@@ -204,6 +196,19 @@ def test_lifetime_value_title_states_the_gap(fitted, tmp_path):
     assert errorbar_lines(ax), "the intervals are drawn as error bars"
     assert "one NPS point = 1% of customers moving from detractor to passive" in source_of(fig)
     check_figure(fig, tmp_path, "clv")
+
+
+def test_lifetime_value_gap_interval_keeps_three_digits(fitted):
+    """A narrow gap interval (a million customers) is not rounded onto its estimate."""
+    result = fitted["result"]
+    narrow = type("Narrow", (), {})()
+    for name in ("clv", "point", "assumptions", "draws", "customers"):
+        setattr(narrow, name, getattr(result, name))
+    narrow.gaps = pd.DataFrame({"comparison": ["promoter - detractor"], "per_customer": [8161.4],
+                                "lo": [8121.0], "hi": [8201.2]})  # fmt: skip
+    fig = lifetime_value(narrow)
+    assert title_of(fig).startswith("A promoter is worth €8,200 more than a detractor")
+    assert "(gap: €8,120 to €8,200)" in subtitle_of(fig)
 
 
 def test_lifetime_value_marks_thin_evidence_and_writes_german_money(fitted):

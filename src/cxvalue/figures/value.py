@@ -147,7 +147,9 @@ def _clv_words(result: Any, locale: str, currency: str) -> tuple[str, str]:
     one = _words.ONE[locale]
     if key in gaps.index:
         gap = gaps.loc[key]
-        g, glo, ghi = _frames.money([gap["per_customer"], gap["lo"], gap["hi"]], locale, currency)
+        g = _frames.money(gap["per_customer"], locale, currency)[0]
+        # the bounds to three digits: to two, €8,121-8,201 around €8,161 read €8,100-8,200
+        glo, ghi = _frames.money([gap["lo"], gap["hi"]], locale, currency, digits=3)
         title = words["clv_title"].format(
             high=one[PROMOTER], low=one[DETRACTOR], gap=g, horizon=horizon
         )
