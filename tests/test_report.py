@@ -3,6 +3,7 @@ the tables, the summary and the snapshot."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import re
@@ -21,6 +22,7 @@ from cxvalue.report import load_config
 from cxvalue.report.deck import overflowing_text
 from cxvalue.report.pack import write_report
 from cxvalue.report.snapshot import read_snapshot
+from cxvalue.report.words import methods
 from cxvalue.samples import VERBATIMS
 
 SAMPLE_CONFIG = Path("examples/sample.toml")
@@ -62,6 +64,10 @@ def test_board_pack_structure(pack):
         assert slide.has_notes_slide and len(slide.notes_slide.notes_text_frame.text) > 40
         assert any(ch.isdigit() for ch in title), f"an action title states a number: {title}"
     assert overflowing_text(deck) == []
+    methods_text = " ".join(shape.text_frame.text for slide in slides[2 + len(FIGURES):]
+                            for shape in slide.shapes if shape.has_text_frame)  # fmt: skip
+    assert ("Churn: the churned_at date in the customers table; for customers not in it, 3 "
+            "months in a row without revenue." in methods_text)  # fmt: skip
 
 
 def test_slide_titles_state_the_numbers_the_results_hold(pack):
@@ -238,6 +244,11 @@ def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path, mon
     assert (row["low_setting"], row["high_setting"]) == ("2 months", "6 months")
     assert row["low"] != row["high"]
     assert not any("churned_at dates" in n for n in flow.notes)
+    # the methods slide says how churn was decided, in the report's language
+    assert "Churn: 3 months in a row without revenue (no churn dates given)." in methods(flow)
+    german = dataclasses.replace(flow, config=dataclasses.replace(flow.config, locale="de"))
+    assert ("Kündigung: 3 Monate in Folge ohne Umsatz (keine Kündigungsdaten angegeben)."
+            in methods(german))  # fmt: skip
     # revenue retention comes with the extras, unless the caller computes it
     assert flow.growth.nrr == cx.revenue_retention(flow.revenue.table, flow.customers.table).nrr
     assert run_flow(config, growth=False, progress=lambda _m: None).growth is None

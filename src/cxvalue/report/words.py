@@ -38,7 +38,9 @@ TEXT = {
         "retention": "Retention: discrete-time hazard model, binomial GLM ({link} link) on "
         "{exposure} customer-months with {events} churn events, adjusted for {controls}; "
         "reference category: passive.",
-        "churn": "Churn: {rule}.",
+        "churn_dates": "Churn: the churned_at date in the customers table; for customers not "
+        "in it, {k} months in a row without revenue.",
+        "churn_inferred": "Churn: {k} months in a row without revenue (no churn dates given).",
         "revenue": "Revenue: change in log revenue of retained customers over the next "
         "{window} months, adjusted for {controls}; standard errors clustered by customer.",
         "money": "Money: {assumptions}.",
@@ -82,7 +84,10 @@ TEXT = {
         "retention": "Kundenbindung: zeitdiskretes Hazard-Modell, binomiales GLM ({link}-Link) "
         "auf {exposure} Kundenmonaten mit {events} Kündigungen, bereinigt um {controls}; "
         "Referenz: Indifferente.",
-        "churn": "Kündigung: {rule}.",
+        "churn_dates": "Kündigung: das Datum churned_at der Kundentabelle; für Kunden, die "
+        "dort fehlen, {k} Monate in Folge ohne Umsatz.",
+        "churn_inferred": "Kündigung: {k} Monate in Folge ohne Umsatz (keine Kündigungsdaten "
+        "angegeben).",
         "revenue": "Umsatz: Änderung des log. Umsatzes gehaltener Kunden über die nächsten "
         "{window} Monate, bereinigt um {controls}; Standardfehler nach Kunde geclustert.",
         "money": "Geld: {assumptions}.",
@@ -194,6 +199,13 @@ def assumptions(a: Any, locale: str) -> str:
     return _frames.describe(a, locale)
 
 
+def _churn(flow: Any, w: dict) -> str:
+    """How churn was decided, in the report's language (the panel's own rule is English)."""
+    dated = flow.customers is not None and "churned_at" in flow.customers.table.columns
+    k = flow.panel.churn_after_months
+    return w["churn_dates" if dated else "churn_inferred"].format(k=k)
+
+
 def notes(name: str, flow: Any) -> str:
     """Speaker notes for one figure slide."""
     a = flow.value.assumptions
@@ -227,7 +239,7 @@ def methods(flow: Any) -> list[str]:
     bullets += [
         w["retention"].format(link=ret.link, exposure=exposure, events=events,
                               controls=controls),
-        w["churn"].format(rule=ret.churn_rule),
+        _churn(flow, w),
         w["revenue"].format(window=flow.config.model.window_months, controls=controls),
         w["money"].format(assumptions=assumptions(a, loc)),
         w["poststrat"], w["causal"], w["held"],
