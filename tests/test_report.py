@@ -20,6 +20,7 @@ import cxvalue as cx
 from cxvalue.cli import main
 from cxvalue.report import load_config
 from cxvalue.report.deck import overflowing_text
+from cxvalue.report.flow import CHURN_DATES_NOTE
 from cxvalue.report.pack import write_report
 from cxvalue.report.snapshot import read_snapshot
 from cxvalue.report.words import methods
@@ -249,6 +250,9 @@ def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path, mon
     german = dataclasses.replace(flow, config=dataclasses.replace(flow.config, locale="de"))
     assert ("Kündigung: 3 Monate in Folge ohne Umsatz (keine Kündigungsdaten angegeben)."
             in methods(german))  # fmt: skip
+    # the report's own notes too (here the one of a report with churn dates for everyone)
+    noted = dataclasses.replace(german, notes=[CHURN_DATES_NOTE])
+    assert methods(noted)[-1].startswith("Hinweis: Die Kündigung kommt für jeden Kunden aus")
     # revenue retention comes with the extras, unless the caller computes it
     assert flow.growth.nrr == cx.revenue_retention(flow.revenue.table, flow.customers.table).nrr
     assert run_flow(config, growth=False, progress=lambda _m: None).growth is None

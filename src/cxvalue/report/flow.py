@@ -47,6 +47,11 @@ NPS_MONTHS = 12
 FORECAST_MONTHS = 24
 #: Months of revenue retention: the last GROWTH_MONTHS against the GROWTH_MONTHS before.
 GROWTH_MONTHS = 12
+#: The note of a report whose churn dates cover every customer.
+CHURN_DATES_NOTE = (
+    "Churn comes from the customers table's churned_at dates for every customer, so the churn "
+    "definition (empty months) is not a sensitivity here."
+)
 
 Progress = Callable[[str], None]
 
@@ -283,9 +288,7 @@ def add_extras(flow: Flow, say: Progress) -> None:
     refits = {}
     dated = churn_dates_cover(flow)
     if dated:
-        flow.notes.append("Churn comes from the customers table's churned_at dates for every "
-                          "customer, so the churn definition (empty months) is not a "
-                          "sensitivity here.")  # fmt: skip
+        flow.notes.append(CHURN_DATES_NOTE)
     for months in (low, high) if not dated else ():
         say(f"sensitivity: churn after {months} empty months")
         # each refit's query on the base panel's engine, from memory handed back: a new

@@ -8,6 +8,7 @@ import pandas as pd
 
 from cxvalue.figures import _frames
 from cxvalue.formatting import fmt_currency, fmt_number, fmt_pct
+from cxvalue.report.flow import CHURN_DATES_NOTE
 
 TEXT = {
     "en": {
@@ -199,6 +200,15 @@ def assumptions(a: Any, locale: str) -> str:
     return _frames.describe(a, locale)
 
 
+#: The report's own notes (:mod:`cxvalue.report.flow`) in other languages.
+OWN_NOTES = {
+    "de": {
+        CHURN_DATES_NOTE: "Die Kündigung kommt für jeden Kunden aus den churned_at-Daten der "
+        "Kundentabelle; die Kündigungsdefinition (leere Monate) ist hier daher keine Sensitivität.",
+    },
+}
+
+
 def _churn(flow: Any, w: dict) -> str:
     """How churn was decided, in the report's language (the panel's own rule is English)."""
     dated = flow.customers is not None and "churned_at" in flow.customers.table.columns
@@ -245,7 +255,8 @@ def methods(flow: Any) -> list[str]:
         w["poststrat"], w["causal"], w["held"],
     ]  # fmt: skip
     bullets += [w["evidence"].format(what=e) for e in _evidence(flow)]
-    bullets += [w["note"].format(what=n) for n in flow.notes[:4]]
+    own = OWN_NOTES.get(loc, {})
+    bullets += [w["note"].format(what=own.get(n, n)) for n in flow.notes[:4]]
     return bullets
 
 
