@@ -232,6 +232,20 @@ def test_few_bullets_stay_on_one_slide_at_a_large_size(tmp_path: Path) -> None:
     assert box.text_frame.paragraphs[0].runs[0].font.size.pt == 20
 
 
+def test_amounts_keep_their_units_on_one_line(tmp_path: Path, pngs: list[Path]) -> None:
+    """A German title "… von 35,6 Mio. € auf 31,2 Mio. € …" wrapped between "Mio." and "€":
+    the deck joins numbers and units with no-break spaces, in titles and bullets alike."""
+    title = "Der Monatsumsatz des heutigen Bestands sinkt bis Dez. 2027 von 35,6 Mio. € auf 31,2"
+    slides = [FigureSlide(f"{title} Mio. €", pngs[0], "n"),
+              TextSlide("Geld", ["Marge 30 %, Diskontsatz 10 %."], "n")]  # fmt: skip
+    deck = Deck("T", "S", "D", slides)
+    prs = Presentation(str(write_deck(deck, tmp_path / "d.pptx")))
+    texts = [shape.text_frame.text for slide in list(prs.slides)[1:] for shape in slide.shapes
+             if shape.has_text_frame]  # fmt: skip
+    assert any("35,6\u00a0Mio.\u00a0€ auf 31,2\u00a0Mio.\u00a0€" in t for t in texts)
+    assert any("Marge 30\u00a0%, Diskontsatz 10\u00a0%." in t for t in texts)
+
+
 def test_text_slide_of_16_short_bullets_fits_one_slide(tmp_path: Path) -> None:
     bullets = [f"Caveat {i}: observational, adjusted for segment and size only" for i in range(16)]
     path = write_deck(Deck("T", "S", "D", [TextSlide("Caveats", bullets, "n")]), tmp_path / "d")

@@ -45,6 +45,7 @@ from pptx.text.text import TextFrame, _Paragraph
 from pptx.util import Emu, Inches, Length, Pt
 
 from cxvalue.errors import CxValueError
+from cxvalue.figures._frames import keep_units
 
 __all__ = [
     "FigureSlide",
@@ -380,7 +381,7 @@ def _style(
     paragraph.space_before = Pt(space_before)
     paragraph.space_after = Pt(0)
     run = paragraph.add_run()
-    run.text = text
+    run.text = keep_units(text)  # "35,6 Mio. €" never splits over two lines
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.name = font
