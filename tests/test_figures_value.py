@@ -244,6 +244,34 @@ def test_point_value_title_band_and_transition(fitted, tmp_path):
     check_figure(fig, tmp_path, "point")
 
 
+def test_point_value_bound_lines_do_not_cross_the_estimate_label(fitted):
+    """When the interval is narrow beside the axis (here a long tail of draws), the label
+    "Schätzung …" reaches past the upper bound: the bound's dotted line stops under it
+    instead of crossing its "€"."""
+    result = fitted["result"]
+    est = float(result.point["estimate"].iloc[0])
+    narrow = type("Narrow", (), {})()
+    for name in ("clv", "gaps", "assumptions", "customers"):
+        setattr(narrow, name, getattr(result, name))
+    spread = float(result.point["hi"].iloc[0]) - est
+    draws = np.asarray(result.draws["point"], dtype=float)  # a long tail: a wide axis
+    narrow.draws = {"point": np.append(draws, [est - 3 * spread, est + 3 * spread])}
+    narrow.point = result.point
+    fig = point_value(narrow, locale="de")
+    renderer = fig.canvas.get_renderer()
+    fig.draw(renderer)
+    ax = fig.axes[0]
+    (label,) = texts_by_gid(fig, "point-value")
+    box = label.get_window_extent(renderer)
+    hi = float(narrow.point["hi"].iloc[0])
+    assert ax.transData.inverted().transform((box.x1, box.y0))[0] > hi  # reaches past it
+    lines = [line for line in ax.lines if line.get_gid() == "point-bound-line"]
+    assert len(lines) == 2
+    for line in lines:
+        (x0, _y0), (_x1, y1) = ax.transData.transform(np.column_stack(line.get_data()))
+        assert y1 < box.y0 or not (box.x0 <= x0 <= box.x1), "a bound line crosses the label"
+
+
 # --- the bridge --------------------------------------------------------------------------------
 
 

@@ -250,7 +250,9 @@ def _draw_point(
             textcoords="offset points", ha=ha, va="center", fontsize=style.NOTE_SIZE,
             color=style.ACCENT, path_effects=style.HALO, gid="point-bounds",
         )  # fmt: skip
-        ax.axvline(edge, color=style.ACCENT, linewidth=1, linestyle=":", zorder=2)
+        # up to the tallest bar: above it runs the estimate's label, which may reach past
+        ax.plot([edge, edge], [0, top], color=style.ACCENT, linewidth=1, linestyle=":",
+                zorder=2, gid="point-bound-line")  # fmt: skip
     ax.set_ylim(0, top * 1.2)
     pad = 0.04 * (edges[-1] - edges[0])
     ax.set_xlim(edges[0] - pad, edges[-1] + pad)
