@@ -295,6 +295,26 @@ def test_value_bridge_zooms_and_says_so(fitted, tmp_path):
     check_figure(fig, tmp_path, "bridge")
 
 
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_value_bridge_note_has_its_own_row(fitted, locale):
+    """The "axis does not start at zero" note at the top left is not set beside a tick
+    label on the same row (it read "306,0 Mio. € Achse beginnt nicht bei null")."""
+    frame = pd.DataFrame({"step": ["baseline", "retention", "expansion", "scenario"],
+                          "estimate": [300.63e6, 1.376e6, 1.034e6, 303.04e6],
+                          "lo": [298.55e6, 1.215e6, 0.947e6, 300.96e6],
+                          "hi": [302.65e6, 1.545e6, 1.117e6, 305.03e6]})  # fmt: skip
+    frame.attrs = bridge_frame(fitted["result"]).attrs  # the sample's bridge, as in the demo
+    fig = value_bridge(frame, locale=locale)
+    renderer = fig.canvas.get_renderer()
+    fig.draw(renderer)
+    (note,) = texts_by_gid(fig, "bridge-not-zero")
+    box = note.get_window_extent(renderer)
+    for label in fig.axes[0].get_yticklabels():
+        if label.get_text():
+            tick = label.get_window_extent(renderer)
+            assert tick.y1 < box.y0 or tick.y0 > box.y1, label.get_text()
+
+
 def test_value_bridge_from_zero_when_effects_are_large_and_in_german():
     frame = pd.DataFrame({"step": ["baseline", "retention", "expansion", "scenario"],
                           "estimate": [1e6, 4e5, 2e5, 1.6e6], "lo": [9e5, 3e5, 1e5, 1.4e6],

@@ -387,8 +387,10 @@ def _draw_bridge(ax: Axes, df: pd.DataFrame, attrs: dict, locale: str, currency:
         floor = base - 1.6 * max(span, 1e-9)
         ax.set_ylim(floor, top_edge + 0.35 * span)
         cut = _break_marks(ax, x[[0, 3]], floor, span)
-        ticks = [t for t in ax.get_yticks() if cut < t <= ax.get_ylim()[1]]
-        ax.set_yticks(ticks)  # no value ticks on the cut part of the bars
+        # no value ticks on the cut part of the bars, nor beside the note at the top
+        ymin, ymax = ax.get_ylim()
+        ticks = [t for t in ax.get_yticks() if cut < t <= ymax - 0.06 * (ymax - ymin)]
+        ax.set_yticks(ticks)
         ax.text(
             0.0, 1.0, _words.MONEY[locale]["not_zero"], transform=ax.transAxes, ha="left",
             va="top", fontsize=style.NOTE_SIZE + 1, fontstyle="italic", color=style.INK,
