@@ -62,6 +62,20 @@ def test_trend_interval_under_a_point_is_not_written_as_zero():
     assert f"±{fmt_number(half, 1, 'de')[0]} Punkte" in german
 
 
+def test_nps_axes_tick_whole_points():
+    """The demo's trend (+7 to +11, ±2) got ticks every 2.5 points, written +2, +5, +8:
+    the NPS axes tick whole points only, each written as its value."""
+    frame = quarters([(3663, 1200, 925), (3685, 1180, 940), (3723, 1190, 960),
+                      (3750, 1260, 905), (3790, 1290, 890), (3851, 1320, 895)])  # fmt: skip
+    for fig, axis in ((nps_trend(frame), "y"), (nps_by_segment(segment_frame()), "x")):
+        fig.draw_without_rendering()
+        ax = fig.axes[0]
+        ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()
+        low, high = ax.get_ylim() if axis == "y" else sorted(ax.get_xlim())
+        shown = [t for t in ticks if low <= t <= high]
+        assert len(shown) >= 3 and all(float(t).is_integer() for t in shown), shown
+
+
 def test_trend_title_says_fell_when_the_drop_is_beyond_the_intervals():
     fig = nps_trend(quarters([(2000, 900, 300), (2000, 700, 500)]))
     assert title_of(fig) == "NPS fell 20 points to +10 over the last quarter"

@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from cxvalue.figures import _frames, _words, style
@@ -146,11 +148,17 @@ def _label_ends(
         )  # fmt: skip
 
 
+def _nps_ticks(axis: Axis, locale: str) -> None:
+    """Whole NPS points on ``axis`` (ticks of 2.5 would be written +2, +5, +8)."""
+    axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(style.nps_formatter(locale))
+
+
 def _period_axis(ax: Axes, x: np.ndarray, df: pd.DataFrame, locale: str) -> None:
     """Period tick labels, n written small under each, NPS formatting on the y axis."""
     style.style_axes(ax, grid="y")
     ax.spines["left"].set_visible(False)
-    ax.yaxis.set_major_formatter(style.nps_formatter(locale))
+    _nps_ticks(ax.yaxis, locale)
     ax.set_ylabel("NPS", fontsize=style.LABEL_SIZE, color=style.INK)
     fig = ax.get_figure(root=True)
     width_in = ax.get_position().width * fig.get_size_inches()[0] * 0.9
@@ -321,7 +329,7 @@ def _group_axis(
     ax.set_ylim(len(df) - 0.4, -0.7)  # first group at the top, room for its value label
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    ax.xaxis.set_major_formatter(style.nps_formatter(locale))
+    _nps_ticks(ax.xaxis, locale)
     ax.set_xlabel("NPS", fontsize=style.LABEL_SIZE, color=style.INK)
     ok = df[~few]
     if not ok.empty:
