@@ -132,6 +132,23 @@ def test_summary_tables_show_missing_numbers_as_a_dash(pack):
     assert not re.search(r"\bnan\b", text, flags=re.IGNORECASE)
 
 
+def test_summary_tables_give_each_column_one_precision(pack):
+    """Every number of a summary column has as many decimals as the others (the NPS column
+    read "9.307" beside "11" when each cell chose its own)."""
+    text = pack["summary"].read_text()
+    tables = re.findall(r"\n(\|.*\|)\n\|(?:---\|)+\n((?:\|.*\|\n?)+)", text)
+    assert len(tables) >= 5
+    for head, body in tables:
+        rows = [line.strip("|").split(" | ") for line in body.strip().splitlines()]
+        for j, name in enumerate(head.strip("| ").split(" | ")):
+            cells = [row[j].strip() for row in rows]
+            fixed = [c for c in cells if re.fullmatch(r"-?[\d,]+\.\d+", c)]
+            places = {len(c.split(".")[1]) for c in fixed}
+            assert len(places) <= 1, (name, cells)
+            if fixed:  # a column with decimals has no whole numbers written without them
+                assert not [c for c in cells if re.fullmatch(r"-?[\d,]+", c)], (name, cells)
+
+
 def test_revenue_retention_reaches_the_summary_and_the_tables(pack):
     config = load_config(SAMPLE_CONFIG)
     revenue = cx.read_revenue(config.inputs["revenue"].path).table

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -277,14 +278,33 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _markdown_table(frame: pd.DataFrame) -> str:
-    def cell(v: Any) -> str:
+    """The table in Markdown, each float column to one number of decimals (money in
+    whole units, shares and effects to four significant digits of the column's largest
+    value, p-values in scientific notation); missing numbers as "–"."""
+    formats = {c: _decimals(pd.to_numeric(frame[c], errors="coerce")) for c in frame.columns}
+
+    def cell(column: str, v: Any) -> str:
         if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
             return "–"  # not given (a scenario's value is for the whole horizon only)
         if isinstance(v, float):
-            return f"{v:,.4g}" if abs(v) < 10 else f"{v:,.0f}"
+            places = formats[column]
+            return f"{v:.4g}" if places is None else f"{v:,.{places}f}"
         return str(v).replace("|", "\\|")
 
     head = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "---|" * len(frame.columns)
-    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    rows = ["| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row, strict=True)) + " |"
+            for row in frame.itertuples(False)]  # fmt: skip
     return "\n".join([head, rule, *rows])
+
+
+def _decimals(values: pd.Series) -> int | None:
+    """Decimals that give the column's largest value four significant digits (none from
+    1,000 on, at most four); None for a column with values under 0.001 (p-values)."""
+    size = values.abs()
+    size = size[np.isfinite(size) & (size > 0)]
+    if size.empty:
+        return 0
+    if size.min() < 1e-3:
+        return None
+    return int(min(4, max(0, 3 - math.floor(math.log10(size.max())))))
