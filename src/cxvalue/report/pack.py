@@ -300,10 +300,11 @@ def _markdown_table(frame: pd.DataFrame) -> str:
 
 def _decimals(values: pd.Series) -> int | None:
     """Decimals that give the column's largest value four significant digits (none from
-    1,000 on, at most four); None for a column with values under 0.001 (p-values)."""
+    1,000 on or for whole numbers, at most four); None for a column with values under
+    0.001 (p-values)."""
     size = values.abs()
     size = size[np.isfinite(size) & (size > 0)]
-    if size.empty:
+    if size.empty or (size == size.round()).all():
         return 0
     if size.min() < 1e-3:
         return None
