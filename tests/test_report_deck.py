@@ -330,6 +330,7 @@ def test_numbers_and_dates_stay_typed_with_formats(tmp_path: Path) -> None:
             "count": np.array([1200, 3], dtype="int64"),
             "value": [482_000.5, np.nan],
             "share": [0.1234, 0.5],
+            "p_value": [6.14e-20, 0.03],
             "month": pd.to_datetime(["2025-01-01", "2025-02-01"]),
             "stamp": pd.to_datetime(["2025-01-01 10:30", "2025-01-02 00:00"]).tz_localize("UTC"),
             "flag": [True, False],
@@ -350,6 +351,7 @@ def test_numbers_and_dates_stay_typed_with_formats(tmp_path: Path) -> None:
     assert row["count"].value == 1200 and row["count"].number_format == "#,##0"
     assert row["value"].value == 482_000.5 and row["value"].data_type == "n"
     assert row["share"].number_format == "0.0000"
+    assert row["p_value"].number_format == "0.00E+00" and row["p_value"].value == 6.14e-20
     assert row["month"].value == dt.datetime(2025, 1, 1) and row["month"].is_date
     assert row["month"].number_format == "yyyy-mm-dd"
     assert (

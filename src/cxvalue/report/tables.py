@@ -41,6 +41,8 @@ MAX_CELL_CHARS = 32767
 INT_FORMAT = "#,##0"
 FLOAT_FORMAT = "#,##0.00"
 SMALL_FLOAT_FORMAT = "0.0000"
+#: Columns with numbers too small for four decimals (p-values): 6.14E-20, not 0.0000.
+TINY_FLOAT_FORMAT = "0.00E+00"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _MIN_WIDTH, _MAX_WIDTH = 6, 60
@@ -145,14 +147,17 @@ def _column_cells(column: pd.Series) -> list[tuple[Any, str | None]]:
 
     Dates get the date-and-time format when any of them has a time; numbers
     that are not whole get four decimals when most are below 1 in size (rates,
-    shares, ratios), two otherwise.
+    shares, ratios), two otherwise; a column with numbers that four decimals would
+    show as 0 (p-values) gets scientific notation.
     """
     cells = [_cell_value(v) for v in column.tolist()]
     fmts = {fmt for _, fmt in cells}
     if DATETIME_FORMAT in fmts:
         cells = [(v, DATETIME_FORMAT if f == DATE_FORMAT else f) for v, f in cells]
     floats = [abs(v) for v, f in cells if f == FLOAT_FORMAT]
-    if floats and float(np.median(floats)) < 1:
+    if any(0 < v < 5e-5 for v in floats):  # would show as 0.0000
+        cells = [(v, TINY_FLOAT_FORMAT if f == FLOAT_FORMAT else f) for v, f in cells]
+    elif floats and float(np.median(floats)) < 1:
         cells = [(v, SMALL_FLOAT_FORMAT if f == FLOAT_FORMAT else f) for v, f in cells]
     return cells
 
@@ -170,6 +175,8 @@ def _display_len(value: Any, fmt: str | None) -> int:
         return len(f"{value:,.2f}")
     if fmt == SMALL_FLOAT_FORMAT:
         return len(f"{value:.4f}")
+    if fmt == TINY_FLOAT_FORMAT:
+        return len(f"{value:.2E}")
     return max((len(line) for line in str(value).split("\n")), default=0)
 
 
@@ -197,11 +204,12 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
     The sheet is named after the key (made valid: see :func:`sheet_names`).
     The header is bold and frozen; column widths follow the longest value
     (6 to 60 characters). Integers get ``#,##0``, other numbers ``#,##0.00``
-    (``0.0000`` when most in the column are below 1; the full value is
-    stored), dates ``yyyy-mm-dd`` (with the time when a date in the column
-    has one; time zones are dropped, keeping the wall-clock time), missing
-    values an empty cell. Text — headers too — goes through
-    :func:`escape_cell`. A non-default index is written as leading columns.
+    (``0.0000`` when most in the column are below 1, ``0.00E+00`` when some
+    would show as 0 that way; the full value is stored), dates ``yyyy-mm-dd``
+    (with the time when a date in the column has one; time zones are dropped,
+    keeping the wall-clock time), missing values an empty cell. Text — headers
+    too — goes through :func:`escape_cell`. A non-default index is written as
+    leading columns.
     ``.xlsx`` is appended to ``path`` unless it ends so; missing folders are made.
 
     Raises
