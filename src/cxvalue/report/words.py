@@ -229,7 +229,8 @@ def notes(name: str, flow: Any) -> str:
 def methods(flow: Any) -> list[str]:
     """The methods-and-caveats bullets: ledgers, models, assumptions, what to keep in mind.
 
-    The library's own notes and evidence reasons stay in English.
+    The library's warnings and evidence reasons stay in English; the report's own
+    notes are given in the report's language (:data:`OWN_NOTES`).
     """
     loc = flow.config.locale
     w = TEXT[loc]
