@@ -353,6 +353,23 @@ def test_value_bridge_checks_its_frame(fitted):
         value_bridge(frame.iloc[:3])
 
 
+def test_dollar_amounts_are_not_read_as_maths(fitted):
+    """Two dollar amounts in one title set the text between them as maths (matplotlib's
+    mathtext: "$370,000 profit over 3 years, $" came out in italics without spaces)."""
+    import matplotlib.text
+
+    result = fitted["result"]
+    figures = [value_bridge(bridge_frame(result), currency="USD"),
+               forecast_fan(fitted["forecast"], currency="USD"),
+               lifetime_value(result, currency="USD"), point_value(result, currency="USD"),
+               sensitivity_tornado(sensitivity_frame(result), currency="USD")]  # fmt: skip
+    for fig in figures:
+        texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().count("$") >= 2]
+        assert texts, "a text with two dollar amounts"
+        assert not any(t.get_parse_math() for t in texts)
+    assert "$" in title_of(figures[0]) and "over 3 years, $" in title_of(figures[0])
+
+
 # --- forecast ----------------------------------------------------------------------------------
 
 
