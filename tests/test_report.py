@@ -226,6 +226,12 @@ def test_german_words_for_money_and_settings():
     assert de["low_setting"].tolist() == ["24 Monate", "22,5 %"]
     assert de["high_setting"].tolist() == ["60 Monate", "5 %"]
     assert words.years(36, "de") == "3 Jahre" and words.years(18, "en") == "18 months"
+    # a German interval gives its shared unit once, so that it fits a headline card
+    assert words.interval("40,9 Mio. €", "41,5 Mio. €", "de") == "[40,9–41,5 Mio. €]"
+    assert words.interval("445.000 €", "520.000 €", "de") == "[445.000–520.000 €]"
+    assert words.interval("950.000 €", "1,20 Mio. €", "de") == "[950.000 € – 1,20 Mio. €]"
+    assert words.interval("−1,2 Mio. €", "3,4 Mio. €", "de") == "[−1,2 Mio. € – 3,4 Mio. €]"
+    assert words.interval("€40.9M", "€41.5M", "en") == "[€40.9M – €41.5M]"
 
 
 def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path, monkeypatch):

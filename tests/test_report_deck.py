@@ -246,6 +246,22 @@ def test_amounts_keep_their_units_on_one_line(tmp_path: Path, pngs: list[Path]) 
     assert any("Marge 30\u00a0%, Diskontsatz 10\u00a0%." in t for t in texts)
 
 
+def test_a_headline_interval_too_long_for_one_line_wraps(tmp_path: Path) -> None:
+    """Four cards with an interval that fits no card on one line even at 12 pt (a German
+    report of a large company wrote "[40,9 Mio. € – 41,5 Mio. €]"): the interval wraps and
+    the deck is written, instead of an error at the end of a whole report."""
+    long = "[40,9 Mio. € – 41,5 Mio. €]"
+    cards = [(f"41,2 Mio. € {long}", "Wert eines NPS-Punkts")] * 4
+    slides = [HeadlineSlide("Was auf dem Spiel steht", cards, "Fußnote", "n")]
+    path = write_deck(Deck("T", "S", "D", slides), tmp_path / "d")
+    slide = Presentation(str(path)).slides[1]
+    intervals = [shape.text_frame.paragraphs[1].runs[0] for shape in slide.shapes
+                 if shape.name.startswith("Headline")]  # fmt: skip
+    assert len(intervals) == 4 and intervals[0].text.startswith("[40,9")
+    assert intervals[0].font.size.pt <= 13  # the smallest interval size
+    assert overflowing_text(path) == []
+
+
 def test_text_slide_of_16_short_bullets_fits_one_slide(tmp_path: Path) -> None:
     bullets = [f"Caveat {i}: observational, adjusted for segment and size only" for i in range(16)]
     path = write_deck(Deck("T", "S", "D", [TextSlide("Caveats", bullets, "n")]), tmp_path / "d")

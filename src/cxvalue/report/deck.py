@@ -604,11 +604,13 @@ def _headline_slide(prs: PresentationType, content: HeadlineSlide, font: str) ->
         lambda s: all(count_lines(v, card_w, s, True) == 1 for v, _, _ in parts),
         "headline number", max((v for v, _, _ in parts), key=len),
     )  # fmt: skip
-    iv_size = _first_fitting(
-        tuple(range(min(28, int(value_size * 0.55)), 11, -2)),
-        lambda s: all(count_lines(i, card_w, s, True) <= 1 for _, i, _ in parts),
-        "headline interval", max((i for _, i, _ in parts), key=len),
-    )  # fmt: skip
+    # an interval too long for one line even at the smallest size wraps (the cards'
+    # height is checked below) rather than costing the whole deck
+    iv_sizes = tuple(range(min(28, int(value_size * 0.55)), 11, -2))
+    iv_size = next(
+        (s for s in iv_sizes if all(count_lines(i, card_w, s, True) <= 1 for _, i, _ in parts)),
+        iv_sizes[-1],
+    )
 
     def paras(meaning_size: float) -> list[list[_Para]]:
         return [

@@ -177,7 +177,7 @@ def headline(flow: Flow) -> HeadlineSlide:
 
     def money(est: float, lo: float, hi: float) -> str:
         e, low, high = words.money([est, lo, hi], loc, cur)
-        return f"{e} [{low} – {high}]"
+        return f"{e} {words.interval(low, high, loc)}"
 
     figures_ = [
         (money(point["estimate"], point["lo"], point["hi"]), w["per_point"].format(years=years)),

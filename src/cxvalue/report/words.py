@@ -182,6 +182,23 @@ def money(values: list[float], locale: str, currency: str) -> list[str]:
                         and max(map(abs, rounded)) < 1e7 else None)  # fmt: skip
 
 
+def interval(low: str, high: str, locale: str) -> str:
+    """``[€445,000 – €520,000]``; in German one unit for both bounds when they share it
+    and the lower is not negative: ``[40,9–41,5 Mio. €]`` (``[40,9 Mio. € – 41,5 Mio. €]``
+    does not fit a headline card on one line)."""
+    if locale == "de":
+        (n_low, u_low), (n_high, u_high) = (_number_and_unit(t) for t in (low, high))
+        if u_low and u_low == u_high and not n_low.startswith("−"):
+            return f"[{n_low}–{n_high} {u_low}]"
+    return f"[{low} – {high}]"
+
+
+def _number_and_unit(text: str) -> tuple[str, str]:
+    """``"40,9 Mio. €"`` → ``("40,9", "Mio. €")``; no unit after the number → (text, "")."""
+    number, _, unit = text.partition(" ")
+    return (number, unit) if unit else (text, "")
+
+
 def settings(frame: pd.DataFrame, locale: str) -> pd.DataFrame:
     """Sensitivity settings in the deck's language (``24 months`` → ``24 Monate``)."""
     if locale == "en":
