@@ -25,6 +25,7 @@ from cxvalue.report.pack import write_report
 from cxvalue.report.snapshot import read_snapshot
 from cxvalue.report.words import methods
 from cxvalue.samples import VERBATIMS
+from cxvalue.value import NOT_ENOUGH
 
 SAMPLE_CONFIG = Path("examples/sample.toml")
 FIGURES = ("nps_trend", "nps_by_segment", "survival", "revenue_change", "lifetime_value",
@@ -232,6 +233,44 @@ def test_german_words_for_money_and_settings():
     assert words.interval("950.000 €", "1,20 Mio. €", "de") == "[950.000 € – 1,20 Mio. €]"
     assert words.interval("−1,2 Mio. €", "3,4 Mio. €", "de") == "[−1,2 Mio. € – 3,4 Mio. €]"
     assert words.interval("€40.9M", "€41.5M", "en") == "[€40.9M – €41.5M]"
+
+
+def test_thin_evidence_is_said_in_the_report_s_language(tmp_path):
+    """A German report of a small company (400 customers): the value of a point lacks
+    evidence. The headline footnote and the methods say so in German, not with
+    cxvalue.value's English reason."""
+    from cxvalue.report.config import parse_config
+    from cxvalue.report.flow import run_flow
+    from cxvalue.report.pack import headline
+    from cxvalue.samples import SampleParams, write_sample
+
+    paths = write_sample(tmp_path, params=SampleParams(n_customers=400), seed=3)
+    config = parse_config({
+        "locale": "de",
+        "inputs": {name: {"path": str(path)} for name, path in paths.items()},
+        "model": {"controls": ["segment", "size", "tenure_band"]},
+        "value": {"draws": 2000},
+    })  # fmt: skip
+    flow = run_flow(config, growth=False, progress=lambda _m: None)
+    assert flow.value.point["evidence"].iloc[0] == NOT_ENOUGH
+    said = "Nicht genug Evidenz: das Intervall ist breiter als die Schätzung."
+    assert said in headline(flow).footnote
+    assert said in methods(flow)
+    assert not any("not enough" in text for text in [headline(flow).footnote, *methods(flow)])
+
+
+def test_evidence_reasons_in_german():
+    from cxvalue.report import words
+
+    assert words.evidence("not enough evidence: only 3 churn events among detractors", "de") == (
+        "nur 3 Kündigungen bei Kritikern"
+    )
+    assert words.evidence("only 3 churn events among customers not surveyed; x", "de") == (
+        "nur 3 Kündigungen bei nicht befragten Kunden; x"
+    )  # a model's own reason stays
+    assert words.evidence("not enough evidence: only 3 churn events among detractors", "en") == (
+        "only 3 churn events among detractors"
+    )
 
 
 def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path, monkeypatch):

@@ -37,6 +37,9 @@ from cxvalue.transitions import (
 __all__ = ["ValueResult", "value"]
 
 NOT_ENOUGH = "not enough evidence: the interval is wider than the estimate"
+#: The customers of a category, in an evidence reason ("only 3 churn events among …").
+AMONG = {"promoter": "promoters", "passive": "passives", "detractor": "detractors",
+         "not_surveyed": "customers not surveyed"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -229,7 +232,8 @@ def thin_categories(retention: Any) -> dict[str, str]:
         n = int(events.get(cat, 0))
         flag = retention.flags.get(f"category[{cat}]")
         if n < MIN_EVENTS or flag:
-            thin[cat] = f"only {n} churn events among {cat}s" if n < MIN_EVENTS else flag
+            among = AMONG.get(cat, f"{cat} customers")
+            thin[cat] = f"only {n} churn events among {among}" if n < MIN_EVENTS else flag
     return thin
 
 

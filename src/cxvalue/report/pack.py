@@ -188,8 +188,9 @@ def headline(flow: Flow) -> HeadlineSlide:
          f"{fmt_nps(now['hi'], locale=loc)[0]}]",
          w["nps_now"].format(n=fmt_number(now["n"], 0, loc)[0])),
     ]  # fmt: skip
-    evidence = [e for e in (point["evidence"], gap["evidence"]) if e]
-    footnote = words.assumptions(a, loc) + ("  " + "; ".join(evidence) if evidence else "")
+    thin = [w["evidence"].format(what=words.evidence(e, loc))
+            for e in dict.fromkeys((point["evidence"], gap["evidence"])) if e]  # fmt: skip
+    footnote = " ".join([words.assumptions(a, loc) + ".", *thin])
     return HeadlineSlide(title=w["at_stake"], figures=figures_, footnote=footnote,
                          notes=w["headline_notes"])  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pandas as pd
 from cxvalue.figures import _frames
 from cxvalue.formatting import fmt_currency, fmt_number, fmt_pct
 from cxvalue.report.flow import CHURN_DATES_NOTE
+from cxvalue.value import NOT_ENOUGH
 
 TEXT = {
     "en": {
@@ -272,7 +274,7 @@ def methods(flow: Any) -> list[str]:
         w["money"].format(assumptions=assumptions(a, loc)),
         w["poststrat"], w["causal"], w["held"],
     ]  # fmt: skip
-    bullets += [w["evidence"].format(what=e) for e in _evidence(flow)]
+    bullets += [w["evidence"].format(what=evidence(e, loc)) for e in _evidence(flow)]
     own = OWN_NOTES.get(loc, {})
     bullets += [w["note"].format(what=own.get(n, n)) for n in flow.notes[:4]]
     return bullets
@@ -281,3 +283,27 @@ def methods(flow: Any) -> list[str]:
 def _evidence(flow: Any) -> list[str]:
     texts = [*flow.value.clv["evidence"], *flow.value.point["evidence"]]
     return sorted({t.removeprefix("not enough evidence: ") for t in texts if t})
+
+
+def evidence(reasons: str, locale: str) -> str:
+    """Why a number lacks evidence (:func:`cxvalue.value.evidence`'s text, with or without
+    its "not enough evidence: "), in the report's language. The reasons cxvalue.value
+    gives itself are translated; a model's own warning stays as it is."""
+    reasons = reasons.removeprefix("not enough evidence: ")
+    if locale != "de":
+        return reasons
+    return "; ".join(_reason_de(reason) for reason in reasons.split("; "))
+
+
+def _reason_de(reason: str) -> str:
+    if reason == NOT_ENOUGH.removeprefix("not enough evidence: "):
+        return "das Intervall ist breiter als die Schätzung"
+    thin = re.fullmatch(r"only (\d+) churn events among (.+)", reason)
+    if thin and thin[2] in _AMONG_DE:
+        return f"nur {thin[1]} Kündigungen bei {_AMONG_DE[thin[2]]}"
+    return reason
+
+
+#: :data:`cxvalue.value.AMONG` in German (dative: "bei Kritikern").
+_AMONG_DE = {"promoters": "Promotoren", "passives": "Indifferenten", "detractors": "Kritikern",
+             "customers not surveyed": "nicht befragten Kunden"}  # fmt: skip
