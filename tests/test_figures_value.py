@@ -345,6 +345,17 @@ def test_value_bridge_of_billions_writes_its_effects_in_millions():
     assert german[1] == "+125,5 Mio. €"
 
 
+def test_value_bridge_tells_the_base_and_the_scenario_apart(fitted):
+    """A small company: +€39,000 on €5.26M. To one decimal both bars read "€5.3M"."""
+    frame = pd.DataFrame({"step": ["baseline", "retention", "expansion", "scenario"],
+                          "estimate": [5.257e6, 21e3, 18e3, 5.296e6],
+                          "lo": [4.9e6, 19e3, 16e3, 4.9e6],
+                          "hi": [5.6e6, 23e3, 20e3, 5.6e6]})  # fmt: skip
+    frame.attrs = bridge_frame(fitted["result"]).attrs
+    values = [t.get_text() for t in texts_by_gid(value_bridge(frame), "bridge-value")]
+    assert values == ["€5.26M", "+€21,000", "+€18,000", "€5.30M"]
+
+
 def test_value_bridge_checks_its_frame(fitted):
     frame = bridge_frame(fitted["result"])
     with pytest.raises(ColumnError, match="'estimate'"):

@@ -401,6 +401,10 @@ def _draw_bridge(ax: Axes, df: pd.DataFrame, attrs: dict, locale: str, currency:
     ymin, ymax = ax.get_ylim()
     lift = 0.02 * (ymax - ymin)
     values = _frames.money_as(est, max(abs(base), abs(scen)), locale, currency)
+    for digits in (3, 4, 5):  # the base and the scenario told apart (€5.26M, €5.30M)
+        if values[0] != values[3]:
+            break
+        values[0], values[3] = _frames.money([base, scen], locale, currency, digits=digits)
     signs = ["", "+" if ret >= 0 else "", "+" if exp >= 0 else "", ""]
     label_at = [base, max(centre[1] + err_hi[1], tops[1]), max(centre[2] + err_hi[2], tops[2]),
                 scen + err_hi[3]]  # fmt: skip
