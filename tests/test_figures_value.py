@@ -133,6 +133,28 @@ def test_survival_curves_title_bands_and_end_labels(fitted, tmp_path):
     check_figure(fig, tmp_path, "survival")
 
 
+def test_end_labels_do_not_touch(tmp_path):
+    """A small company whose passives and non-respondents end one point apart (51%, 50%):
+    their survival labels ran 2 px into each other, and the forecast's two end labels had
+    1.5 px between them. Measured on the drawn figures, in both languages."""
+    paths = samples.write_sample(tmp_path, samples.SampleParams(n_customers=400), seed=3)
+    panel = cx.build_panel(cx.read_responses(paths["responses"]), cx.read_revenue(paths["revenue"]),
+                           cx.read_customers(paths["customers"]))  # fmt: skip
+    retention = cx.fit_retention(panel, controls=CONTROLS)
+    fc = cx.forecast(retention, cx.fit_revenue(panel, controls=CONTROLS), months=24,
+                     moves={("detractor", "passive"): 0.5})  # fmt: skip
+    drawn = [(survival_curves(retention, locale=loc), "survival-label") for loc in ("en", "de")]
+    drawn += [(forecast_fan(fc, locale=loc), "fan-label") for loc in ("en", "de")]
+    for fig, gid in drawn:
+        renderer = fig.canvas.get_renderer()
+        fig.draw(renderer)
+        boxes = sorted((t.get_window_extent(renderer) for t in texts_by_gid(fig, gid)),
+                       key=lambda box: box.y0)  # fmt: skip
+        gaps = [upper.y0 - lower.y1 for lower, upper in zip(boxes, boxes[1:], strict=False)]
+        assert min(gaps) >= 2, gaps
+        assert min(gaps) < 20  # the case this test is about: two labels pushed apart
+
+
 def test_survival_curves_in_german_on_given_axes(fitted, pyplot):
     fig, ax = pyplot.subplots()
     out = survival_curves(fitted["retention"], locale="de", ax=ax)

@@ -130,7 +130,8 @@ def _draw_fan(
     # end labels, kept apart
     fig = ax.get_figure(root=True)
     height_pt = ax.get_position().height * fig.get_size_inches()[1] * 72
-    gap = 1.3 * style.TICK_SIZE / max(height_pt, 1) * (high - low + 2 * pad)
+    # 1.7 font sizes, as for the survival curves' labels (1.3 left 1.5 px between them)
+    gap = 1.7 * style.TICK_SIZE / max(height_pt, 1) * (high - low + 2 * pad)
     ys = _frames.spread([e[1] for e in ends], gap)
     for (when, y, label, color), at in zip(ends, ys, strict=True):
         money = _frames.money(y, locale, currency, digits=3)[0]

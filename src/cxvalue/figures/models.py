@@ -103,10 +103,12 @@ def _draw_survival(ax: Axes, curves: pd.DataFrame, months: int, locale: str) -> 
         )  # fmt: skip
     ax.set_ylim(0, 1.02)
     ax.set_xlim(0, months)
-    # end labels: spaced at least one label height apart (in axes fraction of the y range)
+    # end labels: spaced at least one label height apart (in axes fraction of the y range;
+    # 1.7 font sizes: the layout then shrinks the axes, and a label's box is taller than
+    # its font size; 1.25 left two labels 2 px into each other)
     fig = ax.get_figure(root=True)
     height_pt = ax.get_position().height * fig.get_size_inches()[1] * 72
-    gap = 1.25 * style.TICK_SIZE / max(height_pt, 1) * 1.02
+    gap = 1.7 * style.TICK_SIZE / max(height_pt, 1) * 1.02
     targets = [float(ends.loc[c, "survival"]) for c in cats]
     for cat, y, at in zip(cats, targets, _frames.spread(targets, gap), strict=True):
         color = style.NEUTRAL if cat == "not_surveyed" else style.CATEGORY_COLORS.get(cat, "k")
