@@ -36,7 +36,11 @@ from cxvalue.transitions import (
 
 __all__ = ["ValueResult", "value"]
 
-NOT_ENOUGH = "not enough evidence: the interval is wider than the estimate"
+#: How an evidence flag begins.
+NOT_ENOUGH_PREFIX = "not enough evidence: "
+#: The reason given when a figure's interval is wider than its estimate.
+WIDE = "the interval is wider than the estimate"
+NOT_ENOUGH = NOT_ENOUGH_PREFIX + WIDE
 #: The customers of a category, in an evidence reason ("only 3 churn events among …").
 AMONG = {"promoter": "promoters", "passive": "passives", "detractor": "detractors",
          "not_surveyed": "customers not surveyed"}  # fmt: skip
@@ -243,7 +247,7 @@ def evidence(
     """ "not enough evidence: <why>" for a figure, or "" when the evidence suffices."""
     reasons = [thin[c] for c in dict.fromkeys(categories) if c in thin]
     if reasons:
-        return "not enough evidence: " + "; ".join(reasons)
+        return NOT_ENOUGH_PREFIX + "; ".join(reasons)
     est = interval(draws, level)
     return NOT_ENOUGH if est["hi"] - est["lo"] > abs(est["estimate"]) else ""
 

@@ -10,7 +10,7 @@ import pandas as pd
 from cxvalue.figures import _frames
 from cxvalue.formatting import fmt_currency, fmt_number, fmt_pct
 from cxvalue.report.flow import CHURN_DATES_NOTE
-from cxvalue.value import NOT_ENOUGH
+from cxvalue.value import NOT_ENOUGH_PREFIX, WIDE
 
 TEXT = {
     "en": {
@@ -248,8 +248,9 @@ def notes(name: str, flow: Any) -> str:
 def methods(flow: Any) -> list[str]:
     """The methods-and-caveats bullets: ledgers, models, assumptions, what to keep in mind.
 
-    The library's warnings and evidence reasons stay in English; the report's own
-    notes are given in the report's language (:data:`OWN_NOTES`).
+    The library's warnings, and a model's own reason for thin evidence, stay in English;
+    the report's own notes (:data:`OWN_NOTES`) and cxvalue.value's evidence reasons
+    (:func:`evidence`) are given in the report's language.
     """
     loc = flow.config.locale
     w = TEXT[loc]
@@ -281,22 +282,23 @@ def methods(flow: Any) -> list[str]:
 
 
 def _evidence(flow: Any) -> list[str]:
+    """The value's evidence flags, each once (see :func:`evidence`)."""
     texts = [*flow.value.clv["evidence"], *flow.value.point["evidence"]]
-    return sorted({t.removeprefix("not enough evidence: ") for t in texts if t})
+    return sorted({t for t in texts if t})
 
 
 def evidence(reasons: str, locale: str) -> str:
     """Why a number lacks evidence (:func:`cxvalue.value.evidence`'s text, with or without
     its "not enough evidence: "), in the report's language. The reasons cxvalue.value
     gives itself are translated; a model's own warning stays as it is."""
-    reasons = reasons.removeprefix("not enough evidence: ")
+    reasons = reasons.removeprefix(NOT_ENOUGH_PREFIX)
     if locale != "de":
         return reasons
     return "; ".join(_reason_de(reason) for reason in reasons.split("; "))
 
 
 def _reason_de(reason: str) -> str:
-    if reason == NOT_ENOUGH.removeprefix("not enough evidence: "):
+    if reason == WIDE:
         return "das Intervall ist breiter als die Schätzung"
     thin = re.fullmatch(r"only (\d+) churn events among (.+)", reason)
     if thin and thin[2] in _AMONG_DE:
