@@ -495,7 +495,7 @@ def _grouped_cells(
     if "at_risk" in columns:
         table = table.filter(table.at_risk == 1)
     # plain columns as keys, no filtered aggregates: the base is told apart in pandas
-    # (on DuckDB a quarter faster than counting the last month's survivors in the query)
+    # (on DuckDB 13% faster than counting the last month's survivors in the query)
     keys = [*by, "churned", *(["period"] if end is not None else [])]
     metrics = {"n_rows": table.count()}
     if "revenue" in columns:
