@@ -480,6 +480,36 @@ def test_sensitivity_tornado_sorted_by_swing_with_settings(fitted, tmp_path):
     check_figure(fig, tmp_path, "tornado")
 
 
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_tornado_settings_on_one_side_share_a_label(locale):
+    """A company's churn definition moved the value of a point down at both settings
+    (2 and 6 empty months): the two labels were drawn on one spot. Now they share one label
+    of two lines, no label touches another or the row names, and both bars stay in sight."""
+    frame = pd.DataFrame({
+        "parameter": ["horizon_months", "margin", "discount_rate", "churn_after_months"],
+        "low_setting": ["24 months", "22.5%", "5%", "2 months"],
+        "high_setting": ["60 months", "37.5%", "15%", "6 months"],
+        "low": [298_437.0, 430_870.0, 606_335.0, 572_300.0],
+        "high": [1_205_299.0, 718_116.0, 510_211.0, 555_874.0],
+        "base": 574_493.0,
+    })  # fmt: skip
+    fig = sensitivity_tornado(frame, locale=locale)
+    labels = texts_by_gid(fig, "tornado-setting")
+    assert len(labels) == 7
+    shared = [t.get_text() for t in labels if "\n" in t.get_text()]
+    assert [text.split("\n")[0].split(":")[0] for text in shared] == ["2 months"]
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    boxes += [t.get_window_extent(renderer) for t in fig.axes[0].get_yticklabels()]
+    for i, a in enumerate(boxes):
+        assert not any(a.overlaps(b) for b in boxes[i + 1 :]), a
+    bars = {gid: [p for p in fig.axes[0].patches if p.get_gid() == gid]
+            for gid in ("tornado-low", "tornado-high")}  # fmt: skip
+    (near,) = [p for p in bars["tornado-low"] if abs(p.get_width()) < 3000]
+    (far,) = [p for p in bars["tornado-high"] if abs(p.get_width() + 18_619) < 1]
+    assert near.get_zorder() > far.get_zorder()
+
+
 def test_sensitivity_tornado_without_attrs_in_german():
     fig = sensitivity_tornado(sensitivity_frame(), locale="de")
     assert "am stärksten wirkt: Horizont (Monate)" in title_of(fig)

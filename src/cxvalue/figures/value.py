@@ -517,9 +517,15 @@ def _draw_tornado(ax: Axes, df: pd.DataFrame, locale: str, currency: str) -> Non
     y = np.arange(len(df), dtype=float)
     low, high = df["low"].to_numpy(float), df["high"].to_numpy(float)
     light = "#9CC7E6"
-    ax.barh(y, low - base, left=base, height=0.6, color=light, zorder=2, gid="tornado-low")
-    ax.barh(y, high - base, left=base, height=0.6, color=style.ACCENT, zorder=2,
-            gid="tornado-high")  # fmt: skip
+    # a bar nearer the base than its row's other one is drawn over it: when both settings
+    # move the value the same way, both bars stay in sight
+    high_near = np.abs(high - base) < np.abs(low - base)
+    for near in (False, True):
+        rows = high_near == near
+        ax.barh(y[~rows], (low - base)[~rows], left=base, height=0.6, color=light,
+                zorder=2 + near, gid="tornado-low")  # fmt: skip
+        ax.barh(y[rows], (high - base)[rows], left=base, height=0.6, color=style.ACCENT,
+                zorder=2 + near, gid="tornado-high")  # fmt: skip
     if {"base_lo", "base_hi"} <= set(df.columns):
         ax.fill_betweenx(
             [-0.9, len(df) - 0.4], float(df["base_lo"].iloc[0]), float(df["base_hi"].iloc[0]),
@@ -529,14 +535,10 @@ def _draw_tornado(ax: Axes, df: pd.DataFrame, locale: str, currency: str) -> Non
     ax.plot([base, base], [-0.45, len(df) - 0.4], color=style.INK, linewidth=2, zorder=3,
             gid="tornado-base")  # fmt: skip
     for yi, (_, row) in zip(y, df.iterrows(), strict=True):
-        for value, setting in (
-            (row["low"], row["low_setting"]),
-            (row["high"], row["high_setting"]),
-        ):
+        for value, text in _tornado_labels(row, base, locale, currency):
             right = value >= base
-            money = _frames.money(float(value), locale, currency)[0]
             ax.annotate(
-                f"{setting}: {money}",
+                text,
                 (value, yi), xytext=(8 if right else -8, 0), textcoords="offset points",
                 ha="left" if right else "right", va="center", fontsize=14, color=style.INK,
                 gid="tornado-setting",
@@ -557,6 +559,22 @@ def _draw_tornado(ax: Axes, df: pd.DataFrame, locale: str, currency: str) -> Non
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     ax.xaxis.set_major_formatter(style.currency_formatter(locale, currency))
     ax.set_xlabel(_words.MONEY[locale]["tornado_axis"], fontsize=style.LABEL_SIZE)
+
+
+def _tornado_labels(
+    row: pd.Series, base: float, locale: str, currency: str
+) -> list[tuple[float, str]]:
+    """Where each setting's label goes and what it says: one label per side of the
+    base, so two settings on the same side share one (two lines), at the bar farther out."""
+    low, high = float(row["low"]), float(row["high"])
+    settings = ((low, row["low_setting"]), (high, row["high_setting"]))
+    texts = [
+        f"{setting}: {_frames.money(value, locale, currency)[0]}" for value, setting in settings
+    ]
+    if (low >= base) != (high >= base):
+        return [(low, texts[0]), (high, texts[1])]
+    far = max(low, high, key=lambda v: abs(v - base))
+    return [(far, "\n".join(texts))]
 
 
 def _tornado_words(df: pd.DataFrame, attrs: dict, locale: str, currency: str) -> tuple[str, str]:
