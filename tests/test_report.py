@@ -333,7 +333,7 @@ def test_both_models_come_from_one_run_of_the_panel(monkeypatch):
     calls = []
     run = panel.backend.to_pyarrow
     monkeypatch.setattr(panel.backend, "to_pyarrow", lambda q: calls.append(q) or run(q))
-    models = fit_models(panel, config)
+    models = fit_models(panel, config, config.model.controls)
     assert len(calls) == 1
     for model, reference in zip(models, expected, strict=True):
         pd.testing.assert_series_equal(model.params, reference.params, rtol=1e-9)
@@ -361,3 +361,53 @@ def test_churn_dates_cover_every_revenue_customer_or_not(storage) -> None:
     assert churn_dates_cover(flow(["a", "b", "c"], ["a", "a", "c"]))
     assert not churn_dates_cover(flow(["a", "b"], ["a", "d", "b"]))
     assert not churn_dates_cover(flow(["a"], ["a "]))
+
+
+@pytest.mark.parametrize(
+    ("locale", "drop", "controls", "notes"),
+    [
+        ("de", "customers table", ("size_band",), ("Segment", "Kundendauer")),
+        ("en", "acquired_at", ("segment", "size_band"), ("tenure",)),
+        ("en", None, ("segment", "size_band", "tenure_band"), ()),
+    ],
+)
+def test_default_controls_are_those_the_data_gives(tmp_path, locale, drop, controls, notes):
+    """A config without model.controls adjusts for segment, size band and tenure band as far
+    as the data gives them: segment needs a customers table, tenure band acquisition dates
+    (counted from the first revenue month, every customer billed at the start would be new).
+    Each default left out is said on the methods slide, in the report's language."""
+    from cxvalue.report.config import parse_config
+    from cxvalue.report.flow import NO_SEGMENT_NOTE, NO_TENURE_NOTE, run_flow
+    from cxvalue.samples import SampleParams, write_sample
+
+    paths = write_sample(tmp_path, params=SampleParams(n_customers=1500), seed=4)
+    inputs = {name: {"path": str(path)} for name, path in paths.items()}
+    if drop == "customers table":
+        del inputs["customers"]
+    elif drop == "acquired_at":
+        table = pd.read_csv(paths["customers"], dtype=str).drop(columns=["acquired_at"])
+        table.to_csv(paths["customers"], index=False)
+    config = parse_config({"locale": locale, "inputs": inputs, "value": {"draws": 500}})
+    assert config.model.controls is None
+    flow = run_flow(config, growth=False, progress=lambda _m: None)
+    assert flow.controls == controls
+    left_out = [note for note in (NO_SEGMENT_NOTE, NO_TENURE_NOTE) if note in flow.notes]
+    assert len(left_out) == len(notes)
+    said = " ".join(methods(flow))
+    assert all(f"nicht nach {word} bereinigt" in said if locale == "de" else
+               f"not adjusted for {word}" in said for word in notes)  # fmt: skip
+
+
+def test_controls_the_config_names_must_exist(tmp_path):
+    from cxvalue.report.config import parse_config
+    from cxvalue.report.flow import run_flow
+    from cxvalue.samples import SampleParams, write_sample
+
+    paths = write_sample(tmp_path, params=SampleParams(n_customers=400), seed=4)
+    config = parse_config({
+        "inputs": {name: {"path": str(paths[name])} for name in ("responses", "revenue")},
+        "model": {"controls": ["segment", "size_band"]},
+    })  # fmt: skip
+    with pytest.raises(cx.errors.ConfigError, match=r"'segment'.*can be controls here: "
+                       r"size_band, tenure_band\."):  # fmt: skip
+        run_flow(config, progress=lambda _m: None)

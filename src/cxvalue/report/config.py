@@ -44,6 +44,7 @@ from cxvalue.errors import ConfigError, nearest
 TABLES = ("responses", "revenue", "customers")
 TRANSITIONS = ("detractor_to_passive", "passive_to_promoter", "detractor_to_promoter", "observed")
 LINKS = ("cloglog", "logit")
+DEFAULT_CONTROLS = ("segment", "size_band", "tenure_band")
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,14 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What the retention and revenue models adjust for and how churn is defined."""
+    """What the retention and revenue models adjust for and how churn is defined.
 
-    controls: tuple[str, ...] = ("segment", "size_band", "tenure_band")
+    ``controls`` not set (``None``): those of :data:`DEFAULT_CONTROLS` the data has
+    (``segment`` needs a customers table with that column; the bands always exist).
+    Controls that are set must all exist.
+    """
+
+    controls: tuple[str, ...] | None = None
     churn_after_months: int = 3
     window_months: int = 12
     recency_months: int = 12
@@ -177,14 +183,14 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
 def _model(raw: Mapping[str, Any]) -> ModelSpec:
     p = "model."
     _known(raw, ("controls", "churn_after_months", "window_months", "recency_months", "link"), p)
-    controls = _get(raw, "controls", list, list(ModelSpec.controls), p)
-    if not all(isinstance(c, str) for c in controls):
+    controls = _get(raw, "controls", list, None, p)
+    if controls is not None and not all(isinstance(c, str) for c in controls):
         raise ConfigError("model.controls must be a list of column names.", key=p + "controls")
     link = _get(raw, "link", str, ModelSpec.link, p)
     if link not in LINKS:
         raise ConfigError(f"model.link must be one of {LINKS}. Got {link!r}.", key=p + "link")
     return ModelSpec(
-        controls=tuple(controls),
+        controls=None if controls is None else tuple(controls),
         churn_after_months=_positive_int(
             raw, "churn_after_months", ModelSpec.churn_after_months, p
         ),

@@ -13,7 +13,7 @@ import ctypes
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxvalue.errors import ConfigError, CxValueWarning, EmptyInputError, InputError
+from cxvalue.errors import ConfigError, CxValueWarning, DataWarning, EmptyInputError, InputError
 from cxvalue.forecast import forecast
 from cxvalue.growth import GrowthResult, revenue_retention
 from cxvalue.ingest import IngestResult, read_customers, read_responses, read_revenue
@@ -33,7 +33,7 @@ from cxvalue.models.retention import cells_query
 from cxvalue.models.revenue import sample_query
 from cxvalue.nps import nps
 from cxvalue.panel import Panel, build_panel
-from cxvalue.report.config import Config
+from cxvalue.report.config import DEFAULT_CONTROLS, Config
 from cxvalue.scenarios import bridge, scenario, sensitivity
 from cxvalue.transitions import TRANSITIONS, observed_transitions
 from cxvalue.value import ValueResult, movers, value
@@ -51,6 +51,14 @@ GROWTH_MONTHS = 12
 CHURN_DATES_NOTE = (
     "Churn comes from the customers table's churned_at dates for every customer, so the churn "
     "definition (empty months) is not a sensitivity here."
+)
+NO_SEGMENT_NOTE = (
+    "The models are not adjusted for segment: no customers table with a segment column was given."
+)
+NO_TENURE_NOTE = (
+    "The models are not adjusted for tenure: without acquisition dates (the customers table's "
+    "acquired_at), tenure would count from the first revenue month and call every customer "
+    "billed at the data's start new."
 )
 
 Progress = Callable[[str], None]
@@ -139,9 +147,10 @@ def _run(config: Config, extras: bool, growth: bool, say: Progress) -> Flow:
     say("building the customer × month panel")
     panel = model_panel(config, responses, revenue, customers, m.churn_after_months)
     say("fitting retention and revenue models")
-    retention, revenue_model = fit_models(panel, config)
+    controls = model_controls(panel, config, customers)
+    retention, revenue_model = fit_models(panel, config, controls)
     say(f"valuing ({config.value.draws:,} parameter draws)")
-    margin = resolve_margin(config, revenue, customers)
+    margin = resolve_margin(config, revenue, customers, retention.controls)
     transition = (observed_transitions(responses) if config.value.transition == "observed"
                   else config.value.transition)  # fmt: skip
     result = value(retention, revenue_model, margin=margin,
@@ -225,16 +234,38 @@ def model_panel(
                        backend=backend)  # fmt: skip
 
 
-def fit_models(panel: Panel, config: Config) -> tuple:
-    """Both models with the config's controls (the revenue model with those on the panel)."""
+def model_controls(panel: Panel, config: Config, customers: IngestResult | None) -> list[str]:
+    """The config's controls; when it sets none, those of the default the data supports.
+
+    ``segment`` needs a customers table with that column and ``tenure_band``
+    acquisition dates (``acquired_at``): without them, tenure counts from the first
+    revenue month and every customer billed at the data's start would look new. A
+    default left out is said in a note. Controls the config sets must all exist.
+    """
+    if config.model.controls is None:
+        table = None if customers is None else customers.table
+        dated = table is not None and "acquired_at" in table and table["acquired_at"].notna().any()
+        if "segment" not in panel.columns:
+            warnings.warn(NO_SEGMENT_NOTE, DataWarning, stacklevel=2)
+        if not dated:
+            warnings.warn(NO_TENURE_NOTE, DataWarning, stacklevel=2)
+        usable = [c for c in DEFAULT_CONTROLS if c in panel.columns]
+        return [c for c in usable if dated or c != "tenure_band"]
     controls = list(config.model.controls)
     missing = [c for c in controls if c not in panel.columns]
     if missing:
         raise ConfigError(
             f"model.controls names {', '.join(map(repr, missing))}, which is not a column of "
-            "the customers table or a derived band (size_band, tenure_band).",
+            "the customers table or a derived band (size_band, tenure_band). Columns that "
+            f"can be controls here: {', '.join(panel.controls_available)}.",
             key="model.controls",
         )
+    return controls
+
+
+def fit_models(panel: Panel, config: Config, controls: Sequence[str]) -> tuple:
+    """Both models, adjusted for ``controls`` (see :func:`model_controls`)."""
+    controls = list(controls)
     recency = config.model.recency_months
     # one run of the panel for both models' grouped queries: on DuckDB cheaper than
     # storing the panel (materialize) and running each on the stored rows
@@ -246,9 +277,13 @@ def fit_models(panel: Panel, config: Config) -> tuple:
 
 
 def resolve_margin(
-    config: Config, revenue: IngestResult, customers: IngestResult | None
+    config: Config,
+    revenue: IngestResult,
+    customers: IngestResult | None,
+    controls: Sequence[str],
 ) -> float | pd.DataFrame:
-    """The config's margin: a number, or a table from the revenue's cost/margin column."""
+    """The config's margin: a number, or a table from the revenue's cost/margin column
+    (by segment when the models are adjusted for it)."""
     margin = config.value.margin
     if not isinstance(margin, str):
         return float(margin)
@@ -258,7 +293,7 @@ def resolve_margin(
             f"your file's column to it in [inputs.revenue] columns). Got {margin!r}.",
             key="value.margin",
         )
-    by = "segment" if "segment" in config.model.controls and customers is not None else ()
+    by = "segment" if "segment" in controls and customers is not None else ()
     return margin_table(revenue, margin, customers=customers, by=by)
 
 
@@ -298,7 +333,7 @@ def add_extras(flow: Flow, say: Progress) -> None:
         hand_back_freed_memory()
         panel = model_panel(config, flow.responses, flow.revenue, flow.customers, months,
                             backend=flow.panel.backend)  # fmt: skip
-        refits[f"{months} months"] = fit_models(panel, config)
+        refits[f"{months} months"] = fit_models(panel, config, flow.controls)
     v = config.value
     flow.sensitivity = sensitivity(flow.retention, flow.revenue_model, margin=flow.margin,
                                    discount_rate=v.discount_rate,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from cxvalue.figures import _frames
 from cxvalue.formatting import fmt_currency, fmt_number, fmt_pct
-from cxvalue.report.flow import CHURN_DATES_NOTE
+from cxvalue.report.flow import CHURN_DATES_NOTE, NO_SEGMENT_NOTE, NO_TENURE_NOTE
 from cxvalue.value import NOT_ENOUGH_PREFIX, WIDE
 
 TEXT = {
@@ -224,6 +224,11 @@ OWN_NOTES = {
     "de": {
         CHURN_DATES_NOTE: "Die Kündigung kommt für jeden Kunden aus den churned_at-Daten der "
         "Kundentabelle; die Kündigungsdefinition (leere Monate) ist hier daher keine Sensitivität.",
+        NO_SEGMENT_NOTE: "Die Modelle sind nicht nach Segment bereinigt: Es gibt keine "
+        "Kundentabelle mit einer Spalte segment.",
+        NO_TENURE_NOTE: "Die Modelle sind nicht nach Kundendauer bereinigt: Ohne Akquisitionsdaten "
+        "(acquired_at in der Kundentabelle) zählte die Kundendauer ab dem ersten Umsatzmonat, "
+        "und jeder Kunde mit Umsatz zu Beginn der Daten erschiene neu.",
     },
 }
 
