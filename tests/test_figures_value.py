@@ -54,7 +54,8 @@ def fitted(tmp_path_factory):
     revenue = cx.fit_revenue(panel, controls=CONTROLS)
     result = cx.value(retention, revenue, n_draws=2000)
     fc = cx.forecast(retention, revenue, months=24, moves={("detractor", "passive"): 0.5})
-    return {"retention": retention, "revenue": revenue, "result": result, "forecast": fc}
+    return {"retention": retention, "revenue": revenue, "result": result, "forecast": fc,
+            "panel": panel}  # fmt: skip
 
 
 def bridge_frame(result) -> pd.DataFrame:
@@ -153,6 +154,33 @@ def test_end_labels_do_not_touch(tmp_path):
         gaps = [upper.y0 - lower.y1 for lower, upper in zip(boxes, boxes[1:], strict=False)]
         assert min(gaps) >= 2, gaps
         assert min(gaps) < 20  # the case this test is about: two labels pushed apart
+
+
+def test_survival_subtitle_names_the_typical_customer(fitted):
+    """The subtitle said 'the most common segment and size, tenure held fixed' whatever the
+    model was adjusted for, also for a report without a customers table (size band only)."""
+    retention = fitted["retention"]
+    levels = retention.reference_levels
+    assert subtitle_of(survival_curves(retention)).startswith(
+        "Share of customers still with us after each month, by NPS category, for a typical "
+        f"customer (segment {levels['segment']}, size {levels['size']}, tenure band "
+        f"{levels['tenure_band']}); shaded"
+    )
+    assert "für einen typischen Kunden (segment " in subtitle_of(
+        survival_curves(retention, locale="de")
+    )
+    assert "for today's customer mix (tenure held fixed);" in subtitle_of(
+        survival_curves(retention, mix="actual")
+    )
+    narrow = cx.fit_retention(fitted["panel"], controls=["size_band"])
+    band = narrow.reference_levels["size_band"]
+    assert f"for a typical customer (size band {band});" in subtitle_of(survival_curves(narrow))
+    assert "for today's customer mix;" in subtitle_of(survival_curves(narrow, mix="actual"))
+    bare = cx.fit_retention(fitted["panel"], controls=[])
+    assert "for any customer (no controls);" in subtitle_of(survival_curves(bare))
+    assert "für jeden Kunden (keine Kontrollvariablen);" in subtitle_of(
+        survival_curves(bare, locale="de")
+    )
 
 
 def test_survival_curves_in_german_on_given_axes(fitted, pyplot):

@@ -177,8 +177,9 @@ MONEY = {
         "survival_one": "After {months} months, {p1} of {cat} are still customers",
         "survival_sub": "Share of customers still with us after each month, by NPS category, for "
         "{who}; shaded: {level} interval.",
-        "typical": "a typical customer (the most common segment and size, tenure held fixed)",
-        "actual": "today's customer mix (tenure held fixed)",
+        "typical": "a typical customer ({typical})",
+        "actual": "today's customer mix", "tenure_held": " (tenure held fixed)",
+        "for_anyone": "any customer (no controls)",
         "retention_source": "Source: retention model on {exposure} customer-months with {events} "
         "churn events{end}; {adjusted}; {level} intervals from {draws} parameter draws.",
         "data_to": " to {end}",
@@ -256,8 +257,9 @@ MONEY = {
         "survival_one": "Nach {months} Monaten sind noch {p1} der {cat} Kunden",
         "survival_sub": "Anteil der Kunden, die nach jedem Monat noch Kunden sind, je "
         "NPS-Kategorie, für {who}; schattiert: {level}-Intervall.",
-        "typical": "einen typischen Kunden (häufigstes Segment und Größe, Kundendauer fest)",
-        "actual": "den heutigen Kundenmix (Kundendauer fest)",
+        "typical": "einen typischen Kunden ({typical})",
+        "actual": "den heutigen Kundenmix", "tenure_held": " (Kundendauer fest)",
+        "for_anyone": "jeden Kunden (keine Kontrollvariablen)",
         "retention_source": "Quelle: Kündigungsmodell auf {exposure} Kundenmonaten mit {events} "
         "Kündigungen{end}; {adjusted}; {level}-Intervalle aus {draws} Parameterziehungen.",
         "data_to": " bis {end}",

@@ -71,7 +71,8 @@ def survival_curves(
                 "a RetentionModel from cxvalue.fit_retention()", retention)  # fmt: skip
     curves = retention.survival(months, mix=mix, n_draws=n_draws)
     level = float(getattr(retention, "level", 0.95))
-    auto_title, auto_sub = _survival_words(curves, months, mix, level, locale)
+    auto_title, auto_sub = _survival_words(curves, months, _who(retention, mix, locale), level,
+                                           locale)  # fmt: skip
     with style.board():
         fig, ax, owned = style.figure_and_axes(ax, "full")
         _draw_survival(ax, curves, months, locale)
@@ -127,12 +128,27 @@ def _draw_survival(ax: Axes, curves: pd.DataFrame, months: int, locale: str) -> 
     ax.spines["left"].set_visible(False)
 
 
+def _who(retention: Any, mix: str, locale: str) -> str:
+    """Whom the curves describe: the typical customer by their controls' levels, or today's
+    mix (with tenure held fixed when the model is adjusted for it)."""
+    words = _words.MONEY[locale]
+    controls = tuple(getattr(retention, "controls", ()))
+    if mix == "actual":
+        held = any(c.startswith("tenure") for c in controls)
+        return words["actual"] + (words["tenure_held"] if held else "")
+    levels = getattr(retention, "reference_levels", {})
+    means = getattr(retention, "numeric_means", {})
+    if not levels and not means:
+        return words["for_anyone"]
+    return words["typical"].format(typical=_words.typical(locale, levels, means))
+
+
 def _survival_words(
-    curves: pd.DataFrame, months: int, mix: str, level: float, locale: str
+    curves: pd.DataFrame, months: int, who: str, level: float, locale: str
 ) -> tuple[str, str]:
     words = _words.MONEY[locale]
     end = curves[curves["month"] == months].set_index("category")["survival"]
-    sub = words["survival_sub"].format(who=words[mix], level=_frames.pct_level(level, locale))
+    sub = words["survival_sub"].format(who=who, level=_frames.pct_level(level, locale))
     if PROMOTER in end and DETRACTOR in end:
         p1, p2 = fmt_pct([end[PROMOTER], end[DETRACTOR]], 0, locale)
         return words["survival"].format(months=months, p1=p1, p2=p2), sub

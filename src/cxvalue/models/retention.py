@@ -120,6 +120,20 @@ class RetentionModel:
         """Churn events in the fit."""
         return int(self.cells["events"].sum())
 
+    @property
+    def reference_levels(self) -> dict[str, str]:
+        """Each factor control at the level of the typical customer (its most common)."""
+        factors, _ = self._control_kinds()
+        return {f: self.design.reference(f) for f in factors}
+
+    @property
+    def numeric_means(self) -> dict[str, float]:
+        """Each numeric control's mean over the customer-months at risk (the typical
+        customer's value)."""
+        _, numeric = self._control_kinds()
+        weights = self.cells["exposure"]
+        return {v: float(np.average(self.cells[v], weights=weights)) for v in numeric}
+
     def adjusted_for(self) -> str:
         """The source-line phrase: ``adjusted for segment, size band, tenure band``."""
         if not self.controls:
@@ -206,12 +220,8 @@ class RetentionModel:
         categories are compared on the same mix of controls (standardisation).
         """
         check_choice(mix, ("typical", "actual"), "mix", "RetentionModel.profiles")
-        factors, numeric = self._control_kinds()
         if mix == "typical":
-            row = {f: self.design.reference(f) for f in factors}
-            row |= {v: float(np.average(self.cells[v], weights=self.cells["exposure"]))
-                    for v in numeric}  # fmt: skip
-            base = pd.DataFrame([row])
+            base = pd.DataFrame([self.reference_levels | self.numeric_means])
             base["w"] = 1.0
         else:
             base = self.base.groupby(list(self.controls), dropna=False, as_index=False)["n"].sum()
