@@ -452,16 +452,16 @@ def fit_revenue(
 
     n_customers = sample.n_customers
     n_rows = int(rows["n"].sum())
+    history = f" with {TRAILING_MONTHS} months of history before it" if base == "trailing" else ""
+    what_counts = (
+        f"A month counts when the customer is retained and billing over the {window} months "
+        f"after it{history}{_months_that_count(panel, window)}. A longer revenue history or a "
+        "shorter window (window_months) gives more."
+    )
     if n_customers < 2:
-        history = (
-            f" with {TRAILING_MONTHS} months of history before it" if base == "trailing" else ""
-        )
         raise InputError(
             f"fit_revenue() has {n_rows:,} customer-months of {n_customers} customer(s) to fit; "
-            f"at least 2 customers are needed (more than 30 for trustworthy errors). A month "
-            f"counts when the customer is retained and billing over the {window} months after "
-            f"it{history}{_months_that_count(panel, window)}. A longer revenue history or a "
-            "shorter window (window_months) gives more."
+            f"at least 2 customers are needed (more than 30 for trustworthy errors). {what_counts}"
         )
     # the design is built on the distinct covariate patterns (a few hundred rows) and
     # spread to the cells by pattern code: the same matrix as row by row, far cheaper
@@ -472,7 +472,7 @@ def fit_revenue(
         raise InputError(
             f"No {REFERENCE} rows are left in the revenue sample: the effects are measured "
             "against passives and cannot be estimated. Customer-months by category: "
-            f"{', '.join(f'{c} {int(n):,}' for c, n in found.items())}."
+            f"{', '.join(f'{c} {int(n):,}' for c, n in found.items())}. {what_counts}"
         )
     _warn_small_levels(sample, design, n_customers, cov)
     x_patterns = design.matrix(patterns)
