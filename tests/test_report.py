@@ -180,6 +180,23 @@ def test_revenue_retention_needs_two_years_of_revenue(tmp_path, months, shown):
     assert ("revenue_retention" in load_workbook(out["tables"]).sheetnames) is shown
 
 
+def test_a_short_history_is_said_in_the_report_s_language(tmp_path):
+    """The note on revenue retention left out was the one English line of a German deck."""
+    from cxvalue.report.config import parse_config
+    from cxvalue.report.flow import run_flow
+    from cxvalue.samples import SampleParams, write_sample
+
+    paths = write_sample(tmp_path, params=SampleParams(n_customers=1500, n_months=23), seed=3)
+    inputs = {name: {"path": str(path)} for name, path in paths.items()}
+    config = parse_config({"locale": "de", "value": {"draws": 200}, "inputs": inputs})
+    said = " ".join(methods(run_flow(config, growth=False, progress=lambda _m: None)))
+    assert (
+        "Die Umsatzbindung (NRR, GRR) vergleicht die letzten 12 Monate Umsatz mit den 12 davor; "
+        "der Umsatz umfasst 23 Monate (2023-01 bis 2024-11), daher fehlt sie."
+    ) in said
+    assert "Revenue retention" not in said
+
+
 def test_config_error_names_the_key(tmp_path, capsys):
     bad = tmp_path / "cxvalue.toml"
     bad.write_text(SAMPLE_CONFIG.read_text().replace("margin = 0.3", "margin = 3"))

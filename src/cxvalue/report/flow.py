@@ -52,6 +52,10 @@ CHURN_DATES_NOTE = (
     "Churn comes from the customers table's churned_at dates for every customer, so the churn "
     "definition (empty months) is not a sensitivity here."
 )
+SHORT_HISTORY_NOTE = (
+    "Revenue retention (NRR, GRR) compares the last {growth} months of revenue with the "
+    "{growth} before; the revenue covers {months} months ({first} to {last}), so it is left out."
+)
 NO_SEGMENT_NOTE = (
     "The models are not adjusted for segment: no customers table with a segment column was given."
 )
@@ -342,7 +346,7 @@ def add_extras(flow: Flow, say: Progress) -> None:
                                    seed=config.seed)  # fmt: skip
     short = short_history(flow)
     if short:
-        flow.notes.append(short)
+        flow.notes.append(SHORT_HISTORY_NOTE.format(**short))
 
 
 def add_growth(flow: Flow) -> None:
@@ -354,17 +358,16 @@ def add_growth(flow: Flow) -> None:
     flow.growth = revenue_retention(flow.revenue.table, customers, months=GROWTH_MONTHS)
 
 
-def short_history(flow: Flow) -> str | None:
-    """Why revenue retention cannot be computed (fewer than 2 × GROWTH_MONTHS months of
-    revenue), or None."""
+def short_history(flow: Flow) -> dict[str, Any] | None:
+    """The revenue's span when it is too short for revenue retention (fewer than
+    2 × GROWTH_MONTHS months), as :data:`SHORT_HISTORY_NOTE` takes it; else None."""
     periods = flow.revenue.table["period"]
     first, last = periods.min(), periods.max()
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     if months >= 2 * GROWTH_MONTHS:
         return None
-    return (f"Revenue retention (NRR, GRR) compares the last {GROWTH_MONTHS} months of revenue "
-            f"with the {GROWTH_MONTHS} before; the revenue covers {months} months "
-            f"({first:%Y-%m} to {last:%Y-%m}), so it is left out.")  # fmt: skip
+    return {"growth": GROWTH_MONTHS, "months": months, "first": f"{first:%Y-%m}",
+            "last": f"{last:%Y-%m}"}  # fmt: skip
 
 
 def churn_dates_cover(flow: Flow) -> bool:

@@ -9,7 +9,13 @@ import pandas as pd
 
 from cxvalue.figures import _frames
 from cxvalue.formatting import fmt_currency, fmt_number, fmt_pct
-from cxvalue.report.flow import CHURN_DATES_NOTE, NO_SEGMENT_NOTE, NO_TENURE_NOTE
+from cxvalue.report.flow import (
+    CHURN_DATES_NOTE,
+    NO_SEGMENT_NOTE,
+    NO_TENURE_NOTE,
+    SHORT_HISTORY_NOTE,
+    short_history,
+)
 from cxvalue.value import NOT_ENOUGH_PREFIX, WIDE
 
 TEXT = {
@@ -226,6 +232,9 @@ OWN_NOTES = {
         "Kundentabelle; die Kündigungsdefinition (leere Monate) ist hier daher keine Sensitivität.",
         NO_SEGMENT_NOTE: "Die Modelle sind nicht nach Segment bereinigt: Es gibt keine "
         "Kundentabelle mit einer Spalte segment.",
+        SHORT_HISTORY_NOTE: "Die Umsatzbindung (NRR, GRR) vergleicht die letzten {growth} "
+        "Monate Umsatz mit den {growth} davor; der Umsatz umfasst {months} Monate ({first} bis "
+        "{last}), daher fehlt sie.",
         NO_TENURE_NOTE: "Die Modelle sind nicht nach Kundendauer bereinigt: Ohne Akquisitionsdaten "
         "(acquired_at in der Kundentabelle) zählte die Kundendauer ab dem ersten Umsatzmonat, "
         "und jeder Kunde mit Umsatz zu Beginn der Daten erschiene neu.",
@@ -281,9 +290,17 @@ def methods(flow: Any) -> list[str]:
         w["poststrat"], w["causal"], w["held"],
     ]  # fmt: skip
     bullets += [w["evidence"].format(what=evidence(e, loc)) for e in _evidence(flow)]
-    own = OWN_NOTES.get(loc, {})
-    bullets += [w["note"].format(what=own.get(n, n)) for n in flow.notes[:4]]
+    bullets += [w["note"].format(what=_own_note(n, flow, loc)) for n in flow.notes[:4]]
     return bullets
+
+
+def _own_note(note: str, flow: Any, loc: str) -> str:
+    """A note in the report's language when it is one of the report's own."""
+    own = OWN_NOTES.get(loc, {})
+    span = short_history(flow)
+    if span and note == SHORT_HISTORY_NOTE.format(**span):
+        return own.get(SHORT_HISTORY_NOTE, SHORT_HISTORY_NOTE).format(**span)
+    return own.get(note, note)
 
 
 def _evidence(flow: Any) -> list[str]:
