@@ -406,6 +406,24 @@ def test_value_bridge_tells_the_base_and_the_scenario_apart(fitted):
     assert values == ["€5.26M", "+€21,000", "+€18,000", "€5.30M"]
 
 
+@pytest.mark.parametrize(
+    ("estimate", "labels"),
+    [
+        # a large company: +$32.9M on $3.34B read "$3.3B" and "$3.4B", a $100M step
+        ([3.3393e9, 18.5e6, 14.3e6, 3.3721e9], ["$3.34B", "+$18.5M", "+$14.3M", "$3.37B"]),
+        # the sample's: the labels already differ by about the change
+        ([308.0e6, 1.7e6, 1.2e6, 310.9e6], ["$308.0M", "+$1.7M", "+$1.2M", "$310.9M"]),
+    ],
+)
+def test_value_bridge_labels_differ_by_about_the_change(fitted, estimate, labels):
+    frame = pd.DataFrame({"step": ["baseline", "retention", "expansion", "scenario"],
+                          "estimate": estimate, "lo": [0.99 * v for v in estimate],
+                          "hi": [1.01 * v for v in estimate]})  # fmt: skip
+    frame.attrs = bridge_frame(fitted["result"]).attrs
+    fig = value_bridge(frame, currency="USD")
+    assert [t.get_text() for t in texts_by_gid(fig, "bridge-value")] == labels
+
+
 def test_value_bridge_checks_its_frame(fitted):
     frame = bridge_frame(fitted["result"])
     with pytest.raises(ColumnError, match="'estimate'"):

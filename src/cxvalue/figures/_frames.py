@@ -196,10 +196,24 @@ def money(
         if abs(v) < 1e6:
             out += fmt_currency(round_significant(float(v), digits), locale, currency)
             continue
-        unit = next(threshold for threshold in (1e9, 1e6) if abs(v) >= threshold)
-        whole = len(str(int(abs(v) // unit)))
-        out += fmt_currency(float(v), locale, currency, decimals=max(1, digits - whole))
+        unit, decimals = _unit_and_decimals(float(v), digits)
+        out += fmt_currency(float(v), locale, currency, decimals=decimals)
     return out
+
+
+def shown(value: float, digits: int = 2) -> float:
+    """The amount :func:`money` writes for ``value``: rounded as it rounds."""
+    if abs(value) < 1e6:
+        return round_significant(float(value), digits)
+    unit, decimals = _unit_and_decimals(float(value), digits)
+    return round(value / unit, decimals) * unit
+
+
+def _unit_and_decimals(value: float, digits: int) -> tuple[float, int]:
+    """An amount of a million or more: its unit (1e6, 1e9) and the decimals it is given."""
+    unit = next(threshold for threshold in (1e9, 1e6) if abs(value) >= threshold)
+    whole = len(str(int(abs(value) // unit)))
+    return unit, max(1, digits - whole)
 
 
 def pct_level(level: float, locale: str) -> str:
