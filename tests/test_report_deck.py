@@ -382,6 +382,22 @@ def test_numbers_and_dates_stay_typed_with_formats(tmp_path: Path) -> None:
     assert all(6 <= w <= 60 for w in widths.values())
 
 
+def test_an_estimate_and_its_interval_share_one_number_format(tmp_path: Path) -> None:
+    """Hazard ratios read 0.63 [0.4251, 0.94]: each column chose its own decimals."""
+    frame = pd.DataFrame({
+        "category": ["promoter", "passive", "detractor"],
+        "estimate": [0.6323, 1.0, 2.1], "lo": [0.4251, np.nan, 1.4], "hi": [0.94, np.nan, 3.2],
+        "p_value": [0.02, np.nan, 1e-9], "events": [36, 76, 90],
+        "revenue": [1.5e6, 2.5e6, 3.5e6], "lo_80": [0.2, 0.3, 0.4], "base_hi": [1e6, 2e6, 3e6],
+    })  # fmt: skip
+    sheet = load_workbook(write_tables({"t": frame}, tmp_path / "f.xlsx"))["t"]
+    formats = {c.value: sheet.cell(row=2, column=c.column).number_format for c in sheet[1]}
+    assert formats["estimate"] == formats["lo"] == formats["hi"] == "0.0000"
+    assert formats["p_value"] == "0.00E+00" and formats["events"] == "#,##0"
+    # an interval column goes with the estimate before it: lo_80 with revenue
+    assert formats["revenue"] == formats["lo_80"] == formats["base_hi"] == "0.0000"
+
+
 def test_sheet_names_are_valid_and_unique() -> None:
     names = sheet_names(["Value by segment: Q1/Q2 [all customers]" * 2] * 3 + ["", "History"])
     assert all(0 < len(n) <= 31 for n in names)

@@ -162,6 +162,34 @@ def _column_cells(column: pd.Series) -> list[tuple[Any, str | None]]:
     return cells
 
 
+#: Number formats of non-whole numbers, coarse to fine.
+_FLOAT_FORMATS = (FLOAT_FORMAT, SMALL_FLOAT_FORMAT, TINY_FLOAT_FORMAT)
+_INTERVAL_COLUMN = re.compile(r"(lo|hi)(_.+)?|.+_(lo|hi)")
+
+
+def _with_interval_formats(
+    names: list[str], columns: list[list[tuple[Any, str | None]]]
+) -> list[list[tuple[Any, str | None]]]:
+    """Give an estimate and its interval's columns (``lo``/``hi``, ``lo_80``, ``base_lo``:
+    the interval columns after it) one number format, the finest among them: a hazard
+    ratio of 0.6323 with bounds 0.4251 and 0.9404, not 0.63 beside 0.4251."""
+    groups: list[list[int]] = []
+    for j, name in enumerate(names):
+        if groups and _INTERVAL_COLUMN.fullmatch(name):
+            groups[-1].append(j)
+        else:
+            groups.append([j])
+    out = list(columns)
+    for group in groups:
+        found = {fmt for j in group for _, fmt in columns[j] if fmt in _FLOAT_FORMATS}
+        if len(found) < 2:
+            continue
+        finest = max(found, key=_FLOAT_FORMATS.index)
+        for j in group:
+            out[j] = [(v, finest if f in _FLOAT_FORMATS else f) for v, f in columns[j]]
+    return out
+
+
 def _display_len(value: Any, fmt: str | None) -> int:
     if value is None:
         return 0
@@ -205,7 +233,9 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
     The header is bold and frozen; column widths follow the longest value
     (6 to 60 characters). Integers get ``#,##0``, other numbers ``#,##0.00``
     (``0.0000`` when most in the column are below 1, ``0.00E+00`` when some
-    would show as 0 that way; the full value is stored), dates ``yyyy-mm-dd``
+    would show as 0 that way; an estimate and the interval columns after it, such as
+    ``lo``/``hi`` or ``lo_80``, share the finest of their formats; the full value is
+    stored), dates ``yyyy-mm-dd``
     (with the time when a date in the column has one; time zones are dropped,
     keeping the wall-clock time), missing values an empty cell. Text — headers
     too — goes through :func:`escape_cell`. A non-default index is written as
@@ -240,8 +270,11 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
             cell.font = bold
             cell.alignment = Alignment(vertical="top", wrap_text=False)
             widths.append(_display_len(header, None))
-        for j in range(flat.shape[1]):
-            cells = _column_cells(flat.iloc[:, j])
+        columns = _with_interval_formats(
+            [str(c) for c in flat.columns],
+            [_column_cells(flat.iloc[:, j]) for j in range(flat.shape[1])],
+        )
+        for j, cells in enumerate(columns):
             for i, (value, fmt) in enumerate(cells, start=2):
                 if value is None:
                     continue
