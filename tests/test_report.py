@@ -111,6 +111,22 @@ def test_tables_for_finance(pack):
     assert header[:4] == ["category", "estimate", "lo", "hi"]
     assert all(isinstance(row[1].value, float) for row in clv.iter_rows(min_row=2))
 
+    # every row of each extract accounted for, reason by reason, in plain cells
+    totals = {row[0].value: [c.value for c in row] for row in book["ledgers"].iter_rows(min_row=2)}
+    header = [c.value for c in book["ledgers"][1]]
+    reasons = pd.DataFrame(list(book["ledger_reasons"].values)[1:],
+                           columns=[c.value for c in book["ledger_reasons"][1]])  # fmt: skip
+    for table, values in totals.items():
+        row = dict(zip(header, values, strict=True))
+        mine = reasons[reasons["table"] == table]
+        assert row["rows_read"] == row["rows_kept"] + row["rows_rejected"]
+        assert mine.loc[mine["kind"] == "rejected", "count"].sum() == row["rows_rejected"]
+        assert mine.loc[mine["kind"] == "repaired", "count"].sum() == row["rows_repaired"]
+    assert totals["revenue"][header.index("rows_repaired")] > 0  # the sample's credit notes
+    cells = [value for sheet in ("ledgers", "ledger_reasons") for r in book[sheet].values
+             for value in r]  # fmt: skip
+    assert not any("LedgerEntry" in str(value) for value in cells)
+
 
 def test_summary_and_snapshot_agree(pack):
     snap = read_snapshot(pack["snapshot"])

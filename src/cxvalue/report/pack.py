@@ -257,18 +257,25 @@ def key_tables(flow: Flow) -> dict[str, pd.DataFrame]:
         "nps_by_quarter": flow.nps_trend,
         "nps_by_segment": flow.nps_segments,
         "revenue_retention": None if flow.growth is None else flow.growth.to_frame(),
-        "ledgers": pd.DataFrame([_ledger_row(name, getattr(flow, name))
-                                 for name in ("responses", "revenue", "customers")
-                                 if getattr(flow, name) is not None]),
     }  # fmt: skip
+    ledgers = {name: getattr(flow, name).ledger for name in ("responses", "revenue", "customers")
+               if getattr(flow, name) is not None}  # fmt: skip
+    tables["ledgers"] = pd.DataFrame(
+        [_ledger_row(name, ledger) for name, ledger in ledgers.items()]
+    )
+    tables["ledger_reasons"] = pd.concat(
+        [ledger.to_frame().assign(table=name) for name, ledger in ledgers.items()],
+        ignore_index=True,
+    )[["table", "kind", "what", "column", "count", "rows"]]
     return {k: _plain(v) for k, v in tables.items() if v is not None}
 
 
-def _ledger_row(name: str, result: Any) -> dict[str, Any]:
-    ledger = result.ledger
+def _ledger_row(name: str, ledger: Any) -> dict[str, Any]:
+    """One extract's counts; each reason and rule is a row of ``ledger_reasons``."""
     return {"table": name, "file": Path(str(ledger.source)).name, "rows_read": ledger.rows_read,
-            "rows_kept": ledger.rows_read - ledger.rows_rejected,
-            "rows_rejected": ledger.rows_rejected, "rows_repaired": ledger.repaired}  # fmt: skip
+            "rows_kept": ledger.rows_kept, "rows_rejected": ledger.rows_rejected,
+            "rows_repaired": sum(e.count for e in ledger.repaired),
+            "rows_out": ledger.rows_out}  # fmt: skip
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
