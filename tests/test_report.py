@@ -149,6 +149,25 @@ def test_summary_tables_show_missing_numbers_as_a_dash(pack):
     assert not re.search(r"\bnan\b", text, flags=re.IGNORECASE)
 
 
+def test_summary_gives_revenue_retention_shares_their_digits(pack):
+    """NRR read "1" and the Earned Growth Rate "-0" when shares, money and customer counts
+    shared one column (its precision set by revenue in millions)."""
+    text = pack["summary"].read_text()
+    table = text.split("## Revenue retention\n")[1].split("##")[0]
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in table.splitlines()
+            if line.startswith("| ")}  # fmt: skip
+    assert rows["metric"][:4] == ["| metric", "share", "amount", "customers"]
+    sheet = load_workbook(pack["tables"])["revenue_retention"]
+    book = {row[0]: row[1:] for row in sheet.values}
+    assert book["metric"][:3] == ("share", "amount", "customers")
+    nrr = rows["nrr"][1]
+    assert abs(float(nrr) - book["nrr"][0]) < 5e-4 and len(nrr.split(".")[1]) >= 3
+    assert rows["nrr"][2] == "–"
+    assert 0.5 < book["nrr"][0] < 1.5 and book["nrr"][1] is None
+    assert rows["n_base"][3] == f"{book['n_base'][2]:,.0f}" and book["n_base"][2] > 1000
+    assert "## NPS by quarter" in text and "## Nps" not in text
+
+
 def test_summary_tables_give_each_column_one_precision(pack):
     """Every number of a summary column has as many decimals as the others (the NPS column
     read "9.307" beside "11" when each cell chose its own)."""
@@ -175,9 +194,10 @@ def test_revenue_retention_reaches_the_summary_and_the_tables(pack):
     assert f"net **{100 * growth.nrr:.1f}%**, gross {100 * growth.grr:.1f}%" in text
     assert f"Earned Growth Rate **+{100 * growth.earned_growth_rate:.1f}%**" in text
     sheet = load_workbook(pack["tables"])["revenue_retention"]
-    values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}
-    assert values["nrr"] == pytest.approx(growth.nrr, rel=1e-12)
-    assert values["new_revenue"] == pytest.approx(growth.new_revenue, rel=1e-12)
+    values = {row[0]: row[1:] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["nrr"][0] == pytest.approx(growth.nrr, rel=1e-12)  # share
+    assert values["new_revenue"][1] == pytest.approx(growth.new_revenue, rel=1e-12)  # amount
+    assert values["n_new"][2] == growth.n_new  # customers
 
 
 @pytest.mark.parametrize(("months", "shown"), [(23, False), (24, True)])

@@ -51,6 +51,8 @@ __all__ = ["write_report"]
 
 #: Resolution of the pictures placed on slides (the PNGs in figures/ are 300 dpi).
 SLIDE_DPI = 200
+#: Revenue retention's metrics that are shares (the rest are money or customers).
+RETENTION_SHARES = ("nrr", "grr", "earned_growth_rate", "earned_new_share")
 
 
 def write_report(
@@ -220,8 +222,8 @@ def summary_markdown(flow: Flow) -> str:
     if evidence:
         lines += ["**Evidence:** " + "; ".join(evidence), ""]
     for title, table in key_tables(flow).items():
-        lines += [f"## {title.replace('_', ' ').capitalize()}", "",
-                  _markdown_table(table), ""]  # fmt: skip
+        heading = title.replace("_", " ").capitalize().replace("Nps ", "NPS ")
+        lines += [f"## {heading}", "", _markdown_table(table), ""]
     if flow.notes:
         lines += ["## Notes from the run", "", *[f"- {n}" for n in flow.notes], ""]
     return "\n".join(lines)
@@ -256,7 +258,7 @@ def key_tables(flow: Flow) -> dict[str, pd.DataFrame]:
         "forecast": flow.forecast.assign(period=flow.forecast["period"].dt.strftime("%Y-%m")),
         "nps_by_quarter": flow.nps_trend,
         "nps_by_segment": flow.nps_segments,
-        "revenue_retention": None if flow.growth is None else flow.growth.to_frame(),
+        "revenue_retention": None if flow.growth is None else _retention_table(flow.growth),
     }  # fmt: skip
     ledgers = {name: getattr(flow, name).ledger for name in ("responses", "revenue", "customers")
                if getattr(flow, name) is not None}  # fmt: skip
@@ -268,6 +270,19 @@ def key_tables(flow: Flow) -> dict[str, pd.DataFrame]:
         ignore_index=True,
     )[["table", "kind", "what", "column", "count", "rows"]]
     return {k: _plain(v) for k, v in tables.items() if v is not None}
+
+
+def _retention_table(growth: GrowthResult) -> pd.DataFrame:
+    """Revenue retention with one kind of number per column (shares, money, customers), so
+    that each gets its own precision: NRR 0.9781, not 1 beside revenue in billions."""
+    frame = growth.to_frame()
+    kind = np.select([frame["metric"].isin(RETENTION_SHARES), frame["metric"].str.startswith("n_")],
+                     ["share", "customers"], "amount")  # fmt: skip
+    table = frame[["metric"]].copy()
+    for name in ("share", "amount", "customers"):
+        table[name] = frame["value"].where(kind == name)
+    table["label"] = frame["label"]
+    return table
 
 
 def _ledger_row(name: str, ledger: Any) -> dict[str, Any]:
