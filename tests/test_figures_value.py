@@ -222,7 +222,10 @@ def test_revenue_change_names_the_typical_customer_in_words(fitted):
     assert f"typical customer: {named};" in source
     assert "=" not in source and "_" not in source
     german = source_of(revenue_change(model, locale="de"))
-    assert f"typischer Kunde: {named};" in german
+    named = (
+        f"segment {levels['segment']}, size {levels['size']}, Kundendauer {levels['tenure_band']}"
+    )
+    assert f"bereinigt um segment, size, Kundendauer; typischer Kunde: {named};" in german
 
 
 def test_typical_customer_words_give_numeric_controls_their_mean():
@@ -230,7 +233,13 @@ def test_typical_customer_words_give_numeric_controls_their_mean():
 
     levels, means = {"size_band": "large"}, {"employees": 1234.56}
     assert _words.typical("en", levels, means) == "size band large, employees 1,234.6 (mean)"
-    assert _words.typical("de", levels, means) == "size band large, employees 1.234,6 (Mittelwert)"
+    # cxvalue's own bands in the report's language; a company's columns as it named them
+    assert (
+        _words.typical("de", levels, means) == "Umsatzklasse groß, employees 1.234,6 (Mittelwert)"
+    )
+    assert _words.adjusted("de", ("segment", "size_band", "tenure_band")) == (
+        "bereinigt um segment, Umsatzklasse, Kundendauer"
+    )
     assert _words.typical("de", {}, {}) == "jeder Kunde (keine Kontrollvariablen)"
 
 

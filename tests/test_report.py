@@ -447,6 +447,7 @@ def test_default_controls_are_those_the_data_gives(tmp_path, locale, drop, contr
     left_out = [note for note in (NO_SEGMENT_NOTE, NO_TENURE_NOTE) if note in flow.notes]
     assert len(left_out) == len(notes)
     said = " ".join(methods(flow))
+    assert locale != "de" or "bereinigt um Umsatzklasse;" in said  # cxvalue's band, in German
     assert all(f"nicht nach {word} bereinigt" in said if locale == "de" else
                f"not adjusted for {word}" in said for word in notes)  # fmt: skip
 

@@ -361,16 +361,39 @@ def adjusted(locale: str, controls: object) -> str:
             controls = []
         else:
             controls = [c.strip() for c in text.split(",") if c.strip()]
-    names = [str(c).replace("_", " ") for c in controls]  # type: ignore[union-attr]
+    names = [control(locale, str(c)) for c in controls]  # type: ignore[union-attr]
     return words["adjusted"].format(controls=", ".join(names)) if names else words["unadjusted"]
+
+
+#: cxvalue's own bands in other languages, with their levels (a customers table's
+#: columns and values stay as the company named them).
+BANDS = {
+    "de": {"size_band": "Umsatzklasse", "tenure_band": "Kundendauer"},
+}
+SIZE_LEVELS = {
+    "de": {"small": "klein", "medium": "mittel", "large": "groß", "very large": "sehr groß"},
+}
+
+
+def control(locale: str, name: str) -> str:
+    """A control's name in words: ``size band`` / ``Umsatzklasse``, ``segment``."""
+    return BANDS.get(locale, {}).get(name, name.replace("_", " "))
+
+
+def _level(locale: str, name: str, level: object) -> str:
+    """A control's level in words: cxvalue's size bands translated, others as they are."""
+    if name != "size_band":
+        return str(level)
+    return SIZE_LEVELS.get(locale, {}).get(str(level), str(level))
 
 
 def typical(locale: str, levels: Mapping[str, object], means: Mapping[str, float]) -> str:
     """The typical customer in words: ``"segment SMB, size band large"``, each control at
     its reference level (``levels``) and numeric ones at their mean (``means``)."""
     words = MONEY[locale]
-    parts = [f"{name.replace('_', ' ')} {level}" for name, level in levels.items()]
-    parts += [f"{name.replace('_', ' ')} {fmt_number(float(value), 1, locale)[0]} "
+    parts = [f"{control(locale, name)} {_level(locale, name, level)}"
+             for name, level in levels.items()]  # fmt: skip
+    parts += [f"{control(locale, name)} {fmt_number(float(value), 1, locale)[0]} "
               f"({words['mean']})" for name, value in means.items()]  # fmt: skip
     return ", ".join(parts) if parts else words["anyone"]
 

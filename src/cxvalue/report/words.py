@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from cxvalue.figures import _frames
+from cxvalue.figures import _frames, _words
 from cxvalue.formatting import fmt_currency, fmt_number, fmt_pct
 from cxvalue.report.flow import (
     CHURN_DATES_NOTE,
@@ -279,7 +279,7 @@ def methods(flow: Any) -> list[str]:
         share = fmt_pct(led.rows_rejected / max(led.rows_read, 1), 1, loc)[0]
         bullets.append(w["ledger"].format(table=w["tables"][name], read=read, rejected=rejected,
                                           share=share))  # fmt: skip
-    controls = ", ".join(flow.controls).replace("_", " ") or w["nothing"]
+    controls = ", ".join(_words.control(loc, c) for c in flow.controls) or w["nothing"]
     exposure, events = fmt_number([ret.exposure, ret.events], 0, loc)
     bullets += [
         w["retention"].format(link=ret.link, exposure=exposure, events=events,
