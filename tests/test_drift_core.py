@@ -220,6 +220,32 @@ def test_value_only_warns_when_large_but_the_intervals_overlap(base):
     assert check.status == "warn" and check.detail["outside_baseline_interval"]
 
 
+def test_a_growing_base_is_not_value_drift(base):
+    """A year-old baseline of a company whose base grew 40%: the value of a point and the
+    value at stake grew with it (1% of more customers move; more detractors), the value
+    per customer did not. Compared at today's base size, that passes; a larger value per
+    customer still fails; without the counts (older snapshots) the figures are compared
+    as they are."""
+    gap = {"estimate": 5e6, "lo": 4.6e6, "hi": 5.4e6}
+    base["value"] |= {"customers": 10_000}
+    base["value"]["gap"]["promoter_vs_detractor_whole_base"] = gap
+    cur = current_from(base)
+    cur["value"]["customers"] = 14_000
+    for key in ("estimate", "lo", "hi"):
+        cur["value"]["per_point"][key] *= 1.4
+        cur["value"]["gap"]["promoter_vs_detractor_whole_base"][key] *= 1.4
+    checks = by_name(check_drift(base, cur))
+    point, whole = checks["value.per_point"], checks["value.gap.promoter_vs_detractor_whole_base"]
+    assert point.status == whole.status == "pass" and point.value == pytest.approx(0.0)
+    assert "scaled to today's base: 10,000 customers then, 14,000 now, +40.0%" in point.reason
+    cur["value"]["per_point"] = {k: v * 1.6 for k, v in cur["value"]["per_point"].items()}
+    assert by_name(check_drift(base, cur))["value.per_point"].status == "fail"
+    del base["value"]["customers"]
+    checks = by_name(check_drift(base, cur))
+    assert checks["value.gap.promoter_vs_detractor_whole_base"].status == "fail"
+    assert "scaled" not in checks["value.gap.promoter_vs_detractor_whole_base"].reason
+
+
 def test_effects_say_conservative_only_when_periods_overlap(base):
     cur = current_from(base)
     assert "conservative" in by_name(check_drift(base, cur))["effect.revenue.promoter"].reason

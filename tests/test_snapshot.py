@@ -124,6 +124,7 @@ def test_all_problems_are_listed_at_once(snap):
         (lambda s: s["data"].update(segments={"segment": "SMB"}), "expected a list of levels"),
         (lambda s: s["inputs"].pop("revenue"), "inputs.revenue: missing"),
         (lambda s: s["forecast"][0].pop("period"), "forecast[0].period: missing"),
+        (lambda s: s["value"].update(customers=12.5), "value.customers: expected a whole number"),
     ],
 )
 def test_mangled_snapshots_raise(snap, mangle, expected):

@@ -166,9 +166,29 @@ def value_checks(base: Snapshot, cur: Snapshot, th: DriftThresholds) -> list[Che
             checks.append(
                 Check(name, "forecasts", "cannot_judge", f"{label}: not compared because {why}.")
             )
-        else:
-            checks.append(_value_check(name, label, a, b, th))
+            continue
+        note = ""
+        if section == "per_point" or str(key).endswith("_whole_base"):
+            a, note = _at_todays_base(a, old.get("customers"), new.get("customers"))
+        checks.append(_value_check(name, label, a, b, th, note))
     return checks
+
+
+def _at_todays_base(
+    interval: Mapping[str, Any], then: int | None, now: int | None
+) -> tuple[Mapping[str, Any], str]:
+    """The baseline's figure for the whole base scaled to today's number of customers, and
+    the words that say so: a growing base is not drift (fresh data grows), a larger value
+    per customer in it is. Unscaled when either snapshot lacks the count."""
+    if not then or not now or then == now:
+        return interval, ""
+    factor = now / then
+    scaled = {k: interval[k] * factor for k in ("estimate", "lo", "hi")}
+    note = (
+        f" (the baseline's {interval['estimate']:,.0f} scaled to today's base: {then:,} "
+        f"customers then, {now:,} now, {factor - 1:+.1%})"
+    )
+    return scaled, note
 
 
 def _value_problem(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
@@ -202,7 +222,12 @@ def _interval_problem(a: Any, b: Any) -> str | None:
 
 
 def _value_check(
-    name: str, label: str, old: Mapping[str, Any], new: Mapping[str, Any], th: DriftThresholds
+    name: str,
+    label: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    th: DriftThresholds,
+    note: str = "",
 ) -> Check:
     """Fail: large and the intervals do not overlap; warn: large and the new estimate is
     outside the baseline's interval, or the intervals are apart but the change is small."""
@@ -220,7 +245,7 @@ def _value_check(
     )
     reason = (
         f"{label} moved from {old['estimate']:,.0f} [{old['lo']:,.0f}, {old['hi']:,.0f}]"
-        f" to {new['estimate']:,.0f} [{new['lo']:,.0f}, {new['hi']:,.0f}] "
+        f"{note} to {new['estimate']:,.0f} [{new['lo']:,.0f}, {new['hi']:,.0f}] "
         f"({change:+.1%}), {where}: {verdict_words(status)}."
     )
     rule = (

@@ -318,6 +318,8 @@ def _value(flow: Flow) -> dict[str, Any]:
         "gap": gap,
         "per_point": {k: float(point[k]) for k in interval},
         "margin_observed": float(a.margin),
+        # today's base: the value of a point and the value at stake scale with it
+        "customers": int(result.customers),
     }  # fmt: skip
 
 

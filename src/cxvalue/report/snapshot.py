@@ -403,6 +403,8 @@ def _check_value(value: Mapping[str, Any], problems: list[str]) -> None:
     point = _need(value, "per_point", _DICT, "value.", problems, nullable=not computed)
     if point is not None:
         _check_interval(point, "value.per_point", problems)
+    if "customers" in value:  # snapshots written before cxvalue recorded it have none
+        _need(value, "customers", _INT, "value.", problems, nullable=not computed)
 
 
 def _check_interval(interval: Any, path: str, problems: list[str]) -> None:
