@@ -83,6 +83,18 @@ def test_sample_validate_and_nps_on_the_sample(tmp_path, capsys):
     assert "Enterprise" in out and "2025Q4" in out and "95% interval" in out
 
 
+def test_warnings_are_lines_of_the_command(tmp_path, capsys):
+    """`cxvalue nps` on every answer warned with Python's '…/cli.py:99: DataWarning:' and
+    the line of source beneath it."""
+    path = tmp_path / "r.csv"
+    path.write_text("customer_id,responded_at,score\nA,2025-01-03,9\nA,2025-02-03,3\n"
+                    "B,2025-01-05,10\n", encoding="utf-8")  # fmt: skip
+    assert main(["nps", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("cxvalue: warning: nps(): 1 response(s) come from customers already")
+    assert ".py:" not in err and "frame = " not in err
+
+
 def test_demo_prints_ledgers_and_nps(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out

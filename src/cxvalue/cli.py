@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cxvalue import __version__
-from cxvalue.errors import CxValueError
+from cxvalue.errors import CxValueError, CxValueWarning
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT = 0, 1, 2
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -179,6 +181,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warning_line(python_show: Any) -> Any:
+    """Show cxvalue's warnings as a line of the command's own ("cxvalue: warning: …"),
+    not as Python's file, line and source; other warnings as Python shows them."""
+
+    def show(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, CxValueWarning):
+            print(f"cxvalue: warning: {message}", file=sys.stderr)
+        else:
+            python_show(message, category, *args, **kwargs)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -187,7 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for bad arguments
         return int(exc.code or 0)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():  # puts Python's own display back afterwards
+            warnings.showwarning = _warning_line(warnings.showwarning)
+            return args.func(args)
     except argparse.ArgumentTypeError as exc:
         print(f"cxvalue: {exc}", file=sys.stderr)
         return EXIT_CANNOT
