@@ -83,7 +83,9 @@ class ValueResult:
         ``comparison`` (promoter − detractor, passive − detractor),
         ``per_customer`` with ``lo``/``hi``, and ``whole_base`` with
         ``base_lo``/``base_hi``: the gap times the base's estimated
-        detractors (respondents' shares post-stratified to the base's mix),
+        detractors (respondents' shares post-stratified to the base's mix;
+        the interval is the models' alone: the estimated count is taken as
+        known, so it is somewhat narrower than the whole uncertainty),
         ``evidence``.
     point : pandas.DataFrame
         One row: the value of +1 NPS point over the horizon (``estimate``,
