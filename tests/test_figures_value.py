@@ -240,6 +240,10 @@ def test_typical_customer_words_give_numeric_controls_their_mean():
     assert _words.adjusted("de", ("segment", "size_band", "tenure_band")) == (
         "bereinigt um segment, Umsatzklasse, Kundendauer"
     )
+    # also from the English phrase the value's assumptions carry
+    assert _words.adjusted("de", "adjusted for segment, size band, tenure band") == (
+        "bereinigt um segment, Umsatzklasse, Kundendauer"
+    )
     assert _words.typical("de", {}, {}) == "jeder Kunde (keine Kontrollvariablen)"
 
 

@@ -27,6 +27,9 @@ def test_currency_axis_ticks_get_the_decimals_their_spacing_needs():
     assert ticks.format_ticks([2.55e9, 2.6e9, 2.65e9]) == ["€2.55B", "€2.60B", "€2.65B"]
     assert ticks.format_ticks([40.6e6, 40.8e6, 41e6]) == ["€40.6M", "€40.8M", "€41.0M"]
     assert ticks.format_ticks([0, 5e5, 1e6]) == ["€0", "€500,000", "€1.0M"]
+    # whole millions when the ticks are (a large company's forecast read $420.0M, $400.0M)
+    assert ticks.format_ticks([380e6, 400e6, 420e6]) == ["€380M", "€400M", "€420M"]
+    assert ticks.format_ticks([34e6, 35e6, 36e6]) == ["€34M", "€35M", "€36M"]
     german = style.currency_formatter("de")
     assert german.format_ticks([2.6e9, 2.65e9]) == ["2,60 Mrd. €", "2,65 Mrd. €"]
     fixed = style.currency_formatter("en", decimals=1)

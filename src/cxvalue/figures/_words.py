@@ -376,8 +376,9 @@ SIZE_LEVELS = {
 
 
 def control(locale: str, name: str) -> str:
-    """A control's name in words: ``size band`` / ``Umsatzklasse``, ``segment``."""
-    return BANDS.get(locale, {}).get(name, name.replace("_", " "))
+    """A control's name in words: ``size band`` / ``Umsatzklasse``, ``segment`` (from the
+    column name or from the words of an ``adjusted for …`` phrase)."""
+    return BANDS.get(locale, {}).get(name.replace(" ", "_"), name.replace("_", " "))
 
 
 def _level(locale: str, name: str, level: object) -> str:

@@ -485,7 +485,7 @@ class _CurrencyFormatter(Formatter):
         if self.decimals is not None or not self.compact or abs(x) < 1e6 or not steps.size:
             return self.decimals
         unit = 1e9 if abs(x) >= 1e9 else 1e6
-        return int(min(3, max(1, math.ceil(-math.log10(steps.min() / unit) - 1e-9))))
+        return int(min(3, max(0, math.ceil(-math.log10(steps.min() / unit) - 1e-9))))
 
 
 def pct_formatter(locale: Locale = "en", decimals: int = 0) -> FuncFormatter:
