@@ -87,7 +87,7 @@ def sensitivity_frame(result=None) -> pd.DataFrame:
 
 
 def money(value: float, locale: str = "en", digits: int = 2) -> str:
-    """How the figures write an amount in a title (two significant digits, units kept)."""
+    """How the figures write an amount in a title (``digits`` significant digits, units kept)."""
     return _frames.keep_units(_frames.money(value, locale, "EUR", digits)[0])
 
 
@@ -254,7 +254,10 @@ def test_lifetime_value_title_states_the_gap(fitted, tmp_path):
     result = fitted["result"]
     fig = lifetime_value(result)
     gap = result.gaps.set_index("comparison").loc["promoter - detractor", "per_customer"]
-    assert title_of(fig) == f"A promoter is worth {money(gap)} more than a detractor over 3 years"
+    # three digits, as the headline slide writes it
+    assert title_of(fig) == (
+        f"A promoter is worth {money(gap, digits=3)} more than a detractor over 3 years"
+    )
     ax = fig.axes[0]
     assert errorbar_lines(ax), "the intervals are drawn as error bars"
     assert "one NPS point = 1% of customers moving from detractor to passive" in source_of(fig)
@@ -270,7 +273,7 @@ def test_lifetime_value_gap_interval_keeps_three_digits(fitted):
     narrow.gaps = pd.DataFrame({"comparison": ["promoter - detractor"], "per_customer": [8161.4],
                                 "lo": [8121.0], "hi": [8201.2]})  # fmt: skip
     fig = lifetime_value(narrow)
-    assert title_of(fig).startswith("A promoter is worth €8,200 more than a detractor")
+    assert title_of(fig).startswith("A promoter is worth €8,160 more than a detractor")
     assert "(gap: €8,120 to €8,200)" in subtitle_of(fig)
 
 
@@ -286,8 +289,8 @@ def test_lifetime_value_marks_thin_evidence_and_writes_german_money(fitted):
     notes = texts_by_gid(fig, "clv-not-enough")
     assert [t.get_text() for t in notes] == ["nicht genug Evidenz"]
     gap = result.gaps.set_index("comparison").loc["promoter - detractor", "per_customer"]
-    assert money(gap, "de") in title_of(fig)
-    assert money(gap, "de").endswith("\u00a0€")
+    assert money(gap, "de", digits=3) in title_of(fig)
+    assert money(gap, "de", digits=3).endswith("\u00a0€")
 
 
 # --- point value -------------------------------------------------------------------------------
@@ -297,7 +300,7 @@ def test_point_value_title_band_and_transition(fitted, tmp_path):
     result = fitted["result"]
     fig = point_value(result)
     est = float(result.point["estimate"].iloc[0])
-    assert title_of(fig) == f"One more NPS point is worth {money(est)} over 3 years"
+    assert title_of(fig) == f"One more NPS point is worth {money(est, digits=3)} over 3 years"
     ax = fig.axes[0]
     (band,) = [c for c in bands(ax) if c.get_gid() == "point-interval"]
     assert band.get_paths()

@@ -83,6 +83,11 @@ def test_slide_titles_state_the_numbers_the_results_hold(pack):
     point = snap["value"]["per_point"]["estimate"]
     assert f"€{float(f'{point:.3g}'):,.0f}" in headline
     assert "detractor to passive" in headline  # the transition assumption, stated
+    # one number, one way of writing it: the headline's figures read the same in the
+    # titles of their own slides (€482,000 there and €480,000 here read as two numbers)
+    for value in (point, gap):
+        written = f"€{float(f'{value:.3g}'):,.0f}"
+        assert written in headline and written in titles, written
 
 
 def test_no_verbatim_and_no_customer_id_anywhere(pack):

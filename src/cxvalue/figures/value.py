@@ -147,9 +147,11 @@ def _clv_words(result: Any, locale: str, currency: str) -> tuple[str, str]:
     one = _words.ONE[locale]
     if key in gaps.index:
         gap = gaps.loc[key]
-        g = _frames.money(gap["per_customer"], locale, currency)[0]
-        # the bounds to three digits: to two, €8,121-8,201 around €8,161 read €8,100-8,200
-        glo, ghi = _frames.money([gap["lo"], gap["hi"]], locale, currency, digits=3)
+        # three digits, as on the headline slide (€7,740, not €7,700 there and €7,740 here);
+        # to two, bounds of €8,121-8,201 around €8,161 read €8,100-8,200
+        g, glo, ghi = _frames.money(
+            [gap["per_customer"], gap["lo"], gap["hi"]], locale, currency, digits=3
+        )
         title = words["clv_title"].format(
             high=one[PROMOTER], low=one[DETRACTOR], gap=g, horizon=horizon
         )
@@ -240,13 +242,14 @@ def _draw_point(
     top = float(share.max())
     words = _words.MONEY[locale]
     ax.annotate(
-        words["estimate"].format(v=_frames.money(est, locale, currency)[0]), (est, top * 1.08),
+        words["estimate"].format(v=_frames.money(est, locale, currency, digits=3)[0]),
+        (est, top * 1.08),
         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=16,
         fontweight="bold", color=style.ACCENT, path_effects=style.HALO, gid="point-value",
     )  # fmt: skip
     for edge, ha, dx in ((lo, "right", -6), (hi, "left", 6)):
         ax.annotate(
-            _frames.money(edge, locale, currency)[0], (edge, top * 0.93), xytext=(dx, 0),
+            _frames.money(edge, locale, currency, digits=3)[0], (edge, top * 0.93), xytext=(dx, 0),
             textcoords="offset points", ha=ha, va="center", fontsize=style.NOTE_SIZE,
             color=style.ACCENT, path_effects=style.HALO, gid="point-bounds",
         )  # fmt: skip
@@ -266,7 +269,10 @@ def _draw_point(
 def _point_words(result: Any, locale: str, currency: str) -> tuple[str, str]:
     words = _words.MONEY[locale]
     a, point = result.assumptions, result.point.iloc[0]
-    v, lo, hi = _frames.money([point["estimate"], point["lo"], point["hi"]], locale, currency)
+    # three digits, as on the headline slide and the tornado's base
+    v, lo, hi = _frames.money(
+        [point["estimate"], point["lo"], point["hi"]], locale, currency, digits=3
+    )
     horizon = _words.horizon(locale, int(a.horizon_months))
     title = words["point_title"].format(v=v, horizon=horizon)
     common = {
@@ -547,7 +553,7 @@ def _draw_tornado(ax: Axes, df: pd.DataFrame, locale: str, currency: str) -> Non
                 gid="tornado-setting",
             )  # fmt: skip
     ax.annotate(
-        _words.MONEY[locale]["base"].format(v=_frames.money(base, locale, currency)[0]),
+        _words.MONEY[locale]["base"].format(v=_frames.money(base, locale, currency, digits=3)[0]),
         (base, -0.55), xytext=(0, 0), textcoords="offset points", ha="center", va="bottom",
         fontsize=15, fontweight="bold", color=style.INK, gid="tornado-base-label",
     )  # fmt: skip
@@ -583,9 +589,8 @@ def _tornado_labels(
 def _tornado_words(df: pd.DataFrame, attrs: dict, locale: str, currency: str) -> tuple[str, str]:
     words = _words.MONEY[locale]
     values = np.concatenate([df["low"].to_numpy(float), df["high"].to_numpy(float)])
-    lo, hi, base = _frames.money(
-        [float(values.min()), float(values.max()), float(df["base"].iloc[0])], locale, currency
-    )
+    lo, hi = _frames.money([float(values.min()), float(values.max())], locale, currency)
+    base = _frames.money(float(df["base"].iloc[0]), locale, currency, digits=3)[0]
     param = _words.parameter(locale, str(df["parameter"].iloc[0]))
     param = param[:1].lower() + param[1:] if locale == "en" else param
     title = words["tornado_title"].format(lo=lo, hi=hi, param=param)
