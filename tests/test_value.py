@@ -180,3 +180,38 @@ def test_a_base_level_the_revenue_model_never_saw_is_a_clear_error(small_models)
     partial = dataclasses.replace(growth, design=design, controls=("segment",))
     with pytest.raises(ParameterError, match="segment = 'Enterprise'.*no retained"):
         cx.value(retention, partial, n_draws=100)
+
+
+def test_the_base_s_detractors_interval_covers_the_true_count():
+    """The value at stake multiplies the gap by the base's detractors: counted where a
+    customer answered, estimated where not. Over repeated surveys of one population (a
+    quarter answering; a small profile with no answers takes the base's share), the 95%
+    interval of that count covers the true one at about its rate. Before, the count was
+    taken as known: a zero-width interval."""
+    from cxvalue._value_draws import ProfileDraws
+
+    rng = np.random.default_rng(5)
+    sizes, shares = np.array([4000, 1500, 300, 60]), np.array([0.3, 0.2, 0.45, 0.25])
+    cats = ["promoter", "passive", "detractor", "not_surveyed"]
+    empty = np.empty((1, len(cats), len(sizes)))
+    hits, widths, reps = 0, [], 300
+    for rep in range(reps):
+        detractor = [rng.random(size) < share for size, share in zip(sizes, shares, strict=True)]
+        answered = [rng.random(size) < 0.25 for size in sizes]
+        answered[-1][:] = False
+        k = np.array([(d & a).sum() for d, a in zip(detractor, answered, strict=True)], float)
+        n = np.array([a.sum() for a in answered], float)
+        share = np.where(n > 0, k / np.maximum(n, 1), k.sum() / n.sum())
+        sim = ProfileDraws(
+            categories=cats, value=empty, yearly=empty, hazard=empty, growth=empty,
+            profiles=pd.DataFrame({"customers": sizes.astype(float), "share_detractor": share}),
+            counts=np.stack([np.zeros_like(k), n - k, k, sizes - n]),
+            monthly_discount=0.0, horizon=12,
+        )  # fmt: skip
+        totals = sim.holder_draws("detractor", 4000, seed=rep).sum(axis=1)
+        assert totals[0] == pytest.approx((sizes * share).sum())  # draw 0: the estimate
+        lo, hi = np.quantile(totals, [0.025, 0.975])
+        hits += lo <= sum(d.sum() for d in detractor) <= hi
+        widths.append(hi - lo)
+    assert 0.92 <= hits / reps <= 0.98, hits / reps
+    assert np.median(widths) > 100  # the share and the unanswered customers: ±115 here

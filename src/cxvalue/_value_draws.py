@@ -74,6 +74,25 @@ class ProfileDraws:
         """
         return self.customers * self.profiles[f"share_{category}"].to_numpy(float)
 
+    def holder_draws(self, category: str, n_draws: int, seed: int | None) -> np.ndarray:
+        """Draws of the base's customers of ``category`` per profile, (draws, profiles).
+
+        The customers who answered are counted as they are; the others of a profile
+        are a binomial draw at a share drawn from its posterior (Jeffreys' Beta of the
+        profile's answers, or of the whole base's where a profile has none, one draw
+        shared by all such profiles). Draw 0 is :meth:`holders`, the estimate.
+        """
+        rng = np.random.default_rng(seed)
+        answered = [self.index(c) for c in self.categories if c != NOT_SURVEYED]
+        k, n = self.counts[self.index(category)], self.counts[answered].sum(axis=0)
+        others = np.maximum(np.rint(self.customers - n), 0).astype(np.int64)
+        overall = rng.beta(k.sum() + 0.5, n.sum() - k.sum() + 0.5, size=(n_draws, 1))
+        own = rng.beta(k + 0.5, n - k + 0.5, size=(n_draws, k.size))
+        share = np.where(n > 0, own, overall)
+        draws = k + rng.binomial(others, share)
+        draws[0] = self.holders(category)
+        return draws
+
     def discounted(self, hazard: np.ndarray, growth: np.ndarray) -> np.ndarray:
         """Discounted revenue over the horizon of one customer for any hazard and growth.
 

@@ -84,9 +84,8 @@ class ValueResult:
         ``per_customer`` with ``lo``/``hi``, and ``whole_base`` with
         ``base_lo``/``base_hi``: the gap times the base's estimated
         detractors (respondents' shares post-stratified to the base's mix;
-        the interval is the models' alone: the estimated count is taken as
-        known, so it is somewhat narrower than the whole uncertainty),
-        ``evidence``.
+        its interval holds both the models' uncertainty and that of the
+        count, whose non-respondents are estimated), ``evidence``.
     point : pandas.DataFrame
         One row: the value of +1 NPS point over the horizon (``estimate``,
         ``lo``, ``hi``), ``customers_moving`` and ``evidence``.
@@ -201,7 +200,8 @@ def value(
     for high in (PROMOTER, PASSIVE):
         if high not in sim.categories or DETRACTOR not in sim.categories:
             continue
-        per, base = _gap(sim, high, DETRACTOR, margins)
+        holders = sim.holder_draws(DETRACTOR, n_draws, None if seed is None else seed + 2)
+        per, base = _gap(sim, high, DETRACTOR, margins, holders)
         gap_draws[f"gap_{high}_{DETRACTOR}"] = per
         gap_rows.append({"comparison": f"{high} - {DETRACTOR}", **interval(per, level),
                          **interval(base, level, "whole_base", "base_lo", "base_hi"),
@@ -295,10 +295,13 @@ def moved_sum(
     return out
 
 
-def _gap(sim: ProfileDraws, high: str, low: str, margins: np.ndarray):
+def _gap(sim: ProfileDraws, high: str, low: str, margins: np.ndarray, holders: np.ndarray):
+    """The gap per customer of the base, and in the whole base: per customer of ``low``
+    times the base's ``low`` customers, both drawn (``holders``, see
+    :meth:`ProfileDraws.holder_draws`)."""
     weights = sim.customers / sim.customers.sum()
     diff = (sim.value[:, sim.index(high)] - sim.value[:, sim.index(low)]) * margins
-    return diff @ weights, diff @ sim.holders(low)
+    return diff @ weights, np.einsum("dp,dp->d", diff, holders)
 
 
 def interval(draws: np.ndarray, level: float, est="estimate", lo="lo", hi="hi") -> dict:
