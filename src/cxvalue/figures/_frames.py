@@ -196,7 +196,7 @@ def money(
         if abs(v) < 1e6:
             out += fmt_currency(round_significant(float(v), digits), locale, currency)
             continue
-        unit, decimals = _unit_and_decimals(float(v), digits)
+        _, decimals = _unit_and_decimals(float(v), digits)
         out += fmt_currency(float(v), locale, currency, decimals=decimals)
     return out
 

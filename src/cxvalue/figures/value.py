@@ -410,8 +410,8 @@ def _draw_bridge(ax: Axes, df: pd.DataFrame, attrs: dict, locale: str, currency:
     # the base's and the scenario's labels differ by about the scenario's change: €5.26M
     # and €5.30M around +€39,000, $3.34B and $3.37B around +$32.9M (not $3.3B and $3.4B)
     for digits in (3, 4, 5):
-        shown = _frames.shown(scen, digits - 1) - _frames.shown(base, digits - 1)
-        if abs(shown - (scen - base)) <= 0.25 * abs(scen - base):
+        written = _frames.shown(scen, digits - 1) - _frames.shown(base, digits - 1)
+        if abs(written - (scen - base)) <= 0.25 * abs(scen - base):
             break
         values[0], values[3] = _frames.money([base, scen], locale, currency, digits=digits)
     signs = ["", "+" if ret >= 0 else "", "+" if exp >= 0 else "", ""]

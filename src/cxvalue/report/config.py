@@ -62,9 +62,10 @@ class InputSpec:
 class ModelSpec:
     """What the retention and revenue models adjust for and how churn is defined.
 
-    ``controls`` not set (``None``): those of :data:`DEFAULT_CONTROLS` the data has
-    (``segment`` needs a customers table with that column; the bands always exist).
-    Controls that are set must all exist.
+    ``controls`` not set (``None``): those of :data:`DEFAULT_CONTROLS` the data supports
+    (``segment`` needs a customers table with that column, ``tenure_band`` its
+    ``acquired_at`` dates; see :func:`cxvalue.report.flow.model_controls`). Controls
+    that are set must all exist.
     """
 
     controls: tuple[str, ...] | None = None
