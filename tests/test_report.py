@@ -316,6 +316,10 @@ def test_thin_evidence_is_said_in_the_report_s_language(tmp_path):
     assert said in headline(flow).footnote
     assert said in methods(flow)
     assert not any("not enough" in text for text in [headline(flow).footnote, *methods(flow)])
+    # a segment with too few answers is marked on its figure and in the tables; nps()'s
+    # English advice on by= and period= stays off the methods slide
+    assert flow.nps_segments["too_few"].any()
+    assert not any("nps():" in text for text in [*flow.notes, *methods(flow)])
 
 
 def test_evidence_reasons_in_german():

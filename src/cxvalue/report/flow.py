@@ -22,7 +22,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxvalue.errors import ConfigError, CxValueWarning, DataWarning, EmptyInputError, InputError
+from cxvalue.errors import (
+    ConfigError,
+    CxValueWarning,
+    DataWarning,
+    EmptyInputError,
+    InputError,
+    SmallSampleWarning,
+)
 from cxvalue.forecast import forecast
 from cxvalue.growth import GrowthResult, revenue_retention
 from cxvalue.ingest import IngestResult, read_customers, read_responses, read_revenue
@@ -318,9 +325,14 @@ def add_extras(flow: Flow, say: Progress) -> None:
     table = flow.responses.table  # only what nps() reads: no copy of the other columns
     wanted = [c for c in ("customer_id", "responded_at", "score", "category") if c in table]
     answers = table[wanted].dropna(subset=["score"])
-    flow.nps_trend = nps(answers.drop_duplicates(["customer_id", "responded_at"]), period="Q")
     by = [c for c in ("segment",) if c in flow.latest.columns]
-    flow.nps_segments = nps(flow.latest, by=by[0]) if by else None
+    with warnings.catch_warnings():
+        # a group with too few answers is marked where it is shown (figures, tables);
+        # nps()'s advice on by= and period= is not for a board's methods slide
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        flow.nps_trend = nps(answers.drop_duplicates(["customer_id", "responded_at"]),
+                             period="Q")  # fmt: skip
+        flow.nps_segments = nps(flow.latest, by=by[0]) if by else None
     flow.scenario = scenario(flow.value, points=SCENARIO_POINTS)
     flow.bridge = bridge(flow.value, points=SCENARIO_POINTS)
     low, high = max(1, m.churn_after_months - 1), m.churn_after_months + 3
