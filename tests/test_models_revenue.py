@@ -298,6 +298,15 @@ def test_zero_base_and_zero_next_rows_are_counted_and_reported():
     assert "adjusted for: size" in text
 
 
+def test_summary_gives_small_p_values_their_digits(simulated):
+    """The coefficients' p-values read 0.0000 for 1e-61: a statistician writes the number."""
+    model = fit_revenue(panel_of(simulated), controls=("size",))
+    frame = model.to_frame().set_index("term")
+    row = next(line for line in model.summary().splitlines() if "category[promoter]" in line)
+    p = frame.loc["category[promoter]", "p_value"]
+    assert p < 1e-4 and row.split()[-1] == f"{p:.3g}"
+
+
 def test_tiny_segment_warns_by_name():
     panel = panel_of(paused_company())
     with (

@@ -323,7 +323,11 @@ class RevenueModel:
             ),
             f"  smearing factor {self.smearing:.4f}, residual sd {self.resid_sd:.4f}",
             "",
-            self.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"),
+            self.to_frame().to_string(
+                index=False,
+                float_format=lambda v: f"{v:.4f}",
+                formatters={"p_value": lambda p: f"{p:.3g}"},  # not 0.0000 for 1e-61
+            ),
             "",
             f"Annual log growth ({self.typical}):",
             self.growth().to_string(index=False, float_format=lambda v: f"{v:.4f}"),
