@@ -116,6 +116,10 @@ def test_sample_recovers_planted_hazard_ratios_and_shows_the_confounder():
     assert biased.loc["promoter", "estimate"] < hr.loc["promoter", "estimate"] - 0.02
     assert biased.loc["detractor", "estimate"] > hr.loc["detractor", "estimate"] + 0.05
     assert "adjusted for segment, size, tenure band" in adjusted.summary()
+    # the reference's 1.00 stands in the estimates' column
+    rows = [s for s in adjusted.summary().splitlines() if s.startswith("  ") and "events" in s]
+    columns = {line.index(".") for line in rows}
+    assert len(rows) == 4 and len(columns) == 1, rows
 
 
 def test_ninety_percent_intervals_cover_at_their_rate():

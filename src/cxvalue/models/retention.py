@@ -311,7 +311,7 @@ class RetentionModel:
         ]
         for row in table.itertuples():
             if row.note == "reference":
-                lines.append(f"  {row.category:<13} 1 (reference)   events {row.events:,}")
+                lines.append(f"  {row.category:<13} {1:5.2f} (reference)  events {row.events:,}")
                 continue
             note = f"  [{row.note}]" if row.note else ""
             if np.isnan(row.estimate):
