@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -244,6 +245,26 @@ def test_a_growing_base_is_not_value_drift(base):
     checks = by_name(check_drift(base, cur))
     assert checks["value.gap.promoter_vs_detractor_whole_base"].status == "fail"
     assert "scaled" not in checks["value.gap.promoter_vs_detractor_whole_base"].reason
+
+
+def test_money_in_reasons_carries_its_currency_and_a_new_currency_is_not_compared(base):
+    """Reasons read "moved from 52,000 [...]": in which money? Snapshots now say, and a
+    run in another currency than its baseline is not compared at all."""
+    base["value"]["currency"] = "EUR"
+    cur = current_from(base)
+    checks = by_name(check_drift(base, cur))
+    assert "moved from €52,000 [€41,000, €63,000] to €52,000" in checks["value.per_point"].reason
+    assert re.search(r"moved from €[\d,]+\.\d\d to €", checks["revenue_per_customer_month"].reason)
+    cur["value"]["currency"] = "USD"
+    check = by_name(check_drift(base, cur))["value.per_point"]
+    assert check.status == "cannot_judge" and "the currency differs (EUR then, USD now)" in (
+        check.reason
+    )
+    del base["value"]["currency"], cur["value"]["currency"]  # older snapshots: plain amounts
+    assert (
+        "moved from 52,000 [41,000, 63,000]"
+        in by_name(check_drift(base, cur))["value.per_point"].reason
+    )
 
 
 def test_effects_say_conservative_only_when_periods_overlap(base):

@@ -141,6 +141,7 @@ def test_summary_and_snapshot_agree(pack):
     assert "36-month horizon, 30% margin" in text
     assert snap["value"]["assumptions"]["transition"] == "detractor_to_passive"
     assert snap["value"]["customers"] > 1000  # today's base, for the drift check's scaling
+    assert snap["value"]["currency"] == "EUR"  # the drift check's amounts say it
     assert set(snap["retention"]["hazard_ratio"]) == {"promoter", "detractor", "not_surveyed"}
     assert len(snap["forecast"]) == 24
     assert json.loads(pack["snapshot"].read_text())["schema_version"] == 1

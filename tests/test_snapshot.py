@@ -125,6 +125,7 @@ def test_all_problems_are_listed_at_once(snap):
         (lambda s: s["inputs"].pop("revenue"), "inputs.revenue: missing"),
         (lambda s: s["forecast"][0].pop("period"), "forecast[0].period: missing"),
         (lambda s: s["value"].update(customers=12.5), "value.customers: expected a whole number"),
+        (lambda s: s["value"].update(currency=978), "value.currency: expected a string"),
     ],
 )
 def test_mangled_snapshots_raise(snap, mangle, expected):

@@ -8,13 +8,14 @@ reasons are documented on :func:`cxvalue.drift.check_drift`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from cxvalue._drift_stats import nps_change, psi, psi_null_quantiles, share_test
+from cxvalue.formatting import fmt_currency
 from cxvalue.report.config import DriftThresholds
 
 __all__ = ["Check", "STATUSES", "GROUPS", "grade", "input_checks"]
@@ -75,6 +76,14 @@ class Check:
     def to_dict(self) -> dict[str, Any]:
         """The record as a JSON-ready dict."""
         return asdict(self)
+
+
+def amounts(currency: str | None, decimals: int = 0) -> Callable[[float], str]:
+    """How a drift reason writes money: ``€482,050`` (plain ``482,050`` when the snapshots
+    do not say the currency, as those written before cxvalue recorded it)."""
+    if not currency:
+        return lambda v: f"{v:,.{decimals}f}"
+    return lambda v: fmt_currency(v, "en", currency, compact=False, decimals=decimals)[0]
 
 
 def grade(fail: bool, warn: bool) -> str:
@@ -335,8 +344,9 @@ def check_revenue_level(base: Snapshot, cur: Snapshot, th: DriftThresholds) -> C
         )
     change = (new - old) / abs(old)
     status = grade(abs(change) > th.revenue_fail_change, abs(change) > th.revenue_warn_change)
+    money = amounts(cur["value"].get("currency") or base["value"].get("currency"), decimals=2)
     reason = (
-        f"Revenue per customer-month moved from {old:,.2f} to {new:,.2f} "
+        f"Revenue per customer-month moved from {money(old)} to {money(new)} "
         f"({change:+.1%}): {verdict_words(status)}."
     )
     return Check(

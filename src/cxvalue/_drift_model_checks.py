@@ -11,14 +11,14 @@ under any correlation — the effects of one model share its reference level.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from cxvalue._categories import LABELS
-from cxvalue._drift_checks import Check, Snapshot, grade, verdict_words
+from cxvalue._drift_checks import Check, Snapshot, amounts, grade, verdict_words
 from cxvalue._drift_stats import holm
 from cxvalue.report.config import DriftThresholds
 
@@ -158,6 +158,7 @@ def value_checks(base: Snapshot, cur: Snapshot, th: DriftThresholds) -> list[Che
     ]
     items += [(f"value.gap.{k}", f"CLV gap {k.replace('_', ' ')}", "gap", k) for k in gaps]
     problem = _value_problem(old, new)
+    money = amounts(new.get("currency") or old.get("currency"))
     checks = []
     for name, label, section, key in items:
         a, b = _interval(old, section, key), _interval(new, section, key)
@@ -169,13 +170,13 @@ def value_checks(base: Snapshot, cur: Snapshot, th: DriftThresholds) -> list[Che
             continue
         note = ""
         if section == "per_point" or str(key).endswith("_whole_base"):
-            a, note = _at_todays_base(a, old.get("customers"), new.get("customers"))
-        checks.append(_value_check(name, label, a, b, th, note))
+            a, note = _at_todays_base(a, old.get("customers"), new.get("customers"), money)
+        checks.append(_value_check(name, label, a, b, th, note, money))
     return checks
 
 
 def _at_todays_base(
-    interval: Mapping[str, Any], then: int | None, now: int | None
+    interval: Mapping[str, Any], then: int | None, now: int | None, money: Callable
 ) -> tuple[Mapping[str, Any], str]:
     """The baseline's figure for the whole base scaled to today's number of customers, and
     the words that say so: a growing base is not drift (fresh data grows), a larger value
@@ -185,7 +186,7 @@ def _at_todays_base(
     factor = now / then
     scaled = {k: interval[k] * factor for k in ("estimate", "lo", "hi")}
     note = (
-        f" (the baseline's {interval['estimate']:,.0f} scaled to today's base: {then:,} "
+        f" (the baseline's {money(interval['estimate'])} scaled to today's base: {then:,} "
         f"customers then, {now:,} now, {factor - 1:+.1%})"
     )
     return scaled, note
@@ -195,6 +196,9 @@ def _value_problem(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None
     for when, section in (("baseline", old), ("current", new)):
         if section.get("status"):
             return f"the {when} value was not computed: {section['status']}"
+    then, now = old.get("currency"), new.get("currency")
+    if then and now and then != now:
+        return f"the currency differs ({then} then, {now} now)"
     a, b = old.get("assumptions") or {}, new.get("assumptions") or {}
     keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
     if keys:
@@ -228,6 +232,7 @@ def _value_check(
     new: Mapping[str, Any],
     th: DriftThresholds,
     note: str = "",
+    money: Callable = lambda v: f"{v:,.0f}",
 ) -> Check:
     """Fail: large and the intervals do not overlap; warn: large and the new estimate is
     outside the baseline's interval, or the intervals are apart but the change is small."""
@@ -244,8 +249,8 @@ def _value_check(
         else "inside the baseline's interval"
     )
     reason = (
-        f"{label} moved from {old['estimate']:,.0f} [{old['lo']:,.0f}, {old['hi']:,.0f}]"
-        f"{note} to {new['estimate']:,.0f} [{new['lo']:,.0f}, {new['hi']:,.0f}] "
+        f"{label} moved from {money(old['estimate'])} [{money(old['lo'])}, {money(old['hi'])}]"
+        f"{note} to {money(new['estimate'])} [{money(new['lo'])}, {money(new['hi'])}] "
         f"({change:+.1%}), {where}: {verdict_words(status)}."
     )
     rule = (

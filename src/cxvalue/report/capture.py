@@ -320,6 +320,7 @@ def _value(flow: Flow) -> dict[str, Any]:
         "margin_observed": float(a.margin),
         # today's base: the value of a point and the value at stake scale with it
         "customers": int(result.customers),
+        "currency": flow.config.currency,
     }  # fmt: skip
 
 

@@ -403,8 +403,11 @@ def _check_value(value: Mapping[str, Any], problems: list[str]) -> None:
     point = _need(value, "per_point", _DICT, "value.", problems, nullable=not computed)
     if point is not None:
         _check_interval(point, "value.per_point", problems)
-    if "customers" in value:  # snapshots written before cxvalue recorded it have none
+    # snapshots written before cxvalue recorded these have none
+    if "customers" in value:
         _need(value, "customers", _INT, "value.", problems, nullable=not computed)
+    if "currency" in value:
+        _need(value, "currency", _STR, "value.", problems)
 
 
 def _check_interval(interval: Any, path: str, problems: list[str]) -> None:
