@@ -231,8 +231,8 @@ def _value_check(
     old: Mapping[str, Any],
     new: Mapping[str, Any],
     th: DriftThresholds,
-    note: str = "",
-    money: Callable = lambda v: f"{v:,.0f}",
+    note: str,
+    money: Callable,
 ) -> Check:
     """Fail: large and the intervals do not overlap; warn: large and the new estimate is
     outside the baseline's interval, or the intervals are apart but the change is small."""
