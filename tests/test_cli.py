@@ -95,6 +95,21 @@ def test_warnings_are_lines_of_the_command(tmp_path, capsys):
     assert ".py:" not in err and "frame = " not in err
 
 
+def test_nps_of_each_customer_s_latest_answer(tmp_path, capsys):
+    """The warning's way out, from the command line: 40 customers who answered 0, then 10."""
+    path = tmp_path / "r.csv"
+    rows = [f"C{i},2025-01-0{day},{score}" for i in range(40) for day, score in ((2, 0), (9, 10))]
+    path.write_text("customer_id,responded_at,score\n" + "\n".join(rows) + "\n")
+    assert main(["nps", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "come from customers already counted" in err
+    assert "n=80  NPS    0.0" in out
+    assert main(["nps", str(path), "--latest"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "latest answer: 40 of 80 answers." in out
+    assert "n=40" in out and "+100.0" in out
+
+
 def test_demo_prints_ledgers_and_nps(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out

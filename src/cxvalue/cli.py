@@ -97,10 +97,25 @@ def _cmd_nps(args: argparse.Namespace) -> int:
         customers = read_customers(args.customers).table
         extra = [c for c in customers.columns if c == "customer_id" or c not in table.columns]
         table = table.merge(customers[extra], on="customer_id", how="left")
+    if args.latest:
+        answers = len(table)
+        table = _latest_answers(table, args.period)
+        per = " in each period" if args.period else ""
+        print(f"Each customer's latest answer{per}: {len(table):,} of {answers:,} answers.")
     by = args.by or None
     frame = nps(table, by=by, period=args.period, method=args.method)
     print(format_nps_table(frame))
     return EXIT_OK
+
+
+def _latest_answers(table: Any, period: str | None) -> Any:
+    """Each customer's latest answer (in each period of ``period``'s kind)."""
+    keys = ["customer_id"]
+    table = table.sort_values("responded_at", kind="stable")
+    if period:
+        table = table.assign(_period=table["responded_at"].dt.to_period(period))
+        keys.append("_period")
+    return table.drop_duplicates(keys, keep="last").drop(columns="_period", errors="ignore")
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -157,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", action="append", metavar="COLUMN", help="group by this column")
     p.add_argument("--period", choices=("M", "Q", "Y"), help="and by month, quarter or year")
     p.add_argument("--method", default="wald", choices=("wald", "adjusted", "bootstrap"))
+    p.add_argument(
+        "--latest", action="store_true", help="each customer's latest answer (per period too)"
+    )
     p.set_defaults(func=_cmd_nps)
 
     p = sub.add_parser("report", help="write the board pack for the extracts a config names")
