@@ -460,8 +460,8 @@ def currency_formatter(
     """Axis ticks as money: ``€1.2M`` / ``1,2 Mio. €``.
 
     Abbreviated ticks get as many decimals as their spacing needs to be told apart
-    (``€2.65B``, ``€2.70B`` rather than ``€2.6B``, ``€2.7B``, ``€2.7B``), at least one;
-    ``decimals`` fixes the number instead.
+    (``€2.65B``, ``€2.70B`` rather than ``€2.6B``, ``€2.7B``, ``€2.7B``), none when the
+    ticks are whole (``$420M``); ``decimals`` fixes the number instead.
     """
     return _CurrencyFormatter(locale, currency, compact, decimals)
 

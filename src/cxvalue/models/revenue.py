@@ -139,7 +139,7 @@ class RevenueModel:
     @property
     def reference_levels(self) -> dict[str, str]:
         """Each factor control at the level of the typical customer (see :attr:`typical`)."""
-        return {f: levels[0] for f, levels in self.design.factors.items() if f != "category"}
+        return {f: self.design.reference(f) for f in self.design.factors if f != "category"}
 
     @property
     def typical(self) -> str:

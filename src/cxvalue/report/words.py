@@ -290,14 +290,15 @@ def methods(flow: Any) -> list[str]:
         w["poststrat"], w["causal"], w["held"],
     ]  # fmt: skip
     bullets += [w["evidence"].format(what=evidence(e, loc)) for e in _evidence(flow)]
-    bullets += [w["note"].format(what=_own_note(n, flow, loc)) for n in flow.notes[:4]]
+    span = short_history(flow)  # once: it reads the revenue's months
+    bullets += [w["note"].format(what=_own_note(n, span, loc)) for n in flow.notes[:4]]
     return bullets
 
 
-def _own_note(note: str, flow: Any, loc: str) -> str:
-    """A note in the report's language when it is one of the report's own."""
+def _own_note(note: str, span: dict[str, Any] | None, loc: str) -> str:
+    """A note in the report's language when it is one of the report's own (``span``: the
+    revenue's, when the short-history note may be among them)."""
     own = OWN_NOTES.get(loc, {})
-    span = short_history(flow)
     if span and note == SHORT_HISTORY_NOTE.format(**span):
         return own.get(SHORT_HISTORY_NOTE, SHORT_HISTORY_NOTE).format(**span)
     return own.get(note, note)
