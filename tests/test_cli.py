@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 import cxvalue
@@ -65,6 +66,21 @@ def test_validate_dayfirst_flag(tmp_path, capsys):
     assert main(["validate", str(path), "--as", "responses"]) == 2
     assert "dayfirst" in capsys.readouterr().err
     assert main(["validate", str(path), "--as", "responses", "--dayfirst"]) == 0
+
+
+def test_validate_and_nps_read_the_sheet_named(tmp_path, capsys):
+    path = tmp_path / "survey.xlsx"
+    answers = pd.DataFrame({"customer_id": ["1", "2"], "responded_at": ["2025-01-02"] * 2,
+                            "score": [10, 3]})  # fmt: skip
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame({"Notes": ["Q1 survey"]}).to_excel(book, sheet_name="Read me", index=False)
+        answers.to_excel(book, sheet_name="Answers", index=False)
+    assert main(["validate", str(path), "--as", "responses"]) == 2
+    assert "'Answers'" in capsys.readouterr().err
+    assert main(["validate", str(path), "--as", "responses", "--sheet", "Answers"]) == 0
+    assert "2 kept" in capsys.readouterr().out
+    assert main(["nps", str(path), "--sheet", "Answers"]) == 0
+    assert "all responses  n=2" in capsys.readouterr().out
 
 
 def test_sample_validate_and_nps_on_the_sample(tmp_path, capsys):

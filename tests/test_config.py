@@ -24,7 +24,8 @@ path = "revenue.csv"
 dayfirst = true
 
 [inputs.customers]
-path = "customers.csv"
+path = "customers.xlsx"
+sheet = "Kunden"
 
 [model]
 controls = ["segment", "size"]
@@ -43,6 +44,8 @@ transition = "detractor_to_passive"
     assert config.inputs["responses"].path == tmp_path / "responses.csv"
     assert config.inputs["responses"].columns["customer_id"] == "ExternalReference"
     assert config.inputs["revenue"].dayfirst is True
+    assert config.inputs["customers"].sheet == "Kunden"
+    assert config.inputs["revenue"].sheet is None
     assert config.model.controls == ("segment", "size")
     assert config.value.discount_rate == 0.08
 
@@ -86,3 +89,26 @@ def test_invalid_toml_and_missing_file(tmp_path):
         load_config(bad)
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "none.toml")
+
+
+def test_the_report_reads_each_input_from_its_sheet(tmp_path):
+    import pandas as pd
+
+    from cxvalue.report.flow import read_inputs
+
+    sheets = {
+        "Info": pd.DataFrame({"About": ["one workbook for all three extracts"]}),
+        "NPS": pd.DataFrame({"customer_id": ["1"], "responded_at": ["2025-01-03"], "score": [9]}),
+        "Umsatz": pd.DataFrame({"customer_id": ["1"], "period": ["2025-01"], "revenue": [5.0]}),
+        "Kunden": pd.DataFrame({"customer_id": ["1"], "segment": ["SMB"]}),
+    }
+    with pd.ExcelWriter(tmp_path / "all.xlsx") as book:
+        for name, frame in sheets.items():
+            frame.to_excel(book, sheet_name=name, index=False)
+    inputs = {name: {"path": "all.xlsx", "sheet": sheet}
+              for name, sheet in (("responses", "NPS"), ("revenue", "Umsatz"),
+                                  ("customers", "Kunden"))}  # fmt: skip
+    responses, revenue, customers = read_inputs(parse_config({"inputs": inputs}, tmp_path))
+    assert responses.table["score"].tolist() == [9]
+    assert revenue.table["revenue"].tolist() == [5.0]
+    assert customers.table["segment"].tolist() == ["SMB"]

@@ -256,6 +256,56 @@ def test_excel_reads_the_first_sheet_and_says_so(tmp_path):
         pd.DataFrame({"x": [1]}).to_excel(book, sheet_name="other", index=False)
     result = read_responses(path)
     assert result.table["customer_id"].tolist() == ["01"]
-    assert "read sheet 'NPS', the first of 2" in result.ledger.notes
+    assert "read sheet 'NPS' of 2: 'NPS', 'other'" in result.ledger.notes
     with pytest.raises(InputError, match=r"\.xls\) is not read"):
         read_responses(write(tmp_path, "old.xls", "x"))
+
+
+def test_a_workbook_s_sheet_is_chosen_by_name_and_a_cover_sheet_names_the_others(tmp_path):
+    revenue = pd.DataFrame(
+        {"customer_id": ["007", "007", "12"], "period": ["2025-01", "2025-02", "2025-01"],
+         "revenue": [100.5, 90.0, 12.25]}
+    )  # fmt: skip
+    customers = pd.DataFrame({"customer_id": ["007", "12"], "segment": ["SMB", "Mid"]})
+    answers = pd.DataFrame({"customer_id": ["007"], "responded_at": ["2025-01-03"], "score": [9]})
+    path = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame({"About": ["Export from SAP", "2025-03-01"]}).to_excel(
+            book, sheet_name="Info", index=False
+        )
+        for name, frame in (("Umsatz", revenue), ("Kunden", customers), ("NPS", answers)):
+            frame.to_excel(book, sheet_name=name, index=False)
+    read = read_revenue(path, sheet="Umsatz")
+    pd.testing.assert_frame_equal(read.table, read_revenue(revenue).table)
+    assert "read sheet 'Umsatz' of 4: 'Info', 'Umsatz', 'Kunden', 'NPS'" in read.ledger.notes
+    assert read_customers(path, sheet=" kunden").table["segment"].tolist() == ["SMB", "Mid"]
+    assert read_responses(path, sheet="NPS").table["score"].tolist() == [9]
+
+    others = "first sheet, 'Info'; it has 3 more ('Umsatz', 'Kunden', 'NPS'). sheet= reads"
+    for reader in (read_revenue, read_customers, read_responses):
+        with pytest.raises(InputError, match="export.xlsx: ") as error:
+            reader(path)
+        assert others in str(error.value)
+    with pytest.raises(InputError, match="no sheet 'Umsätze'.*Nearest: 'Umsatz'"):
+        read_revenue(path, sheet="Umsätze")
+
+    csv = write(tmp_path, "r.csv", "customer_id,period,revenue\n1,2025-01,5\n")
+    parquet = tmp_path / "r.parquet"  # typed: the typed lane reads it, unless a sheet is asked for
+    revenue.assign(period=pd.to_datetime(revenue["period"])).to_parquet(parquet)
+    for source in (csv, parquet, revenue):
+        with pytest.raises(InputError, match="only an Excel workbook"):
+            read_revenue(source, sheet="Umsatz")
+
+
+def test_an_empty_first_sheet_names_the_others_and_one_sheet_adds_nothing(tmp_path):
+    path = tmp_path / "empty_first.xlsx"
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame().to_excel(book, sheet_name="Cover", index=False)
+        pd.DataFrame({"customer_id": ["1"]}).to_excel(book, sheet_name="Data", index=False)
+    with pytest.raises(InputError, match="has no rows.*it has 1 more \\('Data'\\)"):
+        read_customers(path)
+    single = tmp_path / "one.xlsx"
+    pd.DataFrame({"id": ["1"]}).to_excel(single, sheet_name="Data", index=False)
+    with pytest.raises(InputError) as error:
+        read_customers(single)
+    assert "sheet" not in str(error.value)

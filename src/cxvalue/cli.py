@@ -53,6 +53,7 @@ def _add_reading_options(p: argparse.ArgumentParser) -> None:
         help="map a canonical column to the file's column, e.g. customer_id='Account Number' "
         "(repeatable)",
     )
+    p.add_argument("--sheet", metavar="NAME", help="the sheet of an Excel workbook to read")
     dates = p.add_mutually_exclusive_group()
     dates.add_argument("--dayfirst", action="store_true", help="read 03/04/2025 as 3 April")
     dates.add_argument("--monthfirst", action="store_true", help="read 03/04/2025 as 4 March")
@@ -76,6 +77,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         columns=_parse_map(args.map),
         dayfirst=_dayfirst(args),
         strict=False,
+        sheet=args.sheet,
     )
     ledger = result.ledger
     if args.json:
@@ -89,7 +91,9 @@ def _cmd_nps(args: argparse.Namespace) -> int:
     from cxvalue.ingest import read_responses
     from cxvalue.nps import format_nps_table, nps
 
-    responses = read_responses(args.file, columns=_parse_map(args.map), dayfirst=_dayfirst(args))
+    responses = read_responses(
+        args.file, columns=_parse_map(args.map), dayfirst=_dayfirst(args), sheet=args.sheet
+    )
     table = responses.table
     if args.customers:
         from cxvalue.ingest import read_customers

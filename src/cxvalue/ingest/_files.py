@@ -14,6 +14,8 @@ import csv
 import gzip
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +25,11 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from cxvalue._validation import check_choice
-from cxvalue.errors import EmptyInputError, InputError
+from cxvalue.errors import EmptyInputError, InputError, ParseError, nearest
 from cxvalue.ingest.parsing import TEXT, is_blank
 
 DATAFRAME = "<DataFrame>"
+WORKBOOKS = (".xlsx", ".xlsm")
 VENDORS = (None, "qualtrics", "surveymonkey", "plain")
 _SM_SUBLABELS = ("Response", "Open-Ended Response")
 _QUOTED = re.compile(r'"[^"]*"')
@@ -43,11 +46,25 @@ class RawTable:
     delimiter: str | None = None
     question_texts: dict[str, str] = field(default_factory=dict)  # column -> question text
     rejected: dict[str, list[int]] = field(default_factory=dict)  # rows unreadable as rows
+    sheets_passed_over: str = ""  # a workbook's other sheets, when its first was read unasked
 
 
-def read_raw(source: str | Path | pd.DataFrame, vendor: str | None = None) -> RawTable:
-    """Read a path (CSV, TSV, TXT, gzip'd text, XLSX, Parquet) or take a DataFrame."""
+def read_raw(
+    source: str | Path | pd.DataFrame, vendor: str | None = None, sheet: str | None = None
+) -> RawTable:
+    """Read a path (CSV, TSV, TXT, gzip'd text, XLSX, Parquet) or take a DataFrame.
+
+    ``sheet`` names a workbook's sheet (default: its first); it is an error for any
+    other source.
+    """
     check_choice(vendor, VENDORS, "vendor", "read_responses")
+    if sheet is not None and not _is_workbook(source):
+        where = DATAFRAME if isinstance(source, pd.DataFrame) else Path(source).name
+        raise InputError(
+            f"{where}: sheet={sheet!r} was given, but only an Excel workbook (.xlsx, .xlsm) "
+            "has sheets.",
+            source=where,
+        )
     if isinstance(source, pd.DataFrame):
         header = [_header_cell(c) for c in source.columns]
         body = source.reset_index(drop=True).set_axis(range(len(header)), axis=1)
@@ -68,22 +85,68 @@ def read_raw(source: str | Path | pd.DataFrame, vendor: str | None = None) -> Ra
             f"{path.name}: the old Excel format (.xls) is not read; save it as .xlsx or CSV.",
             source=path.name,
         )
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_excel(path, vendor)
+    if suffix in WORKBOOKS:
+        return _read_excel(path, vendor, sheet)
     return _read_text(path, vendor)
 
 
-def _read_excel(path: Path, vendor: str | None) -> RawTable:
-    """The first sheet, every cell as Excel typed it (text stays text: ``00123``)."""
+@contextmanager
+def naming_other_sheets(passed_over: str) -> Iterator[None]:
+    """Add a workbook's other sheets (``RawTable.sheets_passed_over``) to an input error.
+
+    A workbook whose first sheet, read unasked, is a cover or a pivot fails on its
+    columns; the error then says which sheets there are and how to choose one. Rows
+    rejected under ``strict`` (:class:`~cxvalue.errors.ParseError`) are about the
+    sheet read and get nothing added.
+    """
+    try:
+        yield
+    except InputError as exc:
+        if passed_over and not isinstance(exc, ParseError):
+            exc.args = (f"{exc} {passed_over}", *exc.args[1:])
+        raise
+
+
+def _is_workbook(source: object) -> bool:
+    return not isinstance(source, pd.DataFrame) and Path(source).suffix.lower() in WORKBOOKS
+
+
+def _read_excel(path: Path, vendor: str | None, sheet: str | None) -> RawTable:
+    """One sheet (the first unless named), every cell as Excel typed it (``00123`` stays text)."""
     with pd.ExcelFile(path) as book:
-        sheets = book.sheet_names
-        cells = book.parse(sheets[0], header=None, dtype=object)
-    if cells.empty:
-        raise _empty(path.name)
-    more = f", the first of {len(sheets)}" if len(sheets) > 1 else ""
-    notes = [f"read sheet {sheets[0]!r}{more}"]
-    header = [_header_cell(c) for c in cells.iloc[0]]
-    return _assemble(header, cells.iloc[1:].reset_index(drop=True), 2, path.name, vendor, notes)
+        sheets = [str(name) for name in book.sheet_names]
+        name = sheets[0] if sheet is None else _sheet_named(sheet, sheets, path.name)
+        cells = book.parse(name, header=None, dtype=object)
+    passed_over = ""
+    if sheet is None and len(sheets) > 1:
+        others = ", ".join(repr(s) for s in sheets[1:])
+        passed_over = (
+            f"This is the workbook's first sheet, {name!r}; it has {len(sheets) - 1} more "
+            f"({others}). sheet= reads another."
+        )
+    of = f" of {len(sheets)}: {', '.join(repr(s) for s in sheets)}" if len(sheets) > 1 else ""
+    notes = [f"read sheet {name!r}{of}"]
+    with naming_other_sheets(passed_over):
+        if cells.empty:
+            raise _empty(path.name)
+        header = [_header_cell(c) for c in cells.iloc[0]]
+        body = cells.iloc[1:].reset_index(drop=True)
+        raw = _assemble(header, body, 2, path.name, vendor, notes)
+    raw.sheets_passed_over = passed_over
+    return raw
+
+
+def _sheet_named(sheet: str, sheets: list[str], source: str) -> str:
+    """The workbook's sheet called ``sheet`` (case and outer spaces aside), or an error."""
+    by_key = {s.strip().casefold(): s for s in sheets}
+    if sheet.strip().casefold() in by_key:
+        return by_key[sheet.strip().casefold()]
+    near = nearest(sheet, sheets)
+    raise InputError(
+        f"{source}: no sheet {sheet!r}. Its sheets: {', '.join(repr(s) for s in sheets)}."
+        + (f" Nearest: {near!r}." if near else ""),
+        source=source,
+    )
 
 
 def _header_cell(value: object) -> str:

@@ -20,7 +20,7 @@ from cxvalue.ingest._common import (
     take_dates,
     take_ids,
 )
-from cxvalue.ingest._files import read_raw
+from cxvalue.ingest._files import naming_other_sheets, read_raw
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest._typed import (
     TypedSource,
@@ -41,6 +41,7 @@ def read_customers(
     columns: Mapping[str, str] | None = None,
     dayfirst: bool | None = None,
     strict: bool = False,
+    sheet: str | None = None,
 ) -> IngestResult:
     """Read a customers table: one row per customer.
 
@@ -55,6 +56,8 @@ def read_customers(
         How to read slash dates when the values leave it open.
     strict : bool
         Raise on any rejected row instead of recording it.
+    sheet : str, optional
+        The sheet of an Excel workbook to read (default: its first).
 
     Returns
     -------
@@ -64,31 +67,33 @@ def read_customers(
         region, referral_source, …; ``<NA>`` where blank). A repeated
         customer_id keeps its first row; the others are rejected.
     """
-    if (typed := open_parquet(source)) is not None:
+    if sheet is None and (typed := open_parquet(source)) is not None:
         result = _typed_customers(typed, columns, strict)
         if result is not None:
             return result
-    raw = read_raw(source)
-    tracker = Tracker(raw, "customers")
-    names = list(raw.frame.columns)
-    id_col = find_column(names, "customer_id", mapping=columns, source=raw.source)
-    take_ids(tracker, id_col)
-    dates = {}
-    for canonical in DATES:
-        column = find_column(names, canonical, mapping=columns, source=raw.source, required=False)
-        if column:
-            take_dates(tracker, column, canonical, dayfirst=dayfirst, required=False)
-            dates[canonical] = column
-    dup = tracker.frame[parsed("customer_id")].duplicated()
-    tracker.reject(dup, "duplicate customer_id (first kept)", id_col)
-    frame = tracker.frame
-    table = pd.DataFrame({"customer_id": frame[parsed("customer_id")].astype(IDS)})
-    for canonical in dates:
-        table[canonical] = frame[parsed(canonical)].astype("datetime64[ns]")
-    for name in rest_columns(frame, {id_col, *dates.values()}):
-        kept = name if name not in table.columns else f"{name} (file)"
-        table[kept] = text_of(frame[name]).where(~is_blank(frame[name]), None).astype(TEXT)
-    return finish(tracker, table, strict=strict)
+    raw = read_raw(source, sheet=sheet)
+    with naming_other_sheets(raw.sheets_passed_over):
+        tracker = Tracker(raw, "customers")
+        names = list(raw.frame.columns)
+        find = {"mapping": columns, "source": raw.source}
+        id_col = find_column(names, "customer_id", **find)
+        take_ids(tracker, id_col)
+        dates = {}
+        for canonical in DATES:
+            column = find_column(names, canonical, **find, required=False)
+            if column:
+                take_dates(tracker, column, canonical, dayfirst=dayfirst, required=False)
+                dates[canonical] = column
+        dup = tracker.frame[parsed("customer_id")].duplicated()
+        tracker.reject(dup, "duplicate customer_id (first kept)", id_col)
+        frame = tracker.frame
+        table = pd.DataFrame({"customer_id": frame[parsed("customer_id")].astype(IDS)})
+        for canonical in dates:
+            table[canonical] = frame[parsed(canonical)].astype("datetime64[ns]")
+        for name in rest_columns(frame, {id_col, *dates.values()}):
+            kept = name if name not in table.columns else f"{name} (file)"
+            table[kept] = text_of(frame[name]).where(~is_blank(frame[name]), None).astype(TEXT)
+        return finish(tracker, table, strict=strict)
 
 
 def _typed_customers(

@@ -22,7 +22,7 @@ from cxvalue.ingest._common import (
     take_dates,
     take_ids,
 )
-from cxvalue.ingest._files import RawTable, read_raw
+from cxvalue.ingest._files import RawTable, naming_other_sheets, read_raw
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest._typed import dictionary_codes
 from cxvalue.ingest.parsing import IDS, TEXT, by_unique, flag, parse_scores, text_of
@@ -52,6 +52,7 @@ def read_responses(
     strict: bool = False,
     scale: Scale | None = None,
     vendor: str | None = None,
+    sheet: str | None = None,
 ) -> IngestResult:
     """Read survey responses into the canonical responses table.
 
@@ -76,6 +77,8 @@ def read_responses(
         The score's scale; 0–10 NPS by default.
     vendor : {"qualtrics", "surveymonkey", "plain"}, optional
         Override the detected export format.
+    sheet : str, optional
+        The sheet of an Excel workbook to read (default: its first).
 
     Returns
     -------
@@ -94,36 +97,37 @@ def read_responses(
     responses.csv (qualtrics): 1,204 read, 1,180 kept, 24 rejected
     """
     scale = scale or Scale.nps()
-    raw = read_raw(source, vendor)
-    tracker = Tracker(raw, "responses")
-    if raw.vendor == "qualtrics":
-        _drop_qualtrics_non_responses(tracker)
-    names = list(raw.frame.columns)
-    find = {"mapping": columns, "source": raw.source}
-    group_col = next((c for c in names if _GROUP.search(str(c))), None)
-    score_col = _score_column(raw, columns, exclude=[group_col] if group_col else [])
-    id_col = find_column(names, "customer_id", **find)
-    date_col = find_column(names, "responded_at", **find)
-    rid_col = find_column(names, "response_id", **find, required=False)
-    weight_col = find_column(names, "weight", **find, required=False)
+    raw = read_raw(source, vendor, sheet)
+    with naming_other_sheets(raw.sheets_passed_over):
+        tracker = Tracker(raw, "responses")
+        if raw.vendor == "qualtrics":
+            _drop_qualtrics_non_responses(tracker)
+        names = list(raw.frame.columns)
+        find = {"mapping": columns, "source": raw.source}
+        group_col = next((c for c in names if _GROUP.search(str(c))), None)
+        score_col = _score_column(raw, columns, exclude=[group_col] if group_col else [])
+        id_col = find_column(names, "customer_id", **find)
+        date_col = find_column(names, "responded_at", **find)
+        rid_col = find_column(names, "response_id", **find, required=False)
+        weight_col = find_column(names, "weight", **find, required=False)
 
-    take_ids(tracker, id_col)
-    take_dates(tracker, date_col, "responded_at", dayfirst=dayfirst)
-    _take_scores(tracker, score_col, scale)
-    if group_col and scale == Scale.nps():
-        _cross_check_group(tracker, group_col, score_col, scale)
-    category_col = _category_column(tracker, names)
-    if category_col:  # e.g. a canonical table read back: the same check
-        _cross_check_group(tracker, category_col, score_col, scale)
-    if weight_col:
-        _take_weights(tracker, weight_col, raw.delimiter)
-    if rid_col:
-        rid = text_of(tracker.frame[rid_col])
-        tracker.put(parsed("response_id"), rid)
-        tracker.reject(_repeated_text(rid), "duplicate response_id", rid_col)
-    used = {id_col, date_col, score_col, rid_col, weight_col, category_col}
-    table = _table(tracker, scale, rid_col, used)
-    return finish(tracker, table, strict=strict)
+        take_ids(tracker, id_col)
+        take_dates(tracker, date_col, "responded_at", dayfirst=dayfirst)
+        _take_scores(tracker, score_col, scale)
+        if group_col and scale == Scale.nps():
+            _cross_check_group(tracker, group_col, score_col, scale)
+        category_col = _category_column(tracker, names)
+        if category_col:  # e.g. a canonical table read back: the same check
+            _cross_check_group(tracker, category_col, score_col, scale)
+        if weight_col:
+            _take_weights(tracker, weight_col, raw.delimiter)
+        if rid_col:
+            rid = text_of(tracker.frame[rid_col])
+            tracker.put(parsed("response_id"), rid)
+            tracker.reject(_repeated_text(rid), "duplicate response_id", rid_col)
+        used = {id_col, date_col, score_col, rid_col, weight_col, category_col}
+        table = _table(tracker, scale, rid_col, used)
+        return finish(tracker, table, strict=strict)
 
 
 def _table(tracker: Tracker, scale: Scale, rid_col: str | None, used: set) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from cxvalue.ingest._common import (
     take_dates,
     take_ids,
 )
-from cxvalue.ingest._files import RawTable, read_raw
+from cxvalue.ingest._files import RawTable, naming_other_sheets, read_raw
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest._typed import (
     TypedSource,
@@ -55,6 +55,7 @@ def read_revenue(
     form: str = "auto",
     strict: bool = False,
     through: str | pd.Timestamp | None = None,
+    sheet: str | None = None,
 ) -> IngestResult:
     """Read a revenue extract into the canonical revenue table.
 
@@ -77,6 +78,8 @@ def read_revenue(
     through : date, optional
         Subscriptions without an end run through this month. Default: the
         latest month any subscription in the file starts or ends.
+    sheet : str, optional
+        The sheet of an Excel workbook to read (default: its first).
 
     Returns
     -------
@@ -92,29 +95,30 @@ def read_revenue(
     """
     check_choice(form, FORMS, "form", "read_revenue")
     last = _through(through)
-    if form in ("auto", "long") and (typed := open_parquet(source)) is not None:
+    if form in ("auto", "long") and sheet is None and (typed := open_parquet(source)) is not None:
         result = _typed_long(typed, columns, form, strict)
         if result is not None:
             return result
-    raw = read_raw(source)
-    tracker = Tracker(raw, "revenue")
-    if form == "auto":
-        form = _detect_form(list(raw.frame.columns), raw.source, columns)
-        tracker.notes.append(f"read as {form} form")
-    months = _month_columns(raw.frame.columns) if form == "wide" else {}
-    names = [c for c in raw.frame.columns if c not in months]
-    id_col = find_column(names, "customer_id", mapping=columns, source=raw.source)
-    take_ids(tracker, id_col)
-    if form == "long":
-        table, used = _long(tracker, raw, columns, dayfirst)
-    elif form == "wide":
-        table, used = _wide(tracker, raw, months)
-    else:
-        table, used = _subscription(tracker, raw, columns, dayfirst, last)
-    unused = rest_columns(raw.frame, used | {id_col})
-    if unused:
-        tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
-    return finish(tracker, _sum_duplicates(tracker, table), strict=strict)
+    raw = read_raw(source, sheet=sheet)
+    with naming_other_sheets(raw.sheets_passed_over):
+        tracker = Tracker(raw, "revenue")
+        if form == "auto":
+            form = _detect_form(list(raw.frame.columns), raw.source, columns)
+            tracker.notes.append(f"read as {form} form")
+        months = _month_columns(raw.frame.columns) if form == "wide" else {}
+        names = [c for c in raw.frame.columns if c not in months]
+        id_col = find_column(names, "customer_id", mapping=columns, source=raw.source)
+        take_ids(tracker, id_col)
+        if form == "long":
+            table, used = _long(tracker, raw, columns, dayfirst)
+        elif form == "wide":
+            table, used = _wide(tracker, raw, months)
+        else:
+            table, used = _subscription(tracker, raw, columns, dayfirst, last)
+        unused = rest_columns(raw.frame, used | {id_col})
+        if unused:
+            tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
+        return finish(tracker, _sum_duplicates(tracker, table), strict=strict)
 
 
 def _typed_long(

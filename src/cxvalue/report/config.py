@@ -56,6 +56,7 @@ class InputSpec:
     dayfirst: bool | None = None
     form: str = "auto"
     vendor: str | None = None
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
     prefix = f"inputs.{name}."
     if not isinstance(raw, Mapping):
         raise ConfigError(f"[inputs.{name}] must be a table with a path.", key=prefix[:-1])
-    _known(raw, ("path", "columns", "dayfirst", "form", "vendor"), prefix)
+    _known(raw, ("path", "columns", "dayfirst", "form", "vendor", "sheet"), prefix)
     if "path" not in raw:
         raise ConfigError(f"inputs.{name}.path is missing: the file to read.", key=prefix + "path")
     columns = _get(raw, "columns", dict, None, prefix)
@@ -178,6 +179,7 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
         dayfirst=_get(raw, "dayfirst", bool, None, prefix),
         form=_get(raw, "form", str, "auto", prefix),
         vendor=_get(raw, "vendor", str, None, prefix),
+        sheet=_get(raw, "sheet", str, None, prefix),
     )
 
 

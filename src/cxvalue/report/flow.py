@@ -199,14 +199,15 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
     if missing:
         raise InputError(" ".join(f"{path}: no such file." for path in missing),
                          source=missing[0])  # fmt: skip
-    revenue = read_revenue(v.path, columns=v.columns, dayfirst=v.dayfirst, form=v.form)
+    revenue = read_revenue(v.path, columns=v.columns, dayfirst=v.dayfirst, form=v.form,
+                           sheet=v.sheet)  # fmt: skip
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxvalue-read") as beside:
         reading = None
         if c is not None:
             reading = beside.submit(read_customers, c.path, columns=c.columns,
-                                    dayfirst=c.dayfirst)  # fmt: skip
+                                    dayfirst=c.dayfirst, sheet=c.sheet)  # fmt: skip
         responses = read_responses(r.path, columns=r.columns, dayfirst=r.dayfirst,
-                                   vendor=r.vendor)  # fmt: skip
+                                   vendor=r.vendor, sheet=r.sheet)  # fmt: skip
         customers = None if reading is None else reading.result()
     for name, result in (("responses", responses), ("revenue", revenue)):
         if result.table.empty:
