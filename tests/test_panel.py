@@ -445,6 +445,29 @@ def test_snapshot_panel_small():
     assert mapped.category.iloc[-1] == "not_surveyed"
 
 
+def test_a_snapshot_s_base_is_its_customers_who_stay():
+    """The base value() and today's mix start from: one row per customer who had not
+    churned at the snapshot, in the tenure band of their last month."""
+    rng = np.random.default_rng(11)
+    n = 400
+    table = pd.DataFrame({
+        "customer_id": [f"c{i:03d}" for i in range(n)], "tenure_months": rng.integers(0, 40, n),
+        "churned": rng.binomial(1, 0.3, n), "monthly_revenue": rng.uniform(20, 120, n).round(2),
+        "score": rng.integers(1, 6, n),
+    })  # fmt: skip
+    model = fit_retention(snapshot_panel(table), controls=["tenure_band"])
+    stay = table[table.churned == 0]
+    last = (stay.tenure_months.clip(lower=1) - 1).to_numpy()
+    expected = stay.assign(
+        category=np.select([stay.score <= 2, stay.score == 3], ["detractor", "passive"],
+                           "promoter"),
+        tenure_band=np.select([last < 12, last < 24], ["0-11m", "12-23m"], "24m+"),
+    ).groupby(["category", "tenure_band"]).agg(n=("customer_id", "size"),
+                                               revenue=("monthly_revenue", "sum"))  # fmt: skip
+    got = model.base.set_index(["category", "tenure_band"])[["n", "revenue"]]
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
 def test_snapshot_from_ibm_telco(shared_data):
     folder = shared_data / "real" / "ibm-telco"
     if not folder.is_dir():

@@ -494,12 +494,19 @@ def _data_end(panel: Any, columns: Sequence[str]) -> pd.Timestamp | None:
 def cells_query(panel: Panel, controls: Sequence[str]) -> ir.Table:
     """The one grouped query :func:`fit_retention` runs on ``panel`` (see
     :func:`_cells_and_base`); for :meth:`Panel.prefetch`."""
-    return _grouped_cells(panel.expr, panel.columns, tuple(controls), panel.data_end)
+    snapshot = panel.kind == "snapshot"
+    return _grouped_cells(panel.expr, panel.columns, tuple(controls), panel.data_end, snapshot)
 
 
 def _grouped_cells(
-    table: ir.Table, columns: Sequence[str], controls: tuple[str, ...], end: pd.Timestamp | None
+    table: ir.Table,
+    columns: Sequence[str],
+    controls: tuple[str, ...],
+    end: pd.Timestamp | None,
+    snapshot: bool = False,
 ) -> ir.Table:
+    """Cells by the pattern and ``churned``, and by the month (or, in a snapshot panel,
+    whether the row is its customer's last) for telling the base apart."""
     by = ["category", *controls]
     require(table, [*by, "customer_id", "churned"], "panel")
     if "at_risk" in columns:
@@ -507,6 +514,10 @@ def _grouped_cells(
     # plain columns as keys, no filtered aggregates: the base is told apart in pandas
     # (on DuckDB 13% faster than counting the last month's survivors in the query)
     keys = [*by, "churned", *(["period"] if end is not None else [])]
+    if snapshot:  # the customer's last month at risk: where the snapshot finds them
+        last = table.tenure_months.max().over(group_by=table.customer_id)
+        table = table.mutate(last_row=table.tenure_months == last)
+        keys.append("last_row")
     metrics = {"n_rows": table.count()}
     if "revenue" in columns:
         revenue = table.revenue.cast("float64")
@@ -521,12 +532,14 @@ def _cells_and_base(
 
     Cells: the at-risk customer-months (all rows without an ``at_risk`` column) by
     category and controls, with ``n_rows``, ``exposure`` and ``events``. Base: the
-    customers at risk in the panel's last month who did not churn in it (every
-    at-risk row when the panel has no last month, as a snapshot), by the same
-    pattern: ``n`` customers, ``revenue`` and ``revenue_sq`` summed. A panel has
-    one row per customer and month, so the base's rows are its customers.
+    customers at risk in the panel's last month who did not churn in it (in a
+    snapshot panel, the customers who had not churned at the snapshot, on their last
+    row; every at-risk row when a table has no months), by the same pattern: ``n``
+    customers, ``revenue`` and ``revenue_sq`` summed. A panel has one row per
+    customer and month, so the base's rows are its customers.
 
-    Both come from one grouped pass, by the pattern, ``churned`` and the month.
+    Both come from one grouped pass, by the pattern, ``churned`` and the month (a
+    snapshot's last rows).
     """
     by = ["category", *controls]
     if isinstance(panel, Panel):
@@ -541,6 +554,8 @@ def _cells_and_base(
     in_base = churned.notna() if "at_risk" not in columns else np.ones(len(frame), bool)
     if end is not None:
         in_base &= (pd.to_datetime(frame["period"]) == end) & (churned == 0)
+    if "last_row" in frame:
+        in_base &= frame["last_row"].astype(bool) & (churned == 0)
     sums = ["revenue", "revenue_sq"] if "revenue" in columns else []
     group = {"by": by, "dropna": False, "sort": True}
     cells_ = frame.groupby(**group)[["n_rows", "events"]].sum().reset_index()
