@@ -338,6 +338,29 @@ def test_point_value_bound_lines_do_not_cross_the_estimate_label(fitted):
         assert y1 < box.y0 or not (box.x0 <= x0 <= box.x1), "a bound line crosses the label"
 
 
+def test_point_value_marks_thin_evidence_and_a_value_no_one_makes(fitted, tmp_path):
+    """Flagged as the lifetime values are; and when no one can move (all draws 0), one
+    bar and one tick, not slivers and five ticks that all read €0."""
+    result = fitted["result"]
+    assert texts_by_gid(point_value(result), "point-not-enough") == []  # the sample's is sound
+    nobody = type("Nobody", (), {})()
+    for name in ("clv", "gaps", "assumptions", "customers"):
+        setattr(nobody, name, getattr(result, name))
+    nobody.draws = {"point": np.zeros(1000)}
+    nobody.point = result.point.assign(
+        estimate=0.0, lo=0.0, hi=0.0, customers_moving=0.0,
+        evidence="not enough evidence: today's base has no detractors to move",
+    )  # fmt: skip
+    fig = point_value(nobody, locale="de")
+    assert [t.get_text() for t in texts_by_gid(fig, "point-not-enough")] == ["nicht genug Evidenz"]
+    ax = fig.axes[0]
+    assert texts_by_gid(fig, "point-bounds") == []
+    fig.canvas.draw()
+    (tick,) = ax.get_xticklabels()
+    assert tick.get_text().startswith("0") and tick.get_text().endswith("€")
+    check_figure(fig, tmp_path, "point_nobody")
+
+
 # --- the bridge --------------------------------------------------------------------------------
 
 

@@ -14,7 +14,9 @@ import cxvalue as cx
 from _models_sim import FixedGrowth, customer_lives, panel_rows
 from cxvalue._clv import geometric_sum, monthly_rate
 from cxvalue.errors import ParameterError
+from cxvalue.figures._frames import describe
 from cxvalue.models._design import Design
+from cxvalue.report import words
 from cxvalue.samples import SampleParams
 
 SAMPLE_CONTROLS = ("segment", "size", "tenure_band")
@@ -57,6 +59,41 @@ def test_clv_to_the_cent_on_a_two_category_example():
     clv = result.clv.set_index("category")["estimate"]
     assert point["customers_moving"] == pytest.approx(1.0)
     assert point["estimate"] == pytest.approx(clv["promoter"] - clv["passive"], abs=0.01)
+
+
+def test_without_a_revenue_model_revenue_is_held_flat_and_said_so():
+    """A snapshot has no revenue history: value(retention, None) values each category by
+    retention alone, at today's revenue."""
+    hazards = {"promoter": 0.01, "passive": 0.025}
+    retention, _ = two_category_models(hazards, {"promoter": 0.06, "passive": 0.0}, 1000.0,
+                                       {"promoter": 30, "passive": 70})  # fmt: skip
+    result = cx.value(retention, None, margin=0.4, discount_rate=0.1, horizon_months=24,
+                      transition="passive_to_promoter", n_draws=100)  # fmt: skip
+    d = 1.1 ** (1 / 12) - 1
+    for cat in ("promoter", "passive"):
+        by_hand = sum(0.4 * 1000.0 * (1 - hazards[cat]) ** t / (1 + d) ** t
+                      for t in range(1, 25))  # fmt: skip
+        assert result.clv.set_index("category").loc[cat, "estimate"] == pytest.approx(
+            by_hand, abs=0.005
+        )
+    assert result.assumptions.flat_revenue
+    assert "revenue held flat (no revenue model)" in result.summary()
+    assert "Umsatz konstant gehalten" in describe(result.assumptions, "de")
+
+
+def test_a_transition_from_a_category_the_base_lacks_is_flagged_not_valued_silently():
+    retention, revenue = two_category_models(
+        {"promoter": 0.01, "passive": 0.025}, {"promoter": 0.06, "passive": 0.0}, 1000.0,
+        {"promoter": 100, "passive": 0},
+    )  # fmt: skip
+    with pytest.warns(cx.DataWarning, match="no passives.*transition='passive_to_promoter'"):
+        result = cx.value(retention, revenue, transition="passive_to_promoter", n_draws=100)
+    point = result.point.iloc[0]
+    assert point["estimate"] == 0 and point["customers_moving"] == 0
+    assert point["evidence"] == "not enough evidence: today's base has no passives to move"
+    assert words.evidence(point["evidence"], "de") == (
+        "im heutigen Bestand gibt es keine Indifferenten, die wechseln könnten"
+    )
 
 
 def test_gupta_lehmann_margin_multiple_with_yearly_steps():

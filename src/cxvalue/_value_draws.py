@@ -129,23 +129,29 @@ def base_profiles(base: pd.DataFrame, controls: list[str]) -> pd.DataFrame:
 
 def simulate(
     retention: Any,
-    revenue_model: Any,
+    revenue_model: Any | None,
     *,
     horizon: int,
     monthly_discount: float,
     n_draws: int,
     seed: int | None,
 ) -> ProfileDraws:
-    """Draw both models' coefficients and evaluate every category × profile."""
+    """Draw both models' coefficients and evaluate every category × profile.
+
+    Without a revenue model (None) revenue is held flat: growth 0 in every draw.
+    """
     controls = list(retention.controls)
     profiles = base_profiles(retention.base, controls)
     cats = retention.categories
     frame = pd.concat([profiles.assign(category=c) for c in cats], ignore_index=True)
     hazard = retention.hazard(frame, retention.draw(n_draws, seed))
-    coef = revenue_model.draw(n_draws, None if seed is None else seed + 1)
-    coef[0] = revenue_model.params.to_numpy()  # draw 0 is the point estimate
-    annual = getattr(revenue_model, "annualisation", 1.0)
-    growth = annual * coef @ revenue_model.design.matrix(frame).T
+    if revenue_model is None:
+        growth = np.zeros_like(hazard)
+    else:
+        coef = revenue_model.draw(n_draws, None if seed is None else seed + 1)
+        coef[0] = revenue_model.params.to_numpy()  # draw 0 is the point estimate
+        annual = getattr(revenue_model, "annualisation", 1.0)
+        growth = annual * coef @ revenue_model.design.matrix(frame).T
     shape = (n_draws, len(cats), len(profiles))
     hazard, growth = hazard.reshape(shape), growth.reshape(shape)
     per_month = (1.0 - hazard) * np.exp(growth / 12.0)  # survival × growth, one month

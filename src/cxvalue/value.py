@@ -13,6 +13,7 @@ everything per draw. Scenarios, the value bridge and sensitivities are in
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
 from cxvalue._clv import monthly_rate
 from cxvalue._validation import check_param
 from cxvalue._value_draws import ProfileDraws, simulate
-from cxvalue.errors import ParameterError
+from cxvalue.errors import DataWarning, ParameterError
 from cxvalue.margins import margin_words, profile_margins
 from cxvalue.models.retention import MIN_EVENTS
 from cxvalue.transitions import (
@@ -59,13 +60,15 @@ class Assumptions:
     adjusted_for: str
     level: float
     n_draws: int
+    flat_revenue: bool = False
 
     def describe(self) -> str:
         """One sentence for a source line or a slide footnote."""
+        flat = "; revenue held flat (no revenue model)" if self.flat_revenue else ""
         return (
             f"{self.horizon_months}-month horizon, {self.margin_source}, "
             f"{self.discount_rate:.0%} yearly discount rate; one NPS point = "
-            f"{describe_transition(self.transition)}; models {self.adjusted_for}; "
+            f"{describe_transition(self.transition)}; models {self.adjusted_for}{flat}; "
             f"{self.level:.0%} intervals from {self.n_draws:,} parameter draws"
         )
 
@@ -132,7 +135,7 @@ class ValueResult:
 
 def value(
     retention: Any,
-    revenue_model: Any,
+    revenue_model: Any | None,
     *,
     margin: float | pd.DataFrame = 0.3,
     discount_rate: float = 0.10,
@@ -149,9 +152,12 @@ def value(
     retention : RetentionModel
         From :func:`cxvalue.fit_retention`; its ``base`` (customers in the
         panel's last month) is the base the money is computed for.
-    revenue_model : RevenueModel
+    revenue_model : RevenueModel or None
         From :func:`cxvalue.fit_revenue`; its controls must be among the
-        retention model's controls.
+        retention model's controls. None: every customer's revenue is held
+        flat at today's, so that the values differ by retention alone (for a
+        snapshot panel, which has no revenue history to fit a model on); the
+        assumptions say so.
     margin : float or pandas.DataFrame
         Profit as a share of revenue, in [0, 1], or a table of margins by a
         control from the data's cost or margin column
@@ -182,7 +188,8 @@ def value(
     """
     _check(discount_rate, horizon_months, n_draws, level)
     moves = transition_moves(transition)
-    _check_controls(retention, revenue_model)
+    if revenue_model is not None:
+        _check_controls(retention, revenue_model)
     absent = sorted({c for move in moves for c in move} - set(retention.categories))
     if absent:
         raise ParameterError(
@@ -214,14 +221,16 @@ def value(
         margin=average, margin_source=margin_words(margin, average), discount_rate=discount_rate,
         horizon_months=horizon_months, transition=transition_name(transition), moves=moves,
         adjusted_for=retention.adjusted_for(), level=level, n_draws=n_draws,
+        flat_revenue=revenue_model is None,
     )  # fmt: skip
     clv_frame = pd.DataFrame(
         [{"category": c, **interval(clv[:, i], level), "evidence": evidence(clv[:, i], level, thin,
           (c,))} for i, c in enumerate(sim.categories)]
     )  # fmt: skip
     involved = tuple(c for move in moves for c in move)
+    point_evidence = _nobody_to_move(sim, moves, evidence(point, level, thin, involved))
     point_frame = pd.DataFrame([{**interval(point, level), "customers_moving": moving,
-                                 "evidence": evidence(point, level, thin, involved)}])  # fmt: skip
+                                 "evidence": point_evidence}])  # fmt: skip
     return ValueResult(
         clv=clv_frame, gaps=gaps, point=point_frame, assumptions=assumptions,
         customers=int(sim.customers.sum()),
@@ -252,6 +261,27 @@ def evidence(
         return NOT_ENOUGH_PREFIX + "; ".join(reasons)
     est = interval(draws, level)
     return NOT_ENOUGH if est["hi"] - est["lo"] > abs(est["estimate"]) else ""
+
+
+def _nobody_to_move(sim: ProfileDraws, moves: Mapping[tuple[str, str], float], flag: str) -> str:
+    """The value of a point's evidence flag, with the categories the transition moves
+    customers out of that today's base has none of (a warning says what to do)."""
+    empty = [c for c in dict.fromkeys(src for src, _ in moves) if sim.holders(c).sum() == 0]
+    if not empty:
+        return flag
+    names = ", ".join(AMONG.get(c, c) for c in empty)
+    warnings.warn(
+        f"value(): today's base has no {names}, so the transition moves no one out of "
+        f"{'that category' if len(empty) == 1 else 'those categories'} and the value of a "
+        "point leaves those moves out (it is 0 when they are all it has). Choose a transition "
+        "from a category the base has, e.g. transition='passive_to_promoter'.",
+        DataWarning,
+        stacklevel=3,
+    )
+    reasons = [f"today's base has no {AMONG.get(c, c)} to move" for c in empty]
+    if flag:
+        reasons.append(flag.removeprefix(NOT_ENOUGH_PREFIX))
+    return NOT_ENOUGH_PREFIX + "; ".join(reasons)
 
 
 def point_value(

@@ -273,11 +273,13 @@ def margin_text(assumptions: object, locale: str) -> str:
 def describe(assumptions: object, locale: str) -> str:
     """:meth:`cxvalue.value.Assumptions.describe` in the figure's language."""
     a: Any = assumptions
-    return _words.MONEY[locale]["describe"].format(
+    words = _words.MONEY[locale]
+    return words["describe"].format(
         h=a.horizon_months, margin=margin_text(a, locale),
         rate=fmt_pct(a.discount_rate, 0, locale)[0], transition=transition_text(a, locale),
         adjusted=_words.adjusted(locale, a.adjusted_for), level=pct_level(a.level, locale),
         draws=fmt_number(a.n_draws, 0, locale)[0],
+        flat=words["flat"] if getattr(a, "flat_revenue", False) else "",
     )  # fmt: skip
 
 

@@ -243,7 +243,9 @@ MONEY = {
                    "churn_after_months": "Churn after months without revenue",
                    "transition": "Transition assumption"},
         "describe": "{h}-month horizon, {margin}, {rate} yearly discount rate; one NPS "
-        "point = {transition}; models {adjusted}; {level} intervals from {draws} parameter draws",
+        "point = {transition}; models {adjusted}{flat}; {level} intervals from {draws} parameter "
+        "draws",
+        "flat": "; revenue held flat (no revenue model)",
         "transition_one": "{pct} of customers moving from {src} to {dst}",
         "transition_mix": "customers moving as a mix: {mix}",
         "mix_item": "{w} {src} to {dst}",
@@ -328,8 +330,9 @@ MONEY = {
                    "churn_after_months": "Kündigung nach Monaten ohne Umsatz",
                    "transition": "Wechselannahme"},
         "describe": "Horizont {h} Monate, {margin}, Diskontsatz {rate} pro Jahr; ein "
-        "NPS-Punkt = {transition}; Modelle {adjusted}; {level}-Intervalle aus {draws} "
+        "NPS-Punkt = {transition}; Modelle {adjusted}{flat}; {level}-Intervalle aus {draws} "
         "Parameterziehungen",
+        "flat": "; Umsatz konstant gehalten (kein Umsatzmodell)",
         "transition_one": "{pct} der Kunden wechseln von {src} zu {dst}",
         "transition_mix": "Kunden wechseln als Mix: {mix}",
         "mix_item": "{w} {src} zu {dst}",

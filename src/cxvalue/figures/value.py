@@ -225,10 +225,11 @@ def _draw_point(
     ax: Axes, draws: np.ndarray, point: pd.Series, bins: int, locale: str, currency: str
 ) -> None:
     style.style_axes(ax, grid="y")
-    counts, edges = np.histogram(draws, bins=bins)
+    lo, hi, est = float(point["lo"]), float(point["hi"]), float(point["estimate"])
+    # every draw the same (no one moves): one bar a currency unit wide, not 40 slivers
+    counts, edges = np.histogram(draws, bins=bins if np.ptp(draws) > 0 else 1)
     share = counts / max(counts.sum(), 1)
     ax.stairs(share, edges, fill=True, color=style.BASELINE, alpha=0.45, gid="point-draws")
-    lo, hi, est = float(point["lo"]), float(point["hi"]), float(point["estimate"])
     inside = (edges[:-1] + edges[1:]) / 2
     keep = (inside >= lo) & (inside <= hi)
     x = np.repeat(edges, 2)[1:-1]
@@ -240,14 +241,22 @@ def _draw_point(
     )  # fmt: skip
     ax.axvline(est, color=style.ACCENT, linewidth=3, zorder=3, gid="point-estimate")
     top = float(share.max())
+    flagged = bool(point.get("evidence"))  # marked as the lifetime values mark theirs
+    label_y = top * (1.2 if flagged else 1.08)  # the mark goes under it, above the bars
     words = _words.MONEY[locale]
     ax.annotate(
         words["estimate"].format(v=_frames.money(est, locale, currency, digits=3)[0]),
-        (est, top * 1.08),
+        (est, label_y),
         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=16,
         fontweight="bold", color=style.ACCENT, path_effects=style.HALO, gid="point-value",
     )  # fmt: skip
-    for edge, ha, dx in ((lo, "right", -6), (hi, "left", 6)):
+    if flagged:
+        ax.annotate(
+            words["not_enough"], (est, label_y), xytext=(8, -22), textcoords="offset points",
+            ha="left", va="center", fontsize=style.NOTE_SIZE, fontstyle="italic",
+            color=style.MUTED, path_effects=style.HALO, gid="point-not-enough",
+        )  # fmt: skip
+    for edge, ha, dx in ((lo, "right", -6), (hi, "left", 6)) if hi > lo else ():
         ax.annotate(
             _frames.money(edge, locale, currency, digits=3)[0], (edge, top * 0.93), xytext=(dx, 0),
             textcoords="offset points", ha=ha, va="center", fontsize=style.NOTE_SIZE,
@@ -256,9 +265,12 @@ def _draw_point(
         # up to the tallest bar: above it runs the estimate's label, which may reach past
         ax.plot([edge, edge], [0, top], color=style.ACCENT, linewidth=1, linestyle=":",
                 zorder=2, gid="point-bound-line")  # fmt: skip
-    ax.set_ylim(0, top * 1.2)
+    ax.set_ylim(0, top * (1.32 if flagged else 1.2))
     pad = 0.04 * (edges[-1] - edges[0])
     ax.set_xlim(edges[0] - pad, edges[-1] + pad)
+    if hi <= lo:  # a tick at the one value, not five that all read €0; no share above 100%
+        ax.set_xticks([est])
+        ax.set_yticks(np.linspace(0.0, 1.0, 6))
     ax.xaxis.set_major_formatter(style.currency_formatter(locale, currency))
     ax.yaxis.set_major_formatter(style.pct_formatter(locale))
     ax.set_xlabel(words["point_axis"], fontsize=style.LABEL_SIZE)

@@ -326,9 +326,15 @@ def _reason_de(reason: str) -> str:
     thin = re.fullmatch(r"only (\d+) churn events among (.+)", reason)
     if thin and thin[2] in _AMONG_DE:
         return f"nur {thin[1]} Kündigungen bei {_AMONG_DE[thin[2]]}"
+    none = re.fullmatch(r"today's base has no (.+) to move", reason)
+    if none and none[1] in _NONE_DE:
+        return f"im heutigen Bestand gibt es keine {_NONE_DE[none[1]]}, die wechseln könnten"
     return reason
 
 
+#: :data:`cxvalue.value.AMONG` in German (accusative plural: "es gibt keine Kritiker").
+_NONE_DE = {"promoters": "Promotoren", "passives": "Indifferenten", "detractors": "Kritiker",
+            "customers not surveyed": "nicht befragten Kunden"}  # fmt: skip
 #: :data:`cxvalue.value.AMONG` in German (dative: "bei Kritikern").
 _AMONG_DE = {"promoters": "Promotoren", "passives": "Indifferenten", "detractors": "Kritikern",
              "customers not surveyed": "nicht befragten Kunden"}  # fmt: skip
