@@ -291,6 +291,9 @@ def test_lifetime_value_marks_thin_evidence_and_writes_german_money(fitted):
     gap = result.gaps.set_index("comparison").loc["promoter - detractor", "per_customer"]
     assert money(gap, "de", digits=3) in title_of(fig)
     assert money(gap, "de", digits=3).endswith("\u00a0€")
+    assert "Evidenz" not in title_of(fig)  # the gap itself is sound
+    thin.gaps = result.gaps.assign(evidence="not enough evidence: wide")
+    assert title_of(lifetime_value(thin, locale="de")).endswith(" (nicht genug Evidenz)")
 
 
 # --- point value -------------------------------------------------------------------------------
@@ -352,6 +355,9 @@ def test_point_value_marks_thin_evidence_and_a_value_no_one_makes(fitted, tmp_pa
         evidence="not enough evidence: today's base has no detractors to move",
     )  # fmt: skip
     fig = point_value(nobody, locale="de")
+    assert (
+        title_of(fig) == "Ein NPS-Punkt mehr ist über 3 Jahre 0\u00a0€ wert (nicht genug Evidenz)"
+    )
     assert [t.get_text() for t in texts_by_gid(fig, "point-not-enough")] == ["nicht genug Evidenz"]
     ax = fig.axes[0]
     assert texts_by_gid(fig, "point-bounds") == []
