@@ -11,6 +11,7 @@ import pandas as pd
 
 from cxvalue._validation import check_choice
 from cxvalue.errors import InputError, ParameterError
+from cxvalue.ingest._billing import spread_invoices
 from cxvalue.ingest._columns import find_column
 from cxvalue.ingest._common import (
     AMOUNT_EXAMPLES,
@@ -56,6 +57,7 @@ def read_revenue(
     strict: bool = False,
     through: str | pd.Timestamp | None = None,
     sheet: str | None = None,
+    billing_months: int | str = "auto",
 ) -> IngestResult:
     """Read a revenue extract into the canonical revenue table.
 
@@ -80,6 +82,16 @@ def read_revenue(
         latest month any subscription in the file starts or ends.
     sheet : str, optional
         The sheet of an Excel workbook to read (default: its first).
+    billing_months : int or "auto"
+        How many months one row's amount covers (long and wide forms): an
+        invoice is spread evenly over its month and the ``billing_months - 1``
+        after, as the panel needs revenue per month. ``"auto"`` (default):
+        each customer's most common interval between two invoices, up to 12
+        months (longer gaps are churn), when seen twice, and for customers with
+        fewer invoices the interval most customers have (1 in a monthly
+        extract). 1: every row is one month's revenue.
+        Revenue covering months after the extract's last is left out; the
+        ledger says how much.
 
     Returns
     -------
@@ -94,9 +106,10 @@ def read_revenue(
         its end month inclusive.
     """
     check_choice(form, FORMS, "form", "read_revenue")
+    _check_billing(billing_months)
     last = _through(through)
     if form in ("auto", "long") and sheet is None and (typed := open_parquet(source)) is not None:
-        result = _typed_long(typed, columns, form, strict)
+        result = _typed_long(typed, columns, form, strict, billing_months)
         if result is not None:
             return result
     raw = read_raw(source, sheet=sheet)
@@ -118,11 +131,18 @@ def read_revenue(
         unused = rest_columns(raw.frame, used | {id_col})
         if unused:
             tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
-        return finish(tracker, _sum_duplicates(tracker, table), strict=strict)
+        table = _sum_duplicates(tracker, table)
+        if form != "subscription":  # (a subscription's MRR is monthly already)
+            table = spread_invoices(tracker, table, billing_months)
+        return finish(tracker, table, strict=strict)
 
 
 def _typed_long(
-    typed: TypedSource, columns: Mapping[str, str] | None, form: str, strict: bool
+    typed: TypedSource,
+    columns: Mapping[str, str] | None,
+    form: str,
+    strict: bool,
+    billing_months: int | str,
 ) -> IngestResult | None:
     """The long form from a typed Parquet file, or None when the generic lane must read it.
 
@@ -199,7 +219,17 @@ def _typed_long(
     unused = [c for c in names if c not in used]
     if unused:
         tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
-    return finish(tracker, _sum_duplicates(tracker, table), strict=strict)
+    table = spread_invoices(tracker, _sum_duplicates(tracker, table), billing_months)
+    return finish(tracker, table, strict=strict)
+
+
+def _check_billing(billing_months: object) -> None:
+    whole = isinstance(billing_months, int) and not isinstance(billing_months, bool)
+    if billing_months != "auto" and not (whole and 1 <= billing_months <= 24):
+        raise ParameterError(
+            "The 'billing_months' parameter of read_revenue() must be \"auto\" or a whole "
+            f"number of months from 1 to 24. Got {billing_months!r} instead."
+        )
 
 
 def _through(through: str | pd.Timestamp | None) -> pd.Period | None:

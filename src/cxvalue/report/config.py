@@ -42,6 +42,7 @@ from typing import Any
 from cxvalue.errors import ConfigError, nearest
 
 TABLES = ("responses", "revenue", "customers")
+INPUT_KEYS = ("path", "columns", "dayfirst", "form", "vendor", "sheet", "billing_months")
 TRANSITIONS = ("detractor_to_passive", "passive_to_promoter", "detractor_to_promoter", "observed")
 LINKS = ("cloglog", "logit")
 DEFAULT_CONTROLS = ("segment", "size_band", "tenure_band")
@@ -57,6 +58,7 @@ class InputSpec:
     form: str = "auto"
     vendor: str | None = None
     sheet: str | None = None
+    billing_months: int | str = "auto"
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
     prefix = f"inputs.{name}."
     if not isinstance(raw, Mapping):
         raise ConfigError(f"[inputs.{name}] must be a table with a path.", key=prefix[:-1])
-    _known(raw, ("path", "columns", "dayfirst", "form", "vendor", "sheet"), prefix)
+    _known(raw, INPUT_KEYS, prefix)
     if "path" not in raw:
         raise ConfigError(f"inputs.{name}.path is missing: the file to read.", key=prefix + "path")
     columns = _get(raw, "columns", dict, None, prefix)
@@ -180,7 +182,19 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
         form=_get(raw, "form", str, "auto", prefix),
         vendor=_get(raw, "vendor", str, None, prefix),
         sheet=_get(raw, "sheet", str, None, prefix),
+        billing_months=_billing_months(raw, prefix),
     )
+
+
+def _billing_months(raw: Mapping[str, Any], prefix: str) -> int | str:
+    value = _get(raw, "billing_months", (int, str), "auto", prefix)
+    if value != "auto" and not (isinstance(value, int) and 1 <= value <= 24):
+        raise ConfigError(
+            f'{prefix}billing_months must be "auto" or a whole number of months from 1 to 24 '
+            f"(how many months one revenue row covers). Got {value!r}.",
+            key=prefix + "billing_months",
+        )
+    return value
 
 
 def _model(raw: Mapping[str, Any]) -> ModelSpec:
