@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxvalue._id_match import check_answers_meet_revenue
+from cxvalue._id_match import check_ids_meet
 from cxvalue.errors import (
     ConfigError,
     CxValueWarning,
@@ -192,8 +192,8 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
     twice its table's memory for a moment (36M customer-months: 2.4 GB for a 1.1 GB
     table), which read beside the answers put the report's peak there. The answers
     and the customers are then read side by side, on two cores. Missing files are all
-    named before anything is read; answers keyed unlike the revenue are an error (none
-    found) or a warning (fewer than half).
+    named before anything is read. Extracts that key customers unlike the revenue are an
+    error (none found) or a warning (:func:`cxvalue._id_match.check_ids_meet`).
     """
     spec = config.inputs
     r, v, c = spec["responses"], spec["revenue"], spec.get("customers")
@@ -214,8 +214,9 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
     for name, result in (("responses", responses), ("revenue", revenue)):
         if result.table.empty:
             raise EmptyInputError(f"{spec[name].path}: no usable rows (see its ledger).")
-    check_answers_meet_revenue(responses.table["customer_id"], revenue.table["customer_id"],
-                               responses=r.path.name, revenue=v.path.name)  # fmt: skip
+    listed = None if customers is None else customers.table["customer_id"]
+    check_ids_meet(responses.table["customer_id"], revenue.table["customer_id"], listed,
+                   {name: spec[name].path.name for name in spec})  # fmt: skip
     return responses, revenue, customers
 
 
