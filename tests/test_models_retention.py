@@ -54,6 +54,19 @@ def test_numeric_control_is_exact_too(rows):
     assert abs(model.params["tenure_months"]) < 4 * se  # exponential lives: no tenure effect
 
 
+def test_a_control_without_values_or_a_number_with_gaps_is_a_clear_error(rows):
+    """Both gave statsmodels' "exog contains inf or nans" (a customers table keyed unlike
+    the revenue leaves every segment empty); a text control's gaps are a level."""
+    with pytest.raises(InputError, match="Control 'segment' has no value on the panel"):
+        fit_retention(rows.assign(segment=None), controls=["segment"])
+    gappy = rows.assign(tenure_months=rows["tenure_months"].where(rows.index % 50 > 0))
+    with pytest.raises(InputError, match=r"Control 'tenure_months' is a number, missing in"):
+        fit_retention(gappy, controls=["tenure_months"])
+    some = fit_retention(rows.assign(segment=rows["segment"].where(rows.index % 50 > 0)),
+                         controls=["segment"])  # fmt: skip
+    assert "(missing)" in some.design.factors["segment"]
+
+
 def test_to_frame_and_hazard_ratios(rows):
     model = fit_retention(rows, controls=["segment"])
     frame = model.to_frame()

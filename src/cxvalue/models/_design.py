@@ -108,10 +108,31 @@ def make_design(
 
 
 def split_covariates(frame: pd.DataFrame, covariates: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Which covariates are factors (text, boolean, categorical) and which numeric."""
+    """Which covariates are factors (text, boolean, categorical) and which numeric.
+
+    Raises
+    ------
+    InputError
+        A covariate with no value at all, or a numeric one with missing values (a
+        factor's missing values are a level of their own, ``(missing)``).
+    """
     factors, numeric = [], []
     for name in covariates:
-        dtype = frame[name].dtype
+        values = frame[name]
+        missing = int(values.isna().sum())
+        if missing == len(values) and len(values):
+            raise InputError(
+                f"Control {name!r} has no value on the panel: no customer has one (is it the "
+                "customers table's, and does that table key customers as the revenue does?). "
+                "Leave it out of the controls, or fill it."
+            )
+        dtype = values.dtype
         is_number = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        if is_number and missing:
+            raise InputError(
+                f"Control {name!r} is a number, missing in {missing:,} of the panel's "
+                f"{len(values):,} covariate patterns. Fill it, leave it out, or give it as text "
+                "bands (a factor's missing values form a level of their own)."
+            )
         (numeric if is_number else factors).append(name)
     return factors, numeric
