@@ -112,3 +112,18 @@ def test_the_report_reads_each_input_from_its_sheet(tmp_path):
     assert responses.table["score"].tolist() == [9]
     assert revenue.table["revenue"].tolist() == [5.0]
     assert customers.table["segment"].tolist() == ["SMB"]
+
+
+def test_the_revenue_s_last_month_can_be_named(tmp_path):
+    import pandas as pd
+
+    from cxvalue.report.flow import read_inputs
+
+    (tmp_path / "r.csv").write_text("customer_id,responded_at,score\n1,2025-01-03,9\n")
+    (tmp_path / "v.csv").write_text("customer_id,period,revenue\n1,2025-01,5\n1,2025-02,6\n")
+    inputs = {"responses": {"path": "r.csv"}, "revenue": {"path": "v.csv", "through": "2025-01"}}
+    _, revenue, _ = read_inputs(parse_config({"inputs": inputs}, tmp_path))
+    assert revenue.table["period"].max() == pd.Timestamp("2025-01-01")
+    inputs["revenue"]["through"] = "Dez 2025"
+    with pytest.raises(ConfigError, match='inputs.revenue.through must be a month such as "2025'):
+        parse_config({"inputs": inputs})

@@ -28,6 +28,7 @@ from cxvalue.ingest._common import (
     take_ids,
 )
 from cxvalue.ingest._files import RawTable, naming_other_sheets, read_raw
+from cxvalue.ingest._months import last_complete_month
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest._typed import (
     TypedSource,
@@ -78,8 +79,11 @@ def read_revenue(
     strict : bool
         Raise on any rejected row instead of recording it.
     through : date, optional
-        Subscriptions without an end run through this month. Default: the
-        latest month any subscription in the file starts or ends.
+        The extract's last complete month: later months are left out, and
+        subscriptions without an end run through it. Default: the latest month
+        in the file (for subscriptions, any starts or ends in), unless far
+        fewer customers are billed in it than usual (an extract pulled
+        mid-month), which is then left out; the ledger and a warning say so.
     sheet : str, optional
         The sheet of an Excel workbook to read (default: its first).
     billing_months : int or "auto"
@@ -109,7 +113,7 @@ def read_revenue(
     _check_billing(billing_months)
     last = _through(through)
     if form in ("auto", "long") and sheet is None and (typed := open_parquet(source)) is not None:
-        result = _typed_long(typed, columns, form, strict, billing_months)
+        result = _typed_long(typed, columns, form, strict, billing_months, last)
         if result is not None:
             return result
     raw = read_raw(source, sheet=sheet)
@@ -132,8 +136,9 @@ def read_revenue(
         if unused:
             tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
         table = _sum_duplicates(tracker, table)
-        if form != "subscription":  # (a subscription's MRR is monthly already)
+        if form != "subscription":  # (a subscription's MRR is monthly and runs to `last`)
             table = spread_invoices(tracker, table, billing_months)
+            table = last_complete_month(tracker, table, last)
         return finish(tracker, table, strict=strict)
 
 
@@ -143,6 +148,7 @@ def _typed_long(
     form: str,
     strict: bool,
     billing_months: int | str,
+    last: pd.Period | None,
 ) -> IngestResult | None:
     """The long form from a typed Parquet file, or None when the generic lane must read it.
 
@@ -220,7 +226,7 @@ def _typed_long(
     if unused:
         tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
     table = spread_invoices(tracker, _sum_duplicates(tracker, table), billing_months)
-    return finish(tracker, table, strict=strict)
+    return finish(tracker, last_complete_month(tracker, table, last), strict=strict)
 
 
 def _check_billing(billing_months: object) -> None:

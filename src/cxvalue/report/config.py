@@ -39,10 +39,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from cxvalue.errors import ConfigError, nearest
 
 TABLES = ("responses", "revenue", "customers")
-INPUT_KEYS = ("path", "columns", "dayfirst", "form", "vendor", "sheet", "billing_months")
+INPUT_KEYS = ("path", "columns", "dayfirst", "form", "vendor", "sheet", "billing_months", "through")
 TRANSITIONS = ("detractor_to_passive", "passive_to_promoter", "detractor_to_promoter", "observed")
 LINKS = ("cloglog", "logit")
 DEFAULT_CONTROLS = ("segment", "size_band", "tenure_band")
@@ -59,6 +61,7 @@ class InputSpec:
     vendor: str | None = None
     sheet: str | None = None
     billing_months: int | str = "auto"
+    through: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,21 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
         vendor=_get(raw, "vendor", str, None, prefix),
         sheet=_get(raw, "sheet", str, None, prefix),
         billing_months=_billing_months(raw, prefix),
+        through=_month(raw, "through", prefix),
     )
+
+
+def _month(raw: Mapping[str, Any], key: str, prefix: str) -> str | None:
+    value = _get(raw, key, str, None, prefix)
+    if value is not None:
+        try:
+            pd.Period(value, "M")
+        except ValueError:
+            raise ConfigError(
+                f'{prefix}{key} must be a month such as "2025-12". Got {value!r}.',
+                key=prefix + key,
+            ) from None
+    return value
 
 
 def _billing_months(raw: Mapping[str, Any], prefix: str) -> int | str:

@@ -202,7 +202,8 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
         raise InputError(" ".join(f"{path}: no such file." for path in missing),
                          source=missing[0])  # fmt: skip
     revenue = read_revenue(v.path, columns=v.columns, dayfirst=v.dayfirst, form=v.form,
-                           sheet=v.sheet, billing_months=v.billing_months)  # fmt: skip
+                           sheet=v.sheet, billing_months=v.billing_months,
+                           through=v.through)  # fmt: skip
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxvalue-read") as beside:
         reading = None
         if c is not None:

@@ -1,0 +1,85 @@
+"""The extract's last complete month.
+
+An extract pulled in mid-December holds December's invoices so far: half the
+customers may not have been billed yet. Read as it is, that month would be
+"today": the base would lose the customers not yet billed and the money
+would be valued at half a month's revenue (on the sample, a point valued at
+€284,000 instead of €482,000). So a last month with far fewer customers
+billed than the months before is left out, and the ledger says so;
+``through`` names the last month to keep instead.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from cxvalue.errors import DataWarning
+from cxvalue.formatting import fmt_number
+from cxvalue.ingest._tracker import Tracker
+
+#: Months before the last whose changes in customers billed make the usual change.
+USUAL_MONTHS = 6
+#: Customers billed in the month before the last, at least, for the last to be judged (in
+#: smaller companies one customer is a percent).
+MIN_BILLED = 100
+#: How far below the usual change the last month's may fall before it looks incomplete:
+#: 10 points (a usual month keeps 99% of the customers billed the month before; an
+#: extract pulled mid-month, about half).
+SHORTFALL = 0.10
+
+
+def last_complete_month(
+    tracker: Tracker, table: pd.DataFrame, through: pd.Period | None
+) -> pd.DataFrame:
+    """``table`` without the months after ``through``, or, when not given, without a last
+    month that looks incomplete (the ledger and a warning say which and why).
+
+    ``table``: one row per customer and month (canonical revenue).
+    """
+    if table.empty:
+        return table
+    periods = table["period"].to_numpy()
+    if through is not None:
+        end = np.datetime64(through.start_time.to_datetime64(), "ns")
+        after = periods > end
+        if after.any():
+            tracker.notes.append(
+                f"{_count(after.sum())} customer-months after {through}, through=, left out "
+                f"({fmt_number(float(table['revenue'].to_numpy()[after].sum()), 2)[0]})"
+            )
+            return table.loc[~after].reset_index(drop=True)
+        return table
+    last = periods.max()
+    # the last USUAL_MONTHS + 2 months: 31 days each at most
+    recent = periods[periods >= last - np.timedelta64(31 * (USUAL_MONTHS + 1), "D")]
+    billed = pd.Series(recent.view("int64")).value_counts(sort=False).sort_index()
+    del recent
+    if len(billed) < 3 or billed.iloc[-2] < MIN_BILLED:
+        return table
+    kept = (billed / billed.shift(1)).dropna().to_numpy()  # customers billed, month on month
+    usual = float(np.median(kept[:-1][-USUAL_MONTHS:]))
+    if kept[-1] >= usual - SHORTFALL:
+        return table
+    month = pd.Timestamp(last).to_period("M")
+    cut = periods == last
+    amount = fmt_number(float(table["revenue"].to_numpy()[cut].sum()), 2)[0]
+    why = (
+        f"{month} looks incomplete: {_count(billed.iloc[-1])} customers billed against "
+        f"{_count(billed.iloc[-2])} the month before, where a usual month keeps "
+        f"{usual:.0%} of them"
+    )
+    tracker.notes.append(f"{why}; its {_count(cut.sum())} customer-months ({amount}) left out")
+    warnings.warn(
+        f"{tracker.source}: {why}. It is left out, so that today's base and revenue are "
+        f"those of {month - 1}; through='{month}' keeps it.",
+        DataWarning,
+        stacklevel=3,
+    )
+    return table.loc[~cut].reset_index(drop=True)
+
+
+def _count(n: float) -> str:
+    return fmt_number(float(n), 0)[0]

@@ -1,0 +1,63 @@
+"""An extract pulled mid-month: its last month is left out, and the ledger says why."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxvalue.errors import DataWarning
+from cxvalue.ingest import read_revenue
+
+SAMPLE = "data/samples/revenue.csv.gz"
+
+
+@pytest.fixture(scope="module")
+def monthly() -> pd.DataFrame:
+    return read_revenue(SAMPLE).table
+
+
+def without_some_of_the_last_month(table: pd.DataFrame, share: float) -> pd.DataFrame:
+    last = table["period"] == table["period"].max()
+    gone = last & (np.random.default_rng(0).random(len(table)) < share)
+    return table.loc[~gone].reset_index(drop=True)
+
+
+def test_a_half_billed_last_month_is_left_out_and_said(monthly):
+    partial = without_some_of_the_last_month(monthly, 0.5)
+    said = r"2025-12 looks incomplete: 6,\d{3} customers billed against 13,\d{3} the month before"
+    with pytest.warns(DataWarning, match=said + r".*through='2025-12' keeps it"):
+        result = read_revenue(partial)
+    expected = monthly[monthly["period"] < "2025-12-01"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(result.table, expected)
+    assert any("customer-months" in n and "left out" in n for n in result.ledger.notes)
+    kept = read_revenue(partial, through="2025-12").table  # the user's word for it
+    pd.testing.assert_frame_equal(kept, partial)
+
+
+def test_a_complete_or_a_slightly_thinner_last_month_is_kept(monthly):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        pd.testing.assert_frame_equal(read_revenue(SAMPLE).table, monthly)
+        thinner = without_some_of_the_last_month(monthly, 0.05)  # a bad month, not a cut
+        assert len(read_revenue(thinner).table) == len(thinner)
+
+
+def test_through_leaves_out_the_months_after_it(monthly):
+    result = read_revenue(monthly, through="2025-06-30")
+    assert result.table["period"].max() == pd.Timestamp("2025-06-01")
+    after = monthly[monthly["period"] > "2025-06-01"]
+    note = next(n for n in result.ledger.notes if "through=" in n)
+    assert note.startswith(f"{len(after):,} customer-months after 2025-06")
+
+
+def test_a_small_company_s_last_month_is_not_judged():
+    """Under 100 customers one leaving is a percent: nothing is left out."""
+    rows = [(f"c{i:02d}", m, 10.0) for i in range(40) for m in ("2025-01", "2025-02", "2025-03")
+            if m < "2025-03" or i % 2]  # half of them billed in March  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["customer_id", "period", "revenue"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        assert read_revenue(frame).table["period"].max() == pd.Timestamp("2025-03-01")
