@@ -127,3 +127,33 @@ def test_the_revenue_s_last_month_can_be_named(tmp_path):
     inputs["revenue"]["through"] = "Dez 2025"
     with pytest.raises(ConfigError, match='inputs.revenue.through must be a month such as "2025'):
         parse_config({"inputs": inputs})
+
+
+@pytest.mark.parametrize(
+    ("currency", "written", "error"),
+    [("EUR", ("$", "USD"), 'Set currency = "USD"'), ("EUR", ("$",), "or the dollar they are"),
+     ("USD", ("GBP",), 'Set currency = "GBP"'), ("EUR", ("EUR", "USD"), "one currency first"),
+     ("USD", ("$", "USD"), None), ("CAD", ("$",), None), ("eur", ("EUR",), None),
+     ("EUR", (), None)],
+)  # fmt: skip
+def test_the_config_s_currency_must_be_the_amounts(currency, written, error):
+    from cxvalue.errors import InputError
+    from cxvalue.report.flow import check_currency
+
+    if error is None:
+        check_currency(currency, written, "v.csv")
+        return
+    with pytest.raises((ConfigError, InputError), match=error) as caught:
+        check_currency(currency, written, "v.csv")
+    assert "v.csv writes its amounts in" in str(caught.value)
+
+
+def test_the_report_stops_on_amounts_in_another_currency(tmp_path):
+    from cxvalue.report.flow import read_inputs
+
+    (tmp_path / "r.csv").write_text("customer_id,responded_at,score\n1,2025-01-03,9\n")
+    (tmp_path / "v.csv").write_text('customer_id,period,revenue\n1,2025-01,"$1,200.00"\n')
+    inputs = {"responses": {"path": "r.csv"}, "revenue": {"path": "v.csv"}}
+    with pytest.raises(ConfigError, match=r"v\.csv writes its amounts in \$, but the config's"):
+        read_inputs(parse_config({"inputs": inputs}, tmp_path))
+    read_inputs(parse_config({"inputs": inputs, "currency": "USD"}, tmp_path))

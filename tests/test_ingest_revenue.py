@@ -146,3 +146,14 @@ def test_dataframe_source_row_numbers_are_position_plus_two():
     result = read_revenue(frame)
     assert result.source == "<DataFrame>" and result.ledger.rejected[0].rows == (3,)
     pd.testing.assert_frame_equal(frame, before)  # the caller's frame is left alone
+
+
+def test_the_currencies_amounts_are_written_in_are_kept(tmp_path):
+    usd = read_revenue(write(tmp_path, "u.csv", 'customer,month,amount\nA,2025-01,"$1,234.56"\n'
+                             "A,2025-02,USD 99.5\nB,2025-01,12\n"))  # fmt: skip
+    assert usd.currencies == ("$", "USD")
+    assert "column 'amount': amounts in $, USD" in usd.ledger.notes
+    wide = read_revenue(write(tmp_path, "w.csv", "customer;Jan 2025;Feb 2025\nA;1.234,56 €;12 €\n"))
+    assert wide.currencies == ("EUR",)
+    plain = read_revenue(write(tmp_path, "p.csv", "customer,month,amount\nA,2025-01,5\n"))
+    assert plain.currencies == ()

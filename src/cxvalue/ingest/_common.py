@@ -9,7 +9,7 @@ import pandas as pd
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest.dates import parse_dates
 from cxvalue.ingest.ledger import Ledger
-from cxvalue.ingest.parsing import is_blank, parse_amounts, parse_ids
+from cxvalue.ingest.parsing import amount_currencies, is_blank, parse_amounts, parse_ids
 
 AMOUNTS = ("value is not an amount", "values are not amounts")
 AMOUNT_EXAMPLES = "numbers like 1.234,56 or 1,234.56"
@@ -37,11 +37,15 @@ class IngestResult:
         Rows read, kept, repaired and rejected.
     vendor : str
         ``"qualtrics"``, ``"surveymonkey"`` or ``"plain"``.
+    currencies : tuple of str
+        The currencies the revenue's amounts are written in (``"EUR"``, ``"$"``);
+        empty when they carry none.
     """
 
     table: pd.DataFrame
     ledger: Ledger
     vendor: str = "plain"
+    currencies: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -146,6 +150,9 @@ def take_amounts(
 ) -> None:
     """Parse money amounts into ``target``; reject unreadable (and, if required, blank) cells."""
     values, sep, other_way = parse_amounts(tracker.frame[column], delimiter)
+    if target == "revenue" and (found := amount_currencies(tracker.frame[column])):
+        tracker.currencies.update(found)
+        tracker.notes.append(f"column {column!r}: amounts in {', '.join(found)}")
     blank = is_blank(tracker.frame[column])
     record_amounts(tracker, column, target, sep=sep, other_way=other_way,
                    unreadable=values.isna() & ~blank, blank=blank, required=required,
@@ -185,7 +192,7 @@ def finish(tracker: Tracker, table: pd.DataFrame, *, strict: bool) -> IngestResu
     index = table.index
     if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
         table = table.reset_index(drop=True)  # a copy: only when needed
-    return IngestResult(table, ledger, tracker.vendor)
+    return IngestResult(table, ledger, tracker.vendor, tuple(sorted(tracker.currencies)))
 
 
 def rest_columns(frame: pd.DataFrame, used: set[str | None]) -> list[str]:

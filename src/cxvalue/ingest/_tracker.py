@@ -37,6 +37,7 @@ class Tracker:
         self.vendor = raw.vendor
         self.table = table
         self.notes: list[str] = list(raw.notes)
+        self.currencies: set[str] = set()  # of the revenue's amounts
         self._rejected: dict[str, Problem] = {
             reason: Problem(list(rows)) for reason, rows in raw.rejected.items() if rows
         }

@@ -142,6 +142,20 @@ def _majority(comma: int, point: int, delimiter: str | None) -> str:
     return "," if delimiter == ";" else "."
 
 
+#: What a currency sign or code in an amount means (``$`` may be any dollar).
+CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "¥": "JPY", "$": "$"}
+
+
+def amount_currencies(values: pd.Series, look_at: int = 10_000) -> tuple[str, ...]:
+    """The currencies an amount column is written in (``EUR``, ``USD``, ``$``), from its
+    first ``look_at`` cells; empty when its amounts carry none."""
+    if pd.api.types.is_numeric_dtype(values):
+        return ()
+    text = text_of(values.head(look_at))
+    found = text.str.findall(_CURRENCY).explode().dropna()
+    return tuple(sorted({CURRENCY_SIGNS.get(f, str(f).upper()) for f in found}))
+
+
 def parse_amounts(
     values: pd.Series, delimiter: str | None = None
 ) -> tuple[pd.Series, str, pd.Series]:

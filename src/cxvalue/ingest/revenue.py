@@ -43,7 +43,7 @@ from cxvalue.ingest._typed import (
     typed_ids,
 )
 from cxvalue.ingest.dates import parse_month_label
-from cxvalue.ingest.parsing import IDS, is_blank, parse_amounts
+from cxvalue.ingest.parsing import IDS, amount_currencies, is_blank, parse_amounts
 
 FORMS = ("auto", "long", "wide", "subscription")
 EXTRAS = ("cost", "margin")
@@ -313,6 +313,7 @@ def _wide(
     cells = {}
     for column in months:
         values, _, _ = parse_amounts(tracker.frame[column], raw.delimiter)
+        tracker.currencies.update(amount_currencies(tracker.frame[column]))
         bad = values.isna() & ~is_blank(tracker.frame[column])
         tracker.reject(bad, f"revenue not a number in column {column!r}", column,
                        failing=AMOUNTS, expected=AMOUNT_EXAMPLES, canonical="revenue")  # fmt: skip

@@ -215,10 +215,43 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
     for name, result in (("responses", responses), ("revenue", revenue)):
         if result.table.empty:
             raise EmptyInputError(f"{spec[name].path}: no usable rows (see its ledger).")
+    check_currency(config.currency, revenue.currencies, v.path.name)
     listed = None if customers is None else customers.table["customer_id"]
     check_ids_meet(responses.table["customer_id"], revenue.table["customer_id"], listed,
                    {name: spec[name].path.name for name in spec})  # fmt: skip
     return responses, revenue, customers
+
+
+#: Currencies a "$" in the amounts may be.
+DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN")
+
+
+def check_currency(currency: str, written: Sequence[str], source: str) -> None:
+    """The config's currency must be the one the revenue's amounts are written in, if any.
+
+    Raises
+    ------
+    ConfigError
+        The amounts carry another currency (``$1,234.56`` under ``currency = "EUR"``), or
+        several: they would be added as they are.
+    """
+    codes, dollar = {c for c in written if c != "$"}, "$" in written
+    if len(codes) > 1 or (dollar and codes - set(DOLLARS)):
+        raise InputError(
+            f"{source} writes its amounts in {', '.join(written)}: cxvalue adds them as they "
+            "are, so convert them to one currency first.",
+            source=source,
+        )
+    allowed = codes or (set(DOLLARS) if dollar else set())
+    if allowed and currency.upper() not in allowed:
+        shown = next(iter(codes), "USD")
+        raise ConfigError(
+            f"{source} writes its amounts in {', '.join(written)}, but the config's currency is "
+            f'{currency}: the board pack would label them so. Set currency = "{shown}"'
+            + ("" if codes else " (or the dollar they are)")
+            + ".",
+            key="currency",
+        )
 
 
 def latest_answers(responses: pd.DataFrame, customers: IngestResult | None) -> pd.DataFrame:
