@@ -136,10 +136,9 @@ def read_revenue(
         if unused:
             tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
         table = _sum_duplicates(tracker, table)
-        if form != "subscription":  # (a subscription's MRR is monthly and runs to `last`)
+        if form != "subscription":  # (a subscription's MRR is monthly already)
             table = spread_invoices(tracker, table, billing_months)
-            table = last_complete_month(tracker, table, last)
-        return finish(tracker, table, strict=strict)
+        return finish(tracker, last_complete_month(tracker, table, last), strict=strict)
 
 
 def _typed_long(
