@@ -65,7 +65,8 @@ def test_a_small_company_s_last_month_is_not_judged():
 
 def test_through_ends_closed_subscriptions_too():
     frame = pd.DataFrame({"customer_id": ["A", "B"], "mrr": [10.0, 20.0],
-                          "start": ["2025-01-01", "2025-02-01"], "end": ["2025-06-30", None]})  # fmt: skip
+                          "start": ["2025-01-01", "2025-02-01"],
+                          "end": ["2025-06-30", None]})  # fmt: skip
     result = read_revenue(frame, through="2025-03")
     assert result.table.groupby("customer_id")["period"].max().dt.month.tolist() == [3, 3]
     assert "3 customer-months after 2025-03, through=, left out (30.00)" in result.ledger.notes
