@@ -157,3 +157,13 @@ def test_the_currencies_amounts_are_written_in_are_kept(tmp_path):
     assert wide.currencies == ("EUR",)
     plain = read_revenue(write(tmp_path, "p.csv", "customer,month,amount\nA,2025-01,5\n"))
     assert plain.currencies == ()
+
+
+def test_quarter_columns_are_spread_over_their_months(tmp_path):
+    text = "customer,Q1 2025,2025-Q2,3. Quartal 2025\nA,300,330,360\nB,90,,\n"
+    result = read_revenue(write(tmp_path, "q.csv", text))
+    a = result.table[result.table.customer_id == "A"]
+    assert a["period"].dt.month.tolist() == list(range(1, 10))  # through September
+    assert a["revenue"].tolist() == [100.0] * 3 + [110.0] * 3 + [120.0] * 3
+    assert result.table["revenue"].sum() == pytest.approx(300 + 330 + 360 + 90)
+    assert "3 quarter columns, a quarter's revenue spread evenly" in " ".join(result.ledger.notes)

@@ -152,11 +152,31 @@ def _slash_dates(text: pd.Series, dayfirst: bool | None, located: tuple) -> tupl
     return _from_parts(parts[2], month, day), note
 
 
+def is_quarter_label(label: object) -> bool:
+    """Whether a column header names a quarter (``Q1 2025``), not a month."""
+    return _quarter(str(label).strip().lower()) is not None
+
+
+def _quarter(text: str) -> tuple[int, int] | None:
+    """``q1 2025``, ``q1/25``, ``2025-q1``, ``1. quartal 2025`` → (year, first month)."""
+    m = (re.fullmatch(r"q([1-4])[\s\-_/.']*(\d{4}|\d{2})", text)
+         or re.fullmatch(r"([1-4])\.?\s*quartal\s*(\d{4}|\d{2})", text))  # fmt: skip
+    if m:
+        quarter, year = int(m.group(1)), m.group(2)
+    elif m := re.fullmatch(r"(\d{4})[\s\-_/.]*q([1-4])", text):
+        year, quarter = m.group(1), int(m.group(2))
+    else:
+        return None
+    return int(year) + (2000 if len(year) == 2 else 0), 3 * quarter - 2
+
+
 def parse_month_label(label: object) -> pd.Timestamp | None:
     """A column header or cell naming a month → its first day, or None.
 
     Accepts ``Jan 2025``, ``January 2025``, ``Mär 2025``, ``Mrz. 25``,
-    ``2025-02``, ``02/2025``, ``01.03.2025``, ``2025-03-01`` and typed dates.
+    ``2025-02``, ``02/2025``, ``01.03.2025``, ``2025-03-01`` and typed dates; a
+    quarter (``Q1 2025``, ``2025-Q2``, ``3. Quartal 2025``, see :func:`is_quarter_label`)
+    names its first month.
     """
     if isinstance(label, pd.Timestamp) or hasattr(label, "year"):
         return pd.Timestamp(label).to_period("M").to_timestamp()  # type: ignore[arg-type]
@@ -167,6 +187,8 @@ def parse_month_label(label: object) -> pd.Timestamp | None:
         year, month = int(m.group(2)), int(m.group(1))
     elif m := re.fullmatch(r"\d{1,2}\.(\d{1,2})\.(\d{4})", text):
         year, month = int(m.group(2)), int(m.group(1))
+    elif q := _quarter(text):  # (a quarter column's revenue is spread over its months)
+        year, month = q
     elif m := re.fullmatch(r"([a-zäé]{3})[a-zäé]*\.?[\s\-_'/]*(\d{2}|\d{4})", text):
         month = _MONTHS.get(m.group(1).replace("é", "e"), 0)
         year = int(m.group(2)) + (2000 if len(m.group(2)) == 2 else 0)

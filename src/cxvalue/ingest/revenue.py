@@ -42,7 +42,7 @@ from cxvalue.ingest._typed import (
     typed_days,
     typed_ids,
 )
-from cxvalue.ingest.dates import parse_month_label
+from cxvalue.ingest.dates import is_quarter_label, parse_month_label
 from cxvalue.ingest.parsing import IDS, amount_currencies, is_blank, parse_amounts
 
 FORMS = ("auto", "long", "wide", "subscription")
@@ -318,13 +318,26 @@ def _wide(
                        failing=AMOUNTS, expected=AMOUNT_EXAMPLES, canonical="revenue")  # fmt: skip
         cells[column] = values
     frame = tracker.frame
-    tracker.notes.append(f"{len(months)} month columns; a blank cell means no revenue that month")
-    long = pd.DataFrame(
-        {"_row": frame["_row"], "customer_id": frame[parsed("customer_id")]}
-        | {str(months[c].date()): cells[c].loc[frame.index] for c in months}
-    ).melt(id_vars=["_row", "customer_id"], var_name="period", value_name="revenue")
-    long = long.dropna(subset=["revenue"])
-    return long.assign(period=pd.to_datetime(long["period"])), set(months)
+    quarters = [c for c in months if is_quarter_label(c)]
+    if not quarters:
+        tracker.notes.append(f"{len(months)} month columns; a blank cell means no revenue that "
+                             "month")  # fmt: skip
+    else:
+        kind = "quarter" if len(quarters) == len(months) else "month and quarter"
+        tracker.notes.append(f"{len(months)} {kind} columns, a quarter's revenue spread "
+                             "evenly over its three months; a blank cell means no revenue "
+                             "then")  # fmt: skip
+    parts = []
+    for column, month in months.items():
+        covers = 3 if column in quarters else 1
+        for k in range(covers):
+            parts.append(pd.DataFrame({
+                "_row": frame["_row"], "customer_id": frame[parsed("customer_id")],
+                "period": month + pd.DateOffset(months=k),
+                "revenue": cells[column].loc[frame.index] / covers,
+            }))  # fmt: skip
+    long = pd.concat(parts, ignore_index=True).dropna(subset=["revenue"])
+    return long, set(months)
 
 
 def _subscription(
