@@ -167,3 +167,11 @@ def test_quarter_columns_are_spread_over_their_months(tmp_path):
     assert a["revenue"].tolist() == [100.0] * 3 + [110.0] * 3 + [120.0] * 3
     assert result.table["revenue"].sum() == pytest.approx(300 + 330 + 360 + 90)
     assert "3 quarter columns, a quarter's revenue spread evenly" in " ".join(result.ledger.notes)
+
+
+def test_two_wide_columns_naming_one_month_are_summed_and_said():
+    frame = pd.DataFrame({"customer": ["A"], "Jan 2025": [10.0], "2025-01": [5.0],
+                          "Feb 2025": [7.0]})  # fmt: skip
+    result = read_revenue(frame)
+    assert result.table["revenue"].tolist() == [15.0, 7.0]  # January was overwritten: 5.0
+    assert [e.what for e in result.ledger.repaired] == ["summed duplicate customer-months"]
