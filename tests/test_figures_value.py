@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -132,6 +133,21 @@ def test_survival_curves_title_bands_and_end_labels(fitted, tmp_path):
     assert ax.get_legend() is None
     assert "customer-months" in source_of(fig) and "adjusted for segment" in source_of(fig)
     check_figure(fig, tmp_path, "survival")
+
+
+def test_survival_curves_give_a_flagged_category_no_band_and_say_so(fitted, tmp_path):
+    """A category without churn events (IBM's telco promoters) has an interval from 0% to
+    100%: drawn, it covered the chart. No band, a label and a title that say why."""
+    flagged = dataclasses.replace(fitted["retention"],
+                                  flags={"category[promoter]": "no churn events"})  # fmt: skip
+    fig = survival_curves(flagged, months=24)
+    ax = fig.axes[0]
+    assert "survival-interval-promoter" not in [b.get_gid() for b in bands(ax)]
+    assert len(bands(ax)) == len(flagged.categories) - 1
+    labels = [t.get_text() for t in texts_by_gid(fig, "survival-label")]
+    assert any(t.startswith("Promoters") and t.endswith("(not enough evidence)") for t in labels)
+    assert title_of(fig).endswith(" (not enough evidence)")
+    check_figure(fig, tmp_path, "survival_flagged")
 
 
 def test_end_labels_do_not_touch(tmp_path):

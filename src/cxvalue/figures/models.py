@@ -64,18 +64,22 @@ def survival_curves(
     -----
     Each curve carries its label and its value at the last month at its
     right end (no legend); the bands are the intervals from the model's
-    parameter draws. The title compares promoters with detractors.
+    parameter draws. The title compares promoters with detractors. A category
+    the model flags (no or few churn events, a runaway estimate) gets no band,
+    which the data cannot bound, and its label says "not enough evidence".
     """
     check_choice(locale, LOCALES, "locale", "survival_curves")
     check_param(hasattr(retention, "survival"), "retention", "survival_curves",
                 "a RetentionModel from cxvalue.fit_retention()", retention)  # fmt: skip
     curves = retention.survival(months, mix=mix, n_draws=n_draws)
     level = float(getattr(retention, "level", 0.95))
+    flags = getattr(retention, "flags", {})
+    thin = {c for c in dict.fromkeys(curves["category"]) if flags.get(f"category[{c}]")}
     auto_title, auto_sub = _survival_words(curves, months, _who(retention, mix, locale), level,
-                                           locale)  # fmt: skip
+                                           locale, thin)  # fmt: skip
     with style.board():
         fig, ax, owned = style.figure_and_axes(ax, "full")
-        _draw_survival(ax, curves, months, locale)
+        _draw_survival(ax, curves, months, locale, thin)
         style.decorate(
             fig, ax, owned, title=_frames.pick(auto_title, title),
             subtitle=_frames.pick(auto_sub, subtitle),
@@ -84,8 +88,11 @@ def survival_curves(
     return fig
 
 
-def _draw_survival(ax: Axes, curves: pd.DataFrame, months: int, locale: str) -> None:
-    """Bands, lines and end labels; the y axis as shares from 0 to 100%."""
+def _draw_survival(
+    ax: Axes, curves: pd.DataFrame, months: int, locale: str, thin: set[str]
+) -> None:
+    """Bands (not for ``thin`` categories), lines and end labels; the y axis as shares from
+    0 to 100%."""
     style.style_axes(ax, grid="y")
     ends = curves[curves["month"] == months].set_index("category")
     cats = list(dict.fromkeys(curves["category"]))
@@ -94,10 +101,11 @@ def _draw_survival(ax: Axes, curves: pd.DataFrame, months: int, locale: str) -> 
         color = style.CATEGORY_COLORS.get(cat, style.NEUTRAL)
         line = "--" if cat == "not_surveyed" else "-"
         shade = style.NEUTRAL if cat == "not_surveyed" else color
-        ax.fill_between(
-            rows["month"], rows["lo"], rows["hi"], color=shade, alpha=0.2, linewidth=0,
-            zorder=1, gid=f"survival-interval-{cat}",
-        )  # fmt: skip
+        if cat not in thin:
+            ax.fill_between(
+                rows["month"], rows["lo"], rows["hi"], color=shade, alpha=0.2, linewidth=0,
+                zorder=1, gid=f"survival-interval-{cat}",
+            )  # fmt: skip
         ax.plot(
             rows["month"], rows["survival"], color=shade if cat == "not_surveyed" else color,
             linewidth=3, linestyle=line, zorder=3, gid=f"survival-{cat}",
@@ -114,6 +122,8 @@ def _draw_survival(ax: Axes, curves: pd.DataFrame, months: int, locale: str) -> 
     for cat, y, at in zip(cats, targets, _frames.spread(targets, gap), strict=True):
         color = style.NEUTRAL if cat == "not_surveyed" else style.CATEGORY_COLORS.get(cat, "k")
         text = f"{_words.LABELS[locale].get(cat, cat)} {fmt_pct(y, 0, locale)[0]}"
+        if cat in thin:
+            text += f" ({_words.MONEY[locale]['not_enough']})"
         ax.annotate(
             text, (months, y), xytext=(months + 0.012 * months, at), textcoords="data",
             va="center", ha="left", fontsize=style.TICK_SIZE, fontweight="bold", color=color,
@@ -144,14 +154,15 @@ def _who(retention: Any, mix: str, locale: str) -> str:
 
 
 def _survival_words(
-    curves: pd.DataFrame, months: int, who: str, level: float, locale: str
+    curves: pd.DataFrame, months: int, who: str, level: float, locale: str, thin: set[str]
 ) -> tuple[str, str]:
     words = _words.MONEY[locale]
     end = curves[curves["month"] == months].set_index("category")["survival"]
     sub = words["survival_sub"].format(who=who, level=_frames.pct_level(level, locale))
     if PROMOTER in end and DETRACTOR in end:
         p1, p2 = fmt_pct([end[PROMOTER], end[DETRACTOR]], 0, locale)
-        return words["survival"].format(months=months, p1=p1, p2=p2), sub
+        hedge = f" ({words['not_enough']})" if thin & {PROMOTER, DETRACTOR} else ""
+        return words["survival"].format(months=months, p1=p1, p2=p2) + hedge, sub
     cat = end.index[0]
     p1 = fmt_pct(end[cat], 0, locale)[0]
     return words["survival_one"].format(
