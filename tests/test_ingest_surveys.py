@@ -237,3 +237,22 @@ def test_a_canonical_table_reads_back_unchanged_from_parquet_and_as_a_frame(tmp_
     tampered = first.assign(category=["detractor", "detractor"])
     (entry,) = read_responses(tampered).ledger.rejected
     assert (entry.what, entry.rows) == ("score disagrees with category", (2,))
+
+
+def test_a_surveymonkey_export_without_an_id_suggests_the_account_question(tmp_path):
+    """'Collector ID' was suggested as the customer id: SurveyMonkey's own column."""
+    text = ("Respondent ID,Collector ID,End Date,How likely is it that you would recommend us?,"
+            "What is your account number?\n,,,Response,Open-Ended Response\n"
+            "1141,431,2025-03-12,9,000123\n")  # fmt: skip
+    path = tmp_path / "sm.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ColumnError, match="Nearest: 'What is your account number") as error:
+        read_responses(path)
+    assert "Collector" not in str(error.value).split("Nearest")[1]
+    mapped = read_responses(path, columns={"customer_id": "What is your account number?"})
+    assert mapped.table["customer_id"].tolist() == ["000123"]
+    bare = tmp_path / "bare.csv"  # no question of that kind: still not a survey tool's id
+    bare.write_text(text.replace(",What is your account number?", ",Comment"), encoding="utf-8")
+    with pytest.raises(ColumnError) as error:
+        read_responses(bare)
+    assert error.value.nearest not in ("Collector ID", "Respondent ID")

@@ -129,9 +129,26 @@ def _mapped(visible: list[str], canonical: str, name: str, source: str) -> str:
     )  # fmt: skip
 
 
+#: Survey tools' own columns: never a customer's id, so never suggested as one.
+SURVEY_SYSTEM_IDS = {"respondentid", "collectorid", "responseid", "ipaddress", "recipientemail",
+                     "distributionchannel", "userlanguage"}  # fmt: skip
+#: Words that make a column (a survey question's text, say) the likeliest customer id.
+ID_WORDS = ("customer", "account", "kunde", "client")
+
+
 def missing_column(canonical: str, visible: list[str], source: str) -> ColumnError:
-    """The error for a required column that is not there, naming the nearest one."""
-    near = nearest(canonical, visible)
+    """The error for a required column that is not there, naming the nearest one.
+
+    For ``customer_id``, a column whose name speaks of a customer or an account (a
+    survey question such as "What is your account number?") comes first, and a survey
+    tool's own ids (Respondent ID, Collector ID) are never suggested.
+    """
+    if canonical == "customer_id":
+        likely = [c for c in visible if any(w in name_key(c) for w in ID_WORDS)]
+        others = [c for c in visible if name_key(c) not in SURVEY_SYSTEM_IDS]
+        near = likely[0] if likely else nearest(canonical, others)
+    else:
+        near = nearest(canonical, visible)
     hint = (
         f" Nearest: {near!r}. Pass columns={{'{canonical}': '{near}'}} if that is it."
         if near
