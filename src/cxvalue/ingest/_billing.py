@@ -55,7 +55,10 @@ def spread_invoices(
         return table
     covers = np.repeat(interval, np.diff(np.append(starts, len(table))))
     month = table["period"].to_numpy().astype("datetime64[M]").astype("int64")
-    spread, left_out = _expand(table, month, covers)
+    later = np.ones(len(table), dtype=bool)  # a row after its customer's first
+    later[starts] = False
+    overlap = bool(np.any((np.diff(month) < covers[:-1]) & later[1:]))
+    spread, left_out = _expand(table, month, covers, overlap)
     counts = pd.Series(interval).value_counts().sort_index()
     every = ", ".join(f"every {k} months for {_customers(n)}" for k, n in counts.items() if k > 1)
     tracker.notes.append(
@@ -140,10 +143,11 @@ def _intervals(
 
 
 def _expand(
-    table: pd.DataFrame, month: np.ndarray, covers: np.ndarray
+    table: pd.DataFrame, month: np.ndarray, covers: np.ndarray, overlap: bool
 ) -> tuple[pd.DataFrame, float]:
     """Each row repeated over the months it covers, its amounts shared evenly; the months
-    after the extract's last are dropped (their revenue is returned)."""
+    after the extract's last are dropped (their revenue is returned). ``overlap``: some
+    invoices are closer than they cover, so some months get two shares, summed here."""
     rows = np.repeat(np.arange(len(table)), covers)
     offset = np.arange(len(rows)) - np.repeat(np.cumsum(covers) - covers, covers)
     months = month[rows] + offset
@@ -156,7 +160,7 @@ def _expand(
          "period": months[keep].astype("datetime64[M]").astype("datetime64[ns]")}
         | {c: values[keep] for c, values in share.items()}
     )  # fmt: skip
-    if out.duplicated(["customer_id", "period"]).any():  # invoices closer than they cover
+    if overlap:
         out = out.groupby(["customer_id", "period"], sort=True, as_index=False)[money].sum(
             min_count=1
         )
