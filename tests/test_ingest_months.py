@@ -50,7 +50,7 @@ def test_through_leaves_out_the_months_after_it(monthly):
     assert result.table["period"].max() == pd.Timestamp("2025-06-01")
     after = monthly[monthly["period"] > "2025-06-01"]
     note = next(n for n in result.ledger.notes if "through=" in n)
-    assert note.startswith(f"{len(after):,} customer-months after 2025-06")
+    assert note.startswith(f"{len(after):,} customer-months after 2025-06 left out")
 
 
 def test_a_small_company_s_last_month_is_not_judged():
@@ -69,4 +69,6 @@ def test_through_ends_closed_subscriptions_too():
                           "end": ["2025-06-30", None]})  # fmt: skip
     result = read_revenue(frame, through="2025-03")
     assert result.table.groupby("customer_id")["period"].max().dt.month.tolist() == [3, 3]
-    assert "3 customer-months after 2025-03, through=, left out (30.00)" in result.ledger.notes
+    assert "3 customer-months after 2025-03 left out, as through= says (30.00)" in (
+        result.ledger.notes
+    )

@@ -55,9 +55,9 @@ def spread_invoices(
         return table
     covers = np.repeat(interval, np.diff(np.append(starts, len(table))))
     month = table["period"].to_numpy().astype("datetime64[M]").astype("int64")
-    later = np.ones(len(table), dtype=bool)  # a row after its customer's first
-    later[starts] = False
-    overlap = bool(np.any((np.diff(month) < covers[:-1]) & later[1:]))
+    not_first = np.ones(len(table), dtype=bool)
+    not_first[starts] = False
+    overlap = bool(np.any((np.diff(month) < covers[:-1]) & not_first[1:]))
     spread, left_out = _expand(table, month, covers, overlap)
     counts = pd.Series(interval).value_counts().sort_index()
     every = ", ".join(f"every {k} months for {_customers(n)}" for k, n in counts.items() if k > 1)

@@ -46,9 +46,10 @@ def last_complete_month(
         end = np.datetime64(through.start_time.to_datetime64(), "ns")
         after = periods > end
         if after.any():
+            amount = fmt_number(float(table["revenue"].to_numpy()[after].sum()), 2)[0]
             tracker.notes.append(
-                f"{_count(after.sum())} customer-months after {through}, through=, left out "
-                f"({fmt_number(float(table['revenue'].to_numpy()[after].sum()), 2)[0]})"
+                f"{_count(after.sum())} customer-months after {through} left out, as "
+                f"through= says ({amount})"
             )
             return table.loc[~after].reset_index(drop=True)
         return table
