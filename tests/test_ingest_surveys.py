@@ -1,9 +1,11 @@
 """Survey exports as the tools write them: Qualtrics, SurveyMonkey, plain; scales and weights."""
 
+import warnings
+
 import pandas as pd
 import pytest
 
-from cxvalue.errors import ColumnError, ParameterError, ParseError
+from cxvalue.errors import ColumnError, DataWarning, ParameterError, ParseError
 from cxvalue.ingest import Scale, read_responses
 
 
@@ -256,3 +258,18 @@ def test_a_surveymonkey_export_without_an_id_suggests_the_account_question(tmp_p
     with pytest.raises(ColumnError) as error:
         read_responses(bare)
     assert error.value.nearest not in ("Collector ID", "Respondent ID")
+
+
+def test_scores_all_within_one_to_five_on_the_nps_scale_are_questioned():
+    """IBM's telco satisfaction scores (1-5) read as NPS: every answer a detractor."""
+    frame = pd.DataFrame({"customer_id": [f"{i:04d}" for i in range(40)],
+                          "responded_at": "2025-09-30", "score": [1, 2, 3, 4, 5] * 8})  # fmt: skip
+    with pytest.warns(DataWarning, match=r"every score in 'score' is between 1 and 5.*"
+                      r"scale=Scale\.csat\(\)"):  # fmt: skip
+        assert set(read_responses(frame).table["category"]) == {"detractor"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        csat = read_responses(frame, scale=Scale.csat()).table["category"]
+        assert csat.value_counts().to_dict() == {"detractor": 16, "promoter": 16, "passive": 8}
+        read_responses(frame.iloc[:29])  # too few answers to question
+        read_responses(frame.assign(score=[0, 5, 9, 10] * 10))  # an NPS survey

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cxvalue._categories import CODES, DETRACTOR, PASSIVE, PROMOTER
-from cxvalue.errors import ColumnError
+from cxvalue.errors import ColumnError, DataWarning
 from cxvalue.ingest._columns import find_column
 from cxvalue.ingest._common import (
     IngestResult,
@@ -96,7 +97,7 @@ def read_responses(
     >>> print(result.ledger)  # doctest: +SKIP
     responses.csv (qualtrics): 1,204 read, 1,180 kept, 24 rejected
     """
-    scale = scale or Scale.nps()
+    asked_scale, scale = scale, scale or Scale.nps()
     raw = read_raw(source, vendor, sheet)
     with naming_other_sheets(raw.sheets_passed_over):
         tracker = Tracker(raw, "responses")
@@ -114,6 +115,8 @@ def read_responses(
         take_ids(tracker, id_col)
         take_dates(tracker, date_col, "responded_at", dayfirst=dayfirst)
         _take_scores(tracker, score_col, scale)
+        if asked_scale is None:
+            _warn_if_one_to_five(tracker, score_col)
         if group_col and scale == Scale.nps():
             _cross_check_group(tracker, group_col, score_col, scale)
         category_col = _category_column(tracker, names)
@@ -128,6 +131,24 @@ def read_responses(
         used = {id_col, date_col, score_col, rid_col, weight_col, category_col}
         table = _table(tracker, scale, rid_col, used)
         return finish(tracker, table, strict=strict)
+
+
+#: Answers, at least, before scores all within 1-5 read on the NPS scale are questioned.
+ONE_TO_FIVE_AFTER = 30
+
+
+def _warn_if_one_to_five(tracker: Tracker, score_col: str) -> None:
+    """Warn when every score read on the default NPS scale lies within 1-5: a 1-5
+    satisfaction score read so makes every answer a detractor."""
+    scores = tracker.frame[parsed("score")]
+    if len(scores) >= ONE_TO_FIVE_AFTER and scores.min() >= 1 and scores.max() <= 5:
+        warnings.warn(
+            f"{tracker.source}: every score in {score_col!r} is between 1 and 5; on the NPS "
+            "scale (0-10) each is a detractor. If it is a 1-5 satisfaction score, read it "
+            "with scale=Scale.csat() (1-2 detractor, 3 passive, 4-5 promoter).",
+            DataWarning,
+            stacklevel=3,
+        )
 
 
 def _table(tracker: Tracker, scale: Scale, rid_col: str | None, used: set) -> pd.DataFrame:
