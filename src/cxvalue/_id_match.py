@@ -119,7 +119,7 @@ class _Lookup:
 
     def __call__(self, ids: list[str]) -> int:
         if self.is_sorted:
-            values = _Sorted(self.column)
+            values = SortedColumn(self.column)
             return sum(
                 (at := bisect_left(values, value)) < len(values) and values[at] == value
                 for value in ids
@@ -129,7 +129,7 @@ class _Lookup:
         return int(pc.sum(pc.is_in(wanted, value_set=pc.unique(held))).as_py() or 0)
 
 
-class _Sorted:
+class SortedColumn:
     """A sorted Arrow text column as a sequence ``bisect`` can search."""
 
     def __init__(self, column: pa.ChunkedArray | pa.Array) -> None:

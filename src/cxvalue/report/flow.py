@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxvalue._churn_dates import check_churn_dates
 from cxvalue._id_match import check_ids_meet
 from cxvalue.errors import (
     ConfigError,
@@ -193,7 +194,8 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
     table), which read beside the answers put the report's peak there. The answers
     and the customers are then read side by side, on two cores. Missing files are all
     named before anything is read. Extracts that key customers unlike the revenue are an
-    error (none found) or a warning (:func:`cxvalue._id_match.check_ids_meet`).
+    error (none found) or a warning (:func:`cxvalue._id_match.check_ids_meet`), and so
+    are churn dates the revenue contradicts (:func:`cxvalue._churn_dates.check_churn_dates`).
     """
     spec = config.inputs
     r, v, c = spec["responses"], spec["revenue"], spec.get("customers")
@@ -216,9 +218,11 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
         if result.table.empty:
             raise EmptyInputError(f"{spec[name].path}: no usable rows (see its ledger).")
     check_currency(config.currency, revenue.currencies, v.path.name)
+    names = {name: spec[name].path.name for name in spec}
     listed = None if customers is None else customers.table["customer_id"]
-    check_ids_meet(responses.table["customer_id"], revenue.table["customer_id"], listed,
-                   {name: spec[name].path.name for name in spec})  # fmt: skip
+    check_ids_meet(responses.table["customer_id"], revenue.table["customer_id"], listed, names)
+    if customers is not None:
+        check_churn_dates(revenue.table, customers.table, names)
     return responses, revenue, customers
 
 
