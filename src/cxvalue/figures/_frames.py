@@ -270,6 +270,12 @@ def margin_text(assumptions: object, locale: str) -> str:
     return f"{pct} margin" if locale == "en" else f"Marge {pct}"
 
 
+def thin_mark(flagged: object, locale: str) -> str:
+    """What a title or label adds when its number lacks evidence: " (not enough evidence)",
+    or "" when ``flagged`` is empty."""
+    return f" ({_words.MONEY[locale]['not_enough']})" if flagged else ""
+
+
 def describe(assumptions: object, locale: str) -> str:
     """:meth:`cxvalue.value.Assumptions.describe` in the figure's language."""
     a: Any = assumptions

@@ -122,8 +122,7 @@ def _draw_survival(
     for cat, y, at in zip(cats, targets, _frames.spread(targets, gap), strict=True):
         color = style.NEUTRAL if cat == "not_surveyed" else style.CATEGORY_COLORS.get(cat, "k")
         text = f"{_words.LABELS[locale].get(cat, cat)} {fmt_pct(y, 0, locale)[0]}"
-        if cat in thin:
-            text += f" ({_words.MONEY[locale]['not_enough']})"
+        text += _frames.thin_mark(cat in thin, locale)
         ax.annotate(
             text, (months, y), xytext=(months + 0.012 * months, at), textcoords="data",
             va="center", ha="left", fontsize=style.TICK_SIZE, fontweight="bold", color=color,
@@ -161,7 +160,7 @@ def _survival_words(
     sub = words["survival_sub"].format(who=who, level=_frames.pct_level(level, locale))
     if PROMOTER in end and DETRACTOR in end:
         p1, p2 = fmt_pct([end[PROMOTER], end[DETRACTOR]], 0, locale)
-        hedge = f" ({words['not_enough']})" if thin & {PROMOTER, DETRACTOR} else ""
+        hedge = _frames.thin_mark(thin & {PROMOTER, DETRACTOR}, locale)
         return words["survival"].format(months=months, p1=p1, p2=p2) + hedge, sub
     cat = end.index[0]
     p1 = fmt_pct(end[cat], 0, locale)[0]

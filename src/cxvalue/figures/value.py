@@ -137,11 +137,6 @@ def _draw_clv(ax: Axes, clv: pd.DataFrame, locale: str, currency: str) -> None:
     ax.set_xlabel(words["clv_axis"], fontsize=style.LABEL_SIZE)
 
 
-def _thin(evidence: object, locale: str) -> str:
-    """What a title adds when the number it states lacks evidence (its marks say where)."""
-    return f" ({_words.MONEY[locale]['not_enough']})" if evidence else ""
-
-
 def _clv_words(result: Any, locale: str, currency: str) -> tuple[str, str]:
     words = _words.MONEY[locale]
     a = result.assumptions
@@ -159,7 +154,7 @@ def _clv_words(result: Any, locale: str, currency: str) -> tuple[str, str]:
         )
         title = words["clv_title"].format(
             high=one[PROMOTER], low=one[DETRACTOR], gap=g, horizon=horizon
-        ) + _thin(gap.get("evidence"), locale)
+        ) + _frames.thin_mark(gap.get("evidence"), locale)
         sub = words["clv_sub"].format(horizon=horizon, level=level, glo=glo, ghi=ghi)
         return title[:1].upper() + title[1:], sub
     top = result.clv.sort_values("estimate", ascending=False).iloc[0]
@@ -291,7 +286,8 @@ def _point_words(result: Any, locale: str, currency: str) -> tuple[str, str]:
         [point["estimate"], point["lo"], point["hi"]], locale, currency, digits=3
     )
     horizon = _words.horizon(locale, int(a.horizon_months))
-    title = words["point_title"].format(v=v, horizon=horizon) + _thin(point["evidence"], locale)
+    title = words["point_title"].format(v=v, horizon=horizon)
+    title += _frames.thin_mark(point["evidence"], locale)
     common = {
         "moving": fmt_number(float(point["customers_moving"]), 0, locale)[0],
         "draws": fmt_number(float(a.n_draws), 0, locale)[0],
