@@ -46,6 +46,8 @@ from cxvalue.ingest.dates import is_quarter_label, parse_month_label
 from cxvalue.ingest.parsing import IDS, amount_currencies, is_blank, parse_amounts
 
 FORMS = ("auto", "long", "wide", "subscription")
+#: The most months one revenue row may be said to cover (``billing_months``).
+MOST_BILLING_MONTHS = 24
 EXTRAS = ("cost", "margin")
 
 
@@ -230,10 +232,10 @@ def _typed_long(
 
 def _check_billing(billing_months: object) -> None:
     whole = isinstance(billing_months, int) and not isinstance(billing_months, bool)
-    if billing_months != "auto" and not (whole and 1 <= billing_months <= 24):
+    if billing_months != "auto" and not (whole and 1 <= billing_months <= MOST_BILLING_MONTHS):
         raise ParameterError(
             "The 'billing_months' parameter of read_revenue() must be \"auto\" or a whole "
-            f"number of months from 1 to 24. Got {billing_months!r} instead."
+            f"number of months from 1 to {MOST_BILLING_MONTHS}. Got {billing_months!r} instead."
         )
 
 

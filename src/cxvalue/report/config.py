@@ -42,6 +42,7 @@ from typing import Any
 import pandas as pd
 
 from cxvalue.errors import ConfigError, nearest
+from cxvalue.ingest.revenue import MOST_BILLING_MONTHS
 
 TABLES = ("responses", "revenue", "customers")
 INPUT_KEYS = ("path", "columns", "dayfirst", "form", "vendor", "sheet", "billing_months", "through")
@@ -205,10 +206,10 @@ def _month(raw: Mapping[str, Any], key: str, prefix: str) -> str | None:
 
 def _billing_months(raw: Mapping[str, Any], prefix: str) -> int | str:
     value = _get(raw, "billing_months", (int, str), "auto", prefix)
-    if value != "auto" and not (isinstance(value, int) and 1 <= value <= 24):
+    if value != "auto" and not (isinstance(value, int) and 1 <= value <= MOST_BILLING_MONTHS):
         raise ConfigError(
-            f'{prefix}billing_months must be "auto" or a whole number of months from 1 to 24 '
-            f"(how many months one revenue row covers). Got {value!r}.",
+            f'{prefix}billing_months must be "auto" or a whole number of months from 1 to '
+            f"{MOST_BILLING_MONTHS} (how many months one revenue row covers). Got {value!r}.",
             key=prefix + "billing_months",
         )
     return value
