@@ -1,11 +1,19 @@
 """Formats and conventions as real extracts bring them, each with a small fixture."""
 
 import gzip
+import warnings
 
 import pandas as pd
 import pytest
 
-from cxvalue.errors import ColumnError, EmptyInputError, InputError, ParameterError, ParseError
+from cxvalue.errors import (
+    ColumnError,
+    DataWarning,
+    EmptyInputError,
+    InputError,
+    ParameterError,
+    ParseError,
+)
 from cxvalue.ingest import Scale, read_customers, read_responses, read_revenue
 
 
@@ -292,11 +300,27 @@ def test_customers_table(tmp_path):
         "customer_id,segment,acquired_at,churned_at,referral_source\n"
         "01,SMB,2023-01-01,,referral\n02,SMB,2023-02-01,2024-05-31,sales\n01,Ent,2023-01-01,,sales\n"
     )
-    result = read_customers(write(tmp_path, "c.csv", text))
+    with pytest.warns(DataWarning, match=r"c.csv: 1 customer .* differ in 'segment', "
+                      r"'referral_source' \(customer 01: rows 2, 4\)\. The first row"):  # fmt: skip
+        result = read_customers(write(tmp_path, "c.csv", text))
     table = result.table
     assert table["customer_id"].tolist() == ["01", "02"]
     assert table["churned_at"].isna().tolist() == [True, False]
     assert result.ledger.rejected[0].what == "duplicate customer_id (first kept)"
+
+
+def test_customers_repeated_alike_pass_quietly_and_dates_that_differ_are_named(tmp_path):
+    alike = "customer_id,segment,churned_at\n01,SMB,\n02,SMB,\n01,SMB,\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(read_customers(write(tmp_path, "a.csv", alike)).table) == 2
+    history = "Kunde,Ende\n01,\n02,\n01,31.05.2024\n02,\n"
+    with pytest.warns(
+        DataWarning, match=r"1 customer .* differ in 'Ende' \(customer 01: rows 2, 4"
+    ):
+        columns = {"customer_id": "Kunde", "churned_at": "Ende"}
+        table = read_customers(write(tmp_path, "h.csv", history), columns=columns).table
+    assert table["churned_at"].isna().all()
 
 
 def test_ledger_views(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxvalue.errors import DataWarning
 from cxvalue.ingest._columns import find_column
 from cxvalue.ingest._common import (
     IngestResult,
@@ -66,6 +68,12 @@ def read_customers(
         NaT where blank), then every other column as text (segment, size,
         region, referral_source, …; ``<NA>`` where blank). A repeated
         customer_id keeps its first row; the others are rejected.
+
+    Warns
+    -----
+    DataWarning
+        A repeated customer's rows differ (a CRM history, one row per change):
+        the warning names the columns, since the first row may not be the one in force.
     """
     if sheet is None and (typed := open_parquet(source)) is not None:
         result = _typed_customers(typed, columns, strict)
@@ -84,7 +92,16 @@ def read_customers(
             if column:
                 take_dates(tracker, column, canonical, dayfirst=dayfirst, required=False)
                 dates[canonical] = column
-        dup = tracker.frame[parsed("customer_id")].duplicated()
+        frame = tracker.frame
+        dup = frame[parsed("customer_id")].duplicated()
+        if dup.any():
+            carried = [parsed(c) for c in dates] + rest_columns(frame, {id_col, *dates.values()})
+            repeated = frame[parsed("customer_id")].duplicated(keep=False).to_numpy()
+            warn_if_repeats_differ(
+                tracker.source, frame.loc[repeated, parsed("customer_id")],
+                frame.loc[repeated, carried].rename(columns=_file_names(dates)),
+                frame.loc[repeated, "_row"],
+            )  # fmt: skip
         tracker.reject(dup, "duplicate customer_id (first kept)", id_col)
         frame = tracker.frame
         table = pd.DataFrame({"customer_id": frame[parsed("customer_id")].astype(IDS)})
@@ -135,6 +152,14 @@ def _typed_customers(
     values = ids.ids.array if kept is None else ids.ids.array.take(kept)
     dup = _duplicated(values)
     if dup.any():
+        repeated = pd.Series(values).duplicated(keep=False).to_numpy()
+        frame = tracker.frame[repeated]
+        at = pa.array(frame.index.to_numpy())  # positions in the file, as `loaded` has them
+        carried = {column: frame[parsed(c)].to_numpy() for c, column in dates.items()}
+        carried |= {c: loaded.columns[c].take(at).to_pandas() for c in rest}
+        warn_if_repeats_differ(
+            tracker.source, pd.Series(values[repeated]), pd.DataFrame(carried), frame["_row"]
+        )
         tracker.reject(pd.Series(dup, index=tracker.frame.index, copy=False),
                        "duplicate customer_id (first kept)", id_col)  # fmt: skip
         values = values[~dup]
@@ -148,6 +173,42 @@ def _typed_customers(
         kept_name = name if name not in table.columns else f"{name} (file)"
         table[kept_name] = text_of(text).where(~is_blank(text), None).astype(TEXT).array
     return finish(tracker, table, strict=strict)
+
+
+def warn_if_repeats_differ(
+    source: str, ids: pd.Series, carried: pd.DataFrame, rows: pd.Series | np.ndarray
+) -> None:
+    """Warn when a customer's repeated rows disagree: the first row kept is then a choice.
+
+    A CRM history (one row per contract or segment change) repeats customers whose
+    rows differ; keeping the first keeps the oldest state. ``ids``, ``carried`` (the
+    columns carried onto the table, under the file's names) and ``rows`` (spreadsheet
+    row numbers) hold every row of the repeated customers, in file order.
+    """
+    ids = pd.Series(ids.to_numpy(), copy=False)
+    values = carried.reset_index(drop=True)
+    differs = values.groupby(ids, sort=False).nunique(dropna=False) > 1
+    customers = differs.any(axis=1)
+    if not customers.any():
+        return
+    columns = [str(c) for c in differs.columns if differs[c].any()]
+    first = customers.index[customers.to_numpy()][0]
+    where = ", ".join(str(r) for r in np.asarray(rows)[(ids == first).to_numpy()][:5])
+    n = int(customers.sum())
+    who = "1 customer appears" if n == 1 else f"{n:,} customers appear"
+    warnings.warn(
+        f"{source}: {who} on more than one row, and their "
+        f"rows differ in {', '.join(repr(c) for c in columns)} (customer {first}: rows "
+        f"{where}). The first row of each is kept. If the file is a history with a row per "
+        "change, keep the row in force for each customer.",
+        DataWarning,
+        stacklevel=3,
+    )
+
+
+def _file_names(dates: Mapping[str, str]) -> dict[str, str]:
+    """Parsed date columns renamed to the file's names, for messages."""
+    return {parsed(canonical): column for canonical, column in dates.items()}
 
 
 def _duplicated(ids: pd.api.extensions.ExtensionArray) -> np.ndarray:
