@@ -67,6 +67,16 @@ def test_a_control_without_values_or_a_number_with_gaps_is_a_clear_error(rows):
     assert "(missing)" in some.design.factors["segment"]
 
 
+def test_no_answer_meeting_the_revenue_is_a_clear_error(rows):
+    """Responses keyed unlike the revenue leave every month not_surveyed; the fit used to
+    go ahead with not_surveyed as the reference and an effect table of one row."""
+    with pytest.raises(InputError, match=r"no customer-month at risk has a survey answer.*"
+                       r"key customers as the revenue does"):  # fmt: skip
+        fit_retention(rows.assign(category="not_surveyed"), controls=["segment"])
+    some = rows.assign(category=rows["category"].where(rows.index == 0, "not_surveyed"))
+    assert len(fit_retention(some, controls=["segment"]).design.factors["category"]) == 2
+
+
 def test_to_frame_and_hazard_ratios(rows):
     model = fit_retention(rows, controls=["segment"])
     frame = model.to_frame()

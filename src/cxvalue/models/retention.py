@@ -30,7 +30,7 @@ from statsmodels.genmod.families import links
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from cxvalue._categories import CATEGORIES
+from cxvalue._categories import CATEGORIES, NOT_SURVEYED
 from cxvalue._panel_inputs import require
 from cxvalue._validation import check_choice, check_param
 from cxvalue.errors import ConvergenceWarning, InputError, SmallSampleWarning
@@ -383,6 +383,13 @@ def fit_retention(
     -------
     RetentionModel
 
+    Raises
+    ------
+    InputError
+        No customer-month at risk, or none with a survey answer (every one
+        ``not_surveyed``: the responses key customers unlike the revenue, or their
+        answers fall outside its months).
+
     Warns
     -----
     SmallSampleWarning
@@ -404,6 +411,14 @@ def fit_retention(
     table, base = _cells_and_base(panel, columns, controls)
     if table.empty:
         raise InputError("fit_retention(): the panel has no customer-months at risk.")
+    if (table["category"] == NOT_SURVEYED).all():
+        raise InputError(
+            "fit_retention(): no customer-month at risk has a survey answer (every one is "
+            "'not_surveyed'), so there is no effect of NPS to measure. Do the responses key "
+            "customers as the revenue does ('00012345' against '12345', 'C-12345')? Compare a "
+            "few of each table's customer_id; the answers must also fall within the revenue's "
+            "months."
+        )
     factors, numeric = split_covariates(table, ["category", *controls])
     design = make_design(table, factors, numeric, weights=table["exposure"])
     flags = _flag_levels(table, design)
