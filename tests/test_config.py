@@ -3,6 +3,7 @@
 import pytest
 
 from cxvalue.errors import ConfigError
+from cxvalue.ingest import Scale
 from cxvalue.report.config import load_config, parse_config
 
 MINIMAL = {"inputs": {"responses": {"path": "r.csv"}, "revenue": {"path": "v.csv"}}}
@@ -157,3 +158,39 @@ def test_the_report_stops_on_amounts_in_another_currency(tmp_path):
     with pytest.raises(ConfigError, match=r"v\.csv writes its amounts in \$, but the config's"):
         read_inputs(parse_config({"inputs": inputs}, tmp_path))
     read_inputs(parse_config({"inputs": inputs, "currency": "USD"}, tmp_path))
+
+
+def _with_scale(scale, table="responses"):
+    inputs = {name: dict(spec) for name, spec in MINIMAL["inputs"].items()}
+    inputs[table]["scale"] = scale
+    return parse_config({"inputs": inputs}).inputs["responses"].scale
+
+
+def test_the_responses_scale_is_named_or_spelled_out():
+    assert parse_config(MINIMAL).inputs["responses"].scale is None
+    assert _with_scale("csat") == _with_scale("CSAT") == Scale.csat()
+    assert _with_scale("ces") == Scale.ces() and _with_scale("nps") == Scale.nps()
+    spelled = {"low": 1, "high": 10, "detractor": [1, 4], "passive": [5, 7], "promoter": [8, 10]}
+    assert _with_scale(spelled) == Scale(1, 10, (1, 4), (5, 7), (8, 10))
+
+
+@pytest.mark.parametrize(
+    ("scale", "table", "key", "words"),
+    [
+        ("cast", "responses", "inputs.responses.scale", 'Got \'cast\'. Did you mean "csat"?'),
+        (7, "responses", "inputs.responses.scale", '"nps" (0-10, the default), "csat" (1-5)'),
+        ({"low": 1, "high": 5, "detractor": [1, 2]}, "responses", "inputs.responses.scale",
+         "a table such as { low = 1, high = 5"),
+        ({"low": 1, "high": 5, "detractor": [1, 2], "passive": [3, 4], "promoter": [4, 5]},
+         "responses", "inputs.responses.scale", "cover 1–5 once each. Got [1, 2, 3, 4, 4, 5]"),
+        ({"low": 1, "high": 5, "detractor": [1, 2], "passive": [3, 3], "promotor": [4, 5]},
+         "responses", "inputs.responses.scale.promotor", "Did you mean "
+         "inputs.responses.scale.promoter?"),
+        ("csat", "revenue", "inputs.revenue.scale", "only the responses have a score scale"),
+    ],
+)  # fmt: skip
+def test_a_wrong_scale_names_the_key(scale, table, key, words):
+    with pytest.raises(ConfigError) as info:
+        _with_scale(scale, table)
+    assert info.value.key == key
+    assert words in str(info.value)

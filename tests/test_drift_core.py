@@ -344,6 +344,25 @@ def test_psi_check_uses_the_bootstrap_threshold_at_small_n(base):
     assert check.threshold > 0.25 and check.warn_threshold > 0.1
 
 
+def test_score_scales_compare_with_their_cut_points(base):
+    """Snapshots before cut-points were kept held the NPS scale: the same as one with the NPS
+    cut-points written out. A CSAT run against an NPS baseline cannot be judged."""
+    written = copy.deepcopy(base)
+    written["data"]["scale"] |= {"detractor": [0, 6], "passive": [7, 8], "promoter": [9, 10]}
+    rng = np.random.default_rng(0)
+    assert check_score_psi(base, written, DriftThresholds(), rng).status == "pass"
+    csat = copy.deepcopy(written)
+    csat["data"]["scale"] = {"low": 1, "high": 5, "detractor": [1, 2], "passive": [3, 3],
+                             "promoter": [4, 5]}  # fmt: skip
+    csat["data"]["score_counts"] = [100, 200, 300, 400, 500]
+    check = check_score_psi(base, csat, DriftThresholds(), rng)
+    assert check.status == "cannot_judge"
+    assert check.reason.startswith(
+        "The score scales differ (0–10 (detractor 0–6, passive 7–8, promoter 9–10) then, "
+        "1–5 (detractor 1–2, passive 3–3, promoter 4–5) now)"
+    )
+
+
 # -- reports ----------------------------------------------------------------------------------
 
 

@@ -476,3 +476,53 @@ def test_controls_the_config_names_must_exist(tmp_path):
     with pytest.raises(cx.errors.ConfigError, match=r"'segment'.*can be controls here: "
                        r"size_band, tenure_band\."):  # fmt: skip
         run_flow(config, progress=lambda _m: None)
+
+
+def test_a_csat_survey_makes_the_report_the_scale_says(tmp_path):
+    """The sample's answers as 1-5 satisfaction scores (0-6 → 1-2, 7-8 → 3, 9-10 → 4-5):
+    with scale = "csat" the report's NPS, transitions seen, models and snapshot count what
+    the 0-10 answers count (its NPS was -100, every answer a detractor by the 0-10
+    cut-points), and the methods say how the scores were read. Without it the run stops,
+    and the warning that says why is not lost with it."""
+    from cxvalue.report.capture import make_snapshot
+    from cxvalue.report.config import parse_config
+    from cxvalue.report.flow import run_flow
+    from cxvalue.samples import SampleParams, write_sample
+
+    paths = write_sample(tmp_path, params=SampleParams(n_customers=1500), seed=3)
+    answers = cx.read_responses(paths["responses"]).table
+    score = answers["score"]
+    csat = score.where(score >= 9, 3).where(score >= 7, 1 + (score >= 4)).where(score < 9, 4)
+    csat_path = tmp_path / "csat.csv"
+    answers.assign(score=csat + (score == 10))[["customer_id", "responded_at", "score"]].to_csv(
+        csat_path, index=False
+    )
+
+    def run(responses, locale="en"):
+        inputs = {name: {"path": str(path)} for name, path in paths.items()}
+        config = parse_config({"locale": locale, "value": {"draws": 200, "transition": "observed"},
+                               "inputs": inputs | {"responses": responses}})  # fmt: skip
+        return run_flow(config, extras=False, growth=False, progress=lambda _m: None)
+
+    nps, flow = (
+        run({"path": str(paths["responses"])}),
+        run({"path": str(csat_path), "scale": "csat"}, "de"),
+    )
+    pd.testing.assert_series_equal(flow.retention.params, nps.retention.params)
+    point = nps.value.point["estimate"].iloc[0]
+    assert flow.value.point["estimate"].iloc[0] == pytest.approx(point, rel=1e-12)
+    snapshot = make_snapshot(flow)
+    assert snapshot["nps"] == make_snapshot(nps)["nps"]
+    data = snapshot["data"]
+    assert data["scale"] == {"low": 1, "high": 5, "detractor": [1, 2], "passive": [3, 3],
+                             "promoter": [4, 5]}  # fmt: skip
+    assert data["category_counts"] == make_snapshot(nps)["data"]["category_counts"]
+    assert data["score_counts"] == [int((flow.latest["score"] == k).sum()) for k in range(1, 6)]
+    assert ("Antworten auf einer Skala von 1 bis 5: 1–2 zählen als Kritiker, 3 als "
+            "Indifferente, 4–5 als Promotoren; NPS ist") in " ".join(methods(flow))  # fmt: skip
+    assert not any(
+        "Skala" in text for text in methods(run({"path": str(paths["responses"])}, "de"))
+    )
+    with pytest.warns(cx.DataWarning, match=r'every score .* between 1 and 5.*scale = "csat"'):
+        with pytest.raises(cx.InputError, match="No passive rows"):
+            run({"path": str(csat_path)})

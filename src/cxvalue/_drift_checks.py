@@ -17,6 +17,7 @@ import numpy as np
 from cxvalue._drift_stats import nps_change, psi, psi_null_quantiles, share_test
 from cxvalue.formatting import fmt_currency
 from cxvalue.report.config import DriftThresholds
+from cxvalue.report.snapshot import scale_of
 
 __all__ = ["Check", "STATUSES", "GROUPS", "grade", "input_checks"]
 
@@ -230,7 +231,7 @@ def check_score_psi(
 ) -> Check:
     """Score distribution: PSI over the score values with a bootstrap threshold."""
     name = "score_distribution.psi"
-    if dict(base["data"]["scale"]) != dict(cur["data"]["scale"]):
+    if scale_of(base) != scale_of(cur):
         return Check(
             name,
             "inputs",
@@ -247,8 +248,12 @@ def check_score_psi(
 
 
 def _scale(snap: Snapshot) -> str:
-    scale = snap["data"]["scale"]
-    return f"{scale['low']}–{scale['high']}"
+    """``1–5 (detractor 1–2, passive 3–3, promoter 4–5)``, or the range alone when the
+    snapshot's cut-points are not known."""
+    scale = scale_of(snap)
+    cuts = [f"{c} {scale[c][0]}–{scale[c][1]}" for c in ("detractor", "passive", "promoter")
+            if c in scale]  # fmt: skip
+    return f"{scale['low']}–{scale['high']}" + (f" ({', '.join(cuts)})" if cuts else "")
 
 
 def check_category_shares(base: Snapshot, cur: Snapshot, th: DriftThresholds) -> Check:

@@ -47,7 +47,9 @@ def observed_transitions(responses: Any) -> TransitionMix:
     ----------
     responses : IngestResult or pandas.DataFrame
         The canonical responses table (``customer_id``, ``responded_at``,
-        ``score``).
+        ``score``). With a ``category`` column the categories are taken as given
+        (any scale, as :func:`cxvalue.read_responses` reads it); without one they
+        come from the 0-10 ``score``.
 
     Returns
     -------
@@ -72,9 +74,13 @@ def observed_transitions(responses: Any) -> TransitionMix:
         raise InputError(
             f"observed_transitions(): the responses table has no column {missing[0]!r}."
         )
-    rows = table[["customer_id", "responded_at", "score"]].dropna()
-    rows = rows.sort_values(["customer_id", "responded_at"], kind="stable")
-    category = np.select([rows["score"] >= 9, rows["score"] >= 7], [PROMOTER, PASSIVE], DETRACTOR)
+    given = "category" in table.columns
+    rows = table[["customer_id", "responded_at", "score", *(["category"] if given else [])]]
+    rows = rows.dropna().sort_values(["customer_id", "responded_at"], kind="stable")
+    category = (
+        rows["category"].to_numpy(object) if given
+        else np.select([rows["score"] >= 9, rows["score"] >= 7], [PROMOTER, PASSIVE], DETRACTOR)
+    )  # fmt: skip
     pairs = pd.DataFrame({"customer_id": rows["customer_id"].to_numpy(), "to": category})
     pairs["from"] = pairs.groupby("customer_id")["to"].shift()
     counts = pairs.dropna(subset=["from"]).value_counts(["from", "to"])

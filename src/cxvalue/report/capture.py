@@ -24,14 +24,14 @@ from pandas.util import hash_array
 from cxvalue import __version__
 from cxvalue._categories import SURVEYED
 from cxvalue.ingest._typed import arrow_text, dictionary_codes, shared_codes
+from cxvalue.ingest.scale import Scale
 from cxvalue.report.flow import Flow
-from cxvalue.report.snapshot import SCHEMA_VERSION, round_floats
+from cxvalue.report.snapshot import SCHEMA_VERSION, round_floats, scale_entry
 
 __all__ = ["make_snapshot"]
 
 #: Revenue bins: deciles of monthly revenue per customer-month.
 REVENUE_BINS = 10
-SCALE = {"low": 0, "high": 10}
 
 
 def make_snapshot(flow: Flow, *, baseline: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -150,8 +150,9 @@ def _inputs(flow: Flow) -> dict[str, Any]:
 
 
 def _data(flow: Flow, baseline: Mapping[str, Any] | None) -> dict[str, Any]:
-    scores = flow.latest["score"].round().astype(int)
-    counts = np.bincount(scores.clip(0, 10), minlength=11)
+    scale = flow.config.inputs["responses"].scale or Scale.nps()
+    scores = flow.latest["score"].round().astype(int).clip(scale.low, scale.high) - scale.low
+    counts = np.bincount(scores, minlength=scale.high - scale.low + 1)
     revenue = flow.revenue.table
     amounts = revenue["revenue"].to_numpy(float)
     if baseline is None:
@@ -163,10 +164,9 @@ def _data(flow: Flow, baseline: Mapping[str, Any] | None) -> dict[str, Any]:
     if not pd.api.types.is_datetime64_any_dtype(periods):  # dates already: no copy
         periods = pd.to_datetime(periods)
     data = {
-        "scale": dict(SCALE),
+        "scale": scale_entry(scale),
         "score_counts": counts.tolist(),
-        "category_counts": {c: int(n) for c, n in zip(
-            SURVEYED, _category_counts(counts), strict=True)},
+        "category_counts": {c: _count_in(counts, scale, c) for c in SURVEYED},
         "revenue_quantile_edges": [float(e) for e in edges],
         "revenue_bin_counts": bins.tolist(),
         "revenue_total": float(amounts.sum()),
@@ -187,8 +187,10 @@ def _distinct(ids: pd.Series) -> int:
     return int(ids.nunique()) if arrow is None else len(shared_codes(arrow)[0])
 
 
-def _category_counts(counts: np.ndarray) -> tuple[int, int, int]:
-    return int(counts[9:].sum()), int(counts[7:9].sum()), int(counts[:7].sum())
+def _count_in(counts: np.ndarray, scale: Scale, category: str) -> int:
+    """Answers in ``category``, from the counts of each score from ``scale.low`` on."""
+    lo, hi = getattr(scale, category)
+    return int(counts[lo - scale.low : hi - scale.low + 1].sum())
 
 
 def _segments(flow: Flow) -> dict[str, list[str]]:

@@ -41,11 +41,16 @@ from typing import Any
 
 import pandas as pd
 
-from cxvalue.errors import ConfigError, nearest
+from cxvalue.errors import ConfigError, ParameterError, nearest
 from cxvalue.ingest.revenue import MOST_BILLING_MONTHS
+from cxvalue.ingest.scale import Scale
 
 TABLES = ("responses", "revenue", "customers")
-INPUT_KEYS = ("path", "columns", "dayfirst", "form", "vendor", "sheet", "billing_months", "through")
+INPUT_KEYS = (
+    "path", "columns", "dayfirst", "form", "vendor", "sheet", "billing_months", "through", "scale"
+)  # fmt: skip
+#: The survey scales a config names; a table of low, high and cut-points gives any other.
+SCALES = {"nps": Scale.nps, "csat": Scale.csat, "ces": Scale.ces}
 TRANSITIONS = ("detractor_to_passive", "passive_to_promoter", "detractor_to_promoter", "observed")
 LINKS = ("cloglog", "logit")
 DEFAULT_CONTROLS = ("segment", "size_band", "tenure_band")
@@ -63,6 +68,7 @@ class InputSpec:
     sheet: str | None = None
     billing_months: int | str = "auto"
     through: str | None = None
+    scale: Scale | None = None
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,40 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
         sheet=_get(raw, "sheet", str, None, prefix),
         billing_months=_billing_months(raw, prefix),
         through=_month(raw, "through", prefix),
+        scale=_scale(raw, name, prefix),
     )
+
+
+def _scale(raw: Mapping[str, Any], name: str, prefix: str) -> Scale | None:
+    """The responses' score scale: "nps", "csat", "ces", or a table of low, high and the
+    three categories' inclusive ranges."""
+    if "scale" not in raw:
+        return None
+    key, value = prefix + "scale", raw["scale"]
+    if name != "responses":
+        raise ConfigError(f"{key}: only the responses have a score scale.", key=key)
+    if isinstance(value, str) and value.lower() in SCALES:
+        return SCALES[value.lower()]()
+    example = (
+        f'{key} must be one of "nps" (0-10, the default), "csat" (1-5) or "ces" (1-7), or a '
+        "table such as { low = 1, high = 5, detractor = [1, 2], passive = [3, 3], "
+        "promoter = [4, 5] }"
+    )
+    if not isinstance(value, Mapping):
+        hint = nearest(str(value), SCALES) if isinstance(value, str) else None
+        did_you = f' Did you mean "{hint}"?' if hint else ""
+        raise ConfigError(f"{example}. Got {value!r}.{did_you}", key=key)
+    parts = ("low", "high", "detractor", "passive", "promoter")
+    _known(value, parts, key + ".")
+    try:
+        cuts = {c: tuple(value[c]) for c in parts[2:]}
+        if not all(len(v) == 2 and all(isinstance(x, int) for x in v) for v in cuts.values()):
+            raise TypeError
+        return Scale(int(value["low"]), int(value["high"]), **cuts)
+    except ParameterError as error:  # a ValueError: first
+        raise ConfigError(f"{key}: {error}", key=key) from error
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(f"{example}. Got {dict(value)!r}.", key=key) from error
 
 
 def _month(raw: Mapping[str, Any], key: str, prefix: str) -> str | None:

@@ -134,10 +134,16 @@ def run_flow(
     """
     say = progress or _stderr
     started = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", CxValueWarning)
-        flow = _run(config, extras, growth,
-                    lambda msg: say(f"[{time.perf_counter() - started:5.1f}s] {msg}"))  # fmt: skip
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CxValueWarning)
+            flow = _run(config, extras, growth,
+                        lambda m: say(f"[{time.perf_counter() - started:5.1f}s] {m}"))  # fmt: skip
+    except Exception:
+        # what was said before the run stopped often says why (scores read on the wrong scale)
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        raise
     for w in caught:
         if issubclass(w.category, CxValueWarning):
             flow.notes.append(str(w.message))
@@ -212,7 +218,7 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
             reading = beside.submit(read_customers, c.path, columns=c.columns,
                                     dayfirst=c.dayfirst, sheet=c.sheet)  # fmt: skip
         responses = read_responses(r.path, columns=r.columns, dayfirst=r.dayfirst,
-                                   vendor=r.vendor, sheet=r.sheet)  # fmt: skip
+                                   vendor=r.vendor, sheet=r.sheet, scale=r.scale)  # fmt: skip
         customers = None if reading is None else reading.result()
     for name, result in (("responses", responses), ("revenue", revenue)):
         if result.table.empty:
@@ -260,7 +266,9 @@ def check_currency(currency: str, written: Sequence[str], source: str) -> None:
 
 def latest_answers(responses: pd.DataFrame, customers: IngestResult | None) -> pd.DataFrame:
     """Each customer's latest answer in the last NPS_MONTHS months, with customer columns."""
-    rows = responses[["customer_id", "responded_at", "score"]].dropna(subset=["score"])
+    # the category as read (on the config's scale): nps() would take a 0-10 one from the score
+    wanted = [c for c in ("customer_id", "responded_at", "score", "category") if c in responses]
+    rows = responses[wanted].dropna(subset=["score"])
     if rows.empty:
         return rows
     since = rows["responded_at"].max() - pd.DateOffset(months=NPS_MONTHS)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cxvalue.errors import CxValueError
+from cxvalue.ingest.scale import Scale
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -310,6 +311,21 @@ def _check_inputs(inputs: Mapping[str, Any], problems: list[str]) -> None:
                 f"inputs.{name}: rows_read ({counts[0]}) is not rows_kept + "
                 f"rows_rejected ({counts[1]} + {counts[2]})"
             )
+
+
+def scale_entry(scale: Scale) -> dict[str, Any]:
+    """The snapshot's ``data.scale``: the answers' range and each category's scores."""
+    cuts = {c: list(getattr(scale, c)) for c in ("detractor", "passive", "promoter")}
+    return {"low": scale.low, "high": scale.high} | cuts
+
+
+def scale_of(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """A snapshot's ``data.scale`` with its cut-points: snapshots written before they were
+    kept had only the NPS scale (0-10), whose cut-points are filled in."""
+    scale = dict(snapshot["data"]["scale"])
+    if "promoter" not in scale and (scale.get("low"), scale.get("high")) == (0, 10):
+        scale = scale_entry(Scale.nps())
+    return scale
 
 
 def _check_data(data: Mapping[str, Any], problems: list[str]) -> None:

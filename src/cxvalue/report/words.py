@@ -9,6 +9,7 @@ import pandas as pd
 
 from cxvalue.figures import _frames, _words
 from cxvalue.formatting import fmt_currency, fmt_number, fmt_pct
+from cxvalue.ingest.scale import Scale
 from cxvalue.report.flow import (
     CHURN_DATES_NOTE,
     NO_SEGMENT_NOTE,
@@ -44,6 +45,9 @@ TEXT = {
         "ledger": "{table}: {read} rows read, {rejected} rejected ({share}); every rejected row "
         "is listed in the ledger.",
         "tables": {"responses": "Responses", "revenue": "Revenue", "customers": "Customers"},
+        "scale": "Scores on a {low}–{high} scale: {detractor} count as detractors, {passive} as "
+        "passives, {promoter} as promoters; NPS in this pack is the net score on that scale, "
+        "the share of promoters minus that of detractors.",
         "retention": "Retention: discrete-time hazard model, binomial GLM ({link} link) on "
         "{exposure} customer-months with {events} churn events, adjusted for {controls}; "
         "reference category: passive.",
@@ -90,6 +94,9 @@ TEXT = {
         "ledger": "{table}: {read} Zeilen gelesen, {rejected} verworfen ({share}); jede "
         "verworfene Zeile steht im Protokoll.",
         "tables": {"responses": "Antworten", "revenue": "Umsatz", "customers": "Kunden"},
+        "scale": "Antworten auf einer Skala von {low} bis {high}: {detractor} zählen als Kritiker, "
+        "{passive} als Indifferente, {promoter} als Promotoren; NPS ist in diesem Bericht der "
+        "Nettowert auf dieser Skala, der Anteil der Promotoren minus der der Kritiker.",
         "retention": "Kundenbindung: zeitdiskretes Hazard-Modell, binomiales GLM ({link}-Link) "
         "auf {exposure} Kundenmonaten mit {events} Kündigungen, bereinigt um {controls}; "
         "Referenz: Indifferente.",
@@ -279,6 +286,11 @@ def methods(flow: Any) -> list[str]:
         share = fmt_pct(led.rows_rejected / max(led.rows_read, 1), 1, loc)[0]
         bullets.append(w["ledger"].format(table=w["tables"][name], read=read, rejected=rejected,
                                           share=share))  # fmt: skip
+    scale = flow.config.inputs["responses"].scale
+    if scale is not None and scale != Scale.nps():
+        bullets.append(w["scale"].format(low=scale.low, high=scale.high, **{
+            c: "–".join(dict.fromkeys(map(str, getattr(scale, c))))
+            for c in ("detractor", "passive", "promoter")}))  # fmt: skip
     controls = ", ".join(_words.control(loc, c) for c in flow.controls) or w["nothing"]
     exposure, events = fmt_number([ret.exposure, ret.events], 0, loc)
     bullets += [
