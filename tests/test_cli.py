@@ -126,6 +126,19 @@ def test_nps_of_each_customer_s_latest_answer(tmp_path, capsys):
     assert "n=40" in out and "+100.0" in out
 
 
+def test_nps_of_a_csat_survey_on_its_scale(tmp_path, capsys):
+    """The 1-5 warning's way out, from the command line: 40 customers answering 1-5."""
+    path = tmp_path / "csat.csv"
+    rows = [f"C{i},2025-01-02,{1 + i % 5}" for i in range(40)]
+    path.write_text("customer_id,responded_at,score\n" + "\n".join(rows) + "\n")
+    assert main(["nps", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "--scale csat" in err and "NPS −100.0" in out
+    assert main(["nps", str(path), "--scale", "csat"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "n=40  NPS    0.0" in out  # 16 promoters (4-5), 16 detractors (1-2)
+
+
 def test_demo_prints_ledgers_and_nps(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out

@@ -89,11 +89,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_nps(args: argparse.Namespace) -> int:
     from cxvalue.ingest import read_responses
+    from cxvalue.ingest.scale import NAMED_SCALES
     from cxvalue.nps import format_nps_table, nps
 
     responses = read_responses(
-        args.file, columns=_parse_map(args.map), dayfirst=_dayfirst(args), sheet=args.sheet
-    )
+        args.file, columns=_parse_map(args.map), dayfirst=_dayfirst(args), sheet=args.sheet,
+        scale=NAMED_SCALES[args.scale]() if args.scale else None,
+    )  # fmt: skip
     table = responses.table
     if args.customers:
         from cxvalue.ingest import read_customers
@@ -176,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", action="append", metavar="COLUMN", help="group by this column")
     p.add_argument("--period", choices=("M", "Q", "Y"), help="and by month, quarter or year")
     p.add_argument("--method", default="wald", choices=("wald", "adjusted", "bootstrap"))
+    p.add_argument(
+        "--scale", choices=("nps", "csat", "ces"),
+        help="the scores' scale: nps 0-10 (default), csat 1-5, ces 1-7",
+    )  # fmt: skip
     p.add_argument(
         "--latest", action="store_true", help="each customer's latest answer (per period too)"
     )

@@ -146,7 +146,7 @@ def _warn_if_one_to_five(tracker: Tracker, score_col: str) -> None:
             f"{tracker.source}: every score in {score_col!r} is between 1 and 5; on the NPS "
             "scale (0-10) each is a detractor. If it is a 1-5 satisfaction score, read it "
             "with scale=Scale.csat() (1-2 detractor, 3 passive, 4-5 promoter); in a report's "
-            'config, scale = "csat" under [inputs.responses].',
+            'config, scale = "csat" under [inputs.responses]; in `cxvalue nps`, --scale csat.',
             DataWarning,
             stacklevel=3,
         )

@@ -94,3 +94,7 @@ class Scale:
         out[(scores >= self.passive[0]) & (scores <= self.passive[1])] = PASSIVE
         out[(scores >= self.promoter[0]) & (scores <= self.promoter[1])] = PROMOTER
         return out
+
+
+#: The scales known by name (a config's ``scale = "csat"``, ``cxvalue nps --scale csat``).
+NAMED_SCALES = {"nps": Scale.nps, "csat": Scale.csat, "ces": Scale.ces}

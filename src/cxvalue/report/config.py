@@ -43,14 +43,12 @@ import pandas as pd
 
 from cxvalue.errors import ConfigError, ParameterError, nearest
 from cxvalue.ingest.revenue import MOST_BILLING_MONTHS
-from cxvalue.ingest.scale import Scale
+from cxvalue.ingest.scale import NAMED_SCALES, Scale
 
 TABLES = ("responses", "revenue", "customers")
 INPUT_KEYS = (
     "path", "columns", "dayfirst", "form", "vendor", "sheet", "billing_months", "through", "scale"
 )  # fmt: skip
-#: The survey scales a config names; a table of low, high and cut-points gives any other.
-SCALES = {"nps": Scale.nps, "csat": Scale.csat, "ces": Scale.ces}
 TRANSITIONS = ("detractor_to_passive", "passive_to_promoter", "detractor_to_promoter", "observed")
 LINKS = ("cloglog", "logit")
 DEFAULT_CONTROLS = ("segment", "size_band", "tenure_band")
@@ -206,15 +204,15 @@ def _scale(raw: Mapping[str, Any], name: str, prefix: str) -> Scale | None:
     key, value = prefix + "scale", raw["scale"]
     if name != "responses":
         raise ConfigError(f"{key}: only the responses have a score scale.", key=key)
-    if isinstance(value, str) and value.lower() in SCALES:
-        return SCALES[value.lower()]()
+    if isinstance(value, str) and value.lower() in NAMED_SCALES:
+        return NAMED_SCALES[value.lower()]()
     example = (
         f'{key} must be one of "nps" (0-10, the default), "csat" (1-5) or "ces" (1-7), or a '
         "table such as { low = 1, high = 5, detractor = [1, 2], passive = [3, 3], "
         "promoter = [4, 5] }"
     )
     if not isinstance(value, Mapping):
-        hint = nearest(str(value), SCALES) if isinstance(value, str) else None
+        hint = nearest(str(value), NAMED_SCALES) if isinstance(value, str) else None
         did_you = f' Did you mean "{hint}"?' if hint else ""
         raise ConfigError(f"{example}. Got {value!r}.{did_you}", key=key)
     parts = ("low", "high", "detractor", "passive", "promoter")
