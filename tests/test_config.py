@@ -160,6 +160,25 @@ def test_the_report_stops_on_amounts_in_another_currency(tmp_path):
     read_inputs(parse_config({"inputs": inputs, "currency": "USD"}, tmp_path))
 
 
+def test_the_report_stops_on_a_currency_column_of_two_currencies(tmp_path):
+    """A billing export's currency column (Stripe's "currency": eur, usd) was a column not
+    used: euros and dollars were added as they were."""
+    from cxvalue.errors import InputError
+    from cxvalue.report.flow import read_inputs
+
+    (tmp_path / "r.csv").write_text("customer_id,responded_at,score\n1,2025-01-03,9\n")
+    (tmp_path / "v.csv").write_text(
+        "customer_id,period,amount,currency\n1,2025-01,1200,eur\n2,2025-01,900,usd\n"
+    )
+    inputs = {"responses": {"path": "r.csv"}, "revenue": {"path": "v.csv"}}
+    with pytest.raises(InputError, match=r"v\.csv writes its amounts in EUR, USD: cxvalue adds"):
+        read_inputs(parse_config({"inputs": inputs}, tmp_path))
+    (tmp_path / "v.csv").write_text("customer_id,period,amount,Währung\n1,2025-01,1200,USD\n")
+    with pytest.raises(ConfigError, match='Set currency = "USD"'):
+        read_inputs(parse_config({"inputs": inputs}, tmp_path))
+    read_inputs(parse_config({"inputs": inputs, "currency": "USD"}, tmp_path))
+
+
 def _with_scale(scale, table="responses"):
     inputs = {name: dict(spec) for name, spec in MINIMAL["inputs"].items()}
     inputs[table]["scale"] = scale

@@ -159,6 +159,27 @@ def test_the_currencies_amounts_are_written_in_are_kept(tmp_path):
     assert plain.currencies == ()
 
 
+def test_a_currency_column_names_the_currencies(tmp_path):
+    """Codes in any case and signs count; blanks and names that are no code do not; the
+    column is used, not listed as unused; Parquet's typed lane says the same."""
+    text = ("customer,month,amount,Currency\nA,2025-01,10,eur\nA,2025-02,10, EUR \n"
+            "B,2025-01,10,$\nB,2025-02,10,\nC,2025-01,10,Euro\n")  # fmt: skip
+    path = write(tmp_path, "c.csv", text)
+    result = read_revenue(path)
+    assert result.currencies == ("$", "EUR")
+    assert "column 'Currency': amounts in $, EUR" in result.ledger.notes
+    assert not any(n.startswith("columns not used") for n in result.ledger.notes)
+    frame = pd.read_csv(path, dtype=str).assign(
+        month=lambda d: pd.to_datetime(d["month"]), amount=lambda d: d["amount"].astype(float)
+    )
+    frame.to_parquet(tmp_path / "c.parquet", index=False)
+    typed = read_revenue(tmp_path / "c.parquet")
+    assert typed.currencies == result.currencies
+    assert typed.ledger.notes == tuple(n for n in result.ledger.notes if "UTF" not in n)
+    wide = read_revenue(write(tmp_path, "w.csv", "customer;Währung;Jan 2025;Feb 2025\nA;CHF;1;2\n"))
+    assert wide.currencies == ("CHF",)
+
+
 def test_quarter_columns_are_spread_over_their_months(tmp_path):
     text = "customer,Q1 2025,2025-Q2,3. Quartal 2025\nA,300,330,360\nB,90,,\n"
     result = read_revenue(write(tmp_path, "q.csv", text))

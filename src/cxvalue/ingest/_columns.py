@@ -54,6 +54,8 @@ SYNONYMS: dict[str, Tiers] = {
     "mrr": (("mrr",), ("monthly revenue", "monthly recurring revenue", "monthly charge")),
     "start": (("start",), ("start date", "subscription start", "start_at", "beginn", "started")),
     "end": (("end",), ("end date", "subscription end", "end_at", "ende", "ended", "cancelled at")),
+    "currency": (("currency",), ("currency code", "currency iso", "iso currency", "curr", "ccy",
+                                 "währung", "waehrung")),
     "cost": (("cost",), ("costs", "kosten", "cogs", "cost of sales")),
     "margin": (("margin",), ("gross margin", "marge", "deckungsbeitrag")),
     "acquired_at": (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -9,7 +11,13 @@ import pandas as pd
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest.dates import parse_dates
 from cxvalue.ingest.ledger import Ledger
-from cxvalue.ingest.parsing import amount_currencies, is_blank, parse_amounts, parse_ids
+from cxvalue.ingest.parsing import (
+    CURRENCY_SIGNS,
+    amount_currencies,
+    is_blank,
+    parse_amounts,
+    parse_ids,
+)
 
 AMOUNTS = ("value is not an amount", "values are not amounts")
 AMOUNT_EXAMPLES = "numbers like 1.234,56 or 1,234.56"
@@ -137,6 +145,17 @@ def record_dates(
     )  # fmt: skip
     if required:
         tracker.reject(blank, f"no {target} (blank)", column)
+
+
+def note_currencies(tracker: Tracker, column: str, values: Iterable[object]) -> None:
+    """The currencies a revenue's currency column names (ISO codes or signs, ``values``
+    its distinct cells) kept with the ledger, as amounts written with them are."""
+    cells = {str(v).strip() for v in values if v is not None and not pd.isna(v)}
+    found = sorted({CURRENCY_SIGNS.get(c, c.upper()) for c in cells
+                    if c in CURRENCY_SIGNS or re.fullmatch(r"[A-Za-z]{3}", c)})  # fmt: skip
+    if found:
+        tracker.currencies.update(found)
+        tracker.notes.append(f"column {column!r}: amounts in {', '.join(found)}")
 
 
 def take_amounts(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from cxvalue._validation import check_choice
 from cxvalue.errors import InputError, ParameterError
@@ -18,6 +19,7 @@ from cxvalue.ingest._common import (
     AMOUNTS,
     IngestResult,
     finish,
+    note_currencies,
     parsed,
     record_amounts,
     record_dates,
@@ -134,7 +136,12 @@ def read_revenue(
             table, used = _wide(tracker, raw, months)
         else:
             table, used = _subscription(tracker, raw, columns, dayfirst, last)
-        unused = rest_columns(raw.frame, used | {id_col})
+        rest = rest_columns(raw.frame, used | {id_col})
+        currency_col = find_column(rest, "currency", mapping=columns, source=raw.source,
+                                   required=False)  # fmt: skip
+        if currency_col:
+            note_currencies(tracker, currency_col, tracker.frame[currency_col].unique())
+        unused = [c for c in rest if c != currency_col]
         if unused:
             tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
         table = _sum_duplicates(tracker, table)
@@ -170,13 +177,17 @@ def _typed_long(
     extra = {name: column for name in EXTRAS
              if (column := find_column(rest, name, **find, required=False))}  # fmt: skip
     used = [id_col, period_col, revenue_col, *extra.values()]
+    currency_col = find_column([c for c in rest if c not in used], "currency", **find,
+                               required=False)  # fmt: skip
     if (len(set(used)) < len(used) or not is_id_type(typed.kind(id_col))
             or not is_date_type(typed.kind(period_col))
-            or not all(is_amount_type(typed.kind(c)) for c in used[2:])):  # fmt: skip
+            or not all(is_amount_type(typed.kind(c)) for c in used[2:])
+            or (currency_col and not pa.types.is_string(typed.kind(currency_col)))):  # fmt: skip
         return None
-    loaded = typed.load(used)
+    loaded = typed.load([*used, currency_col] if currency_col else used)
     if loaded is None:
         return None
+    currencies = loaded.pop(currency_col).unique().to_pylist() if currency_col else []
     found = typed_days(loaded.pop(period_col))
     if found is None:
         return None
@@ -223,7 +234,9 @@ def _typed_long(
         copy=False,
     )  # fmt: skip
     del ids, money, start
-    unused = [c for c in names if c not in used]
+    if currency_col:
+        note_currencies(tracker, currency_col, currencies)
+    unused = [c for c in names if c not in used and c != currency_col]
     if unused:
         tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
     table = spread_invoices(tracker, _sum_duplicates(tracker, table), billing_months)
