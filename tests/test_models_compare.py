@@ -65,6 +65,18 @@ def test_planted_category_signal_wins(table):
     assert (table["log_loss_vs_baseline"].iloc[:-1] <= 0).all()
 
 
+def test_top2box_is_the_top_of_the_scale_the_answers_were_read_on(table, rows):
+    """Answers read as a 1-5 CSAT (promoters 4-5): top-2-box was score >= 9, none of them,
+    and scored as the controls alone."""
+    top = {"promoter": 4, "passive": 3, "detractor": 1}
+    second = (rows["score"] % 2 == 0) & (rows["category"] != "passive")  # 2 or 5
+    csat = rows.assign(score=rows["category"].map(top) + second)
+    out = compare_metrics(csat, controls=("segment",), signals=["top2box"]).set_index("signal")
+    nps = table.set_index("signal")
+    assert out.loc["top2box", "log_loss"] == pytest.approx(nps.loc["top2box", "log_loss"], 1e-12)
+    assert out.loc["top2box", "log_loss"] < out.loc["(controls only)", "log_loss"]
+
+
 def test_every_signal_row_is_finite_and_on_the_same_rows(table, rows):
     numbers = table[["log_loss", "auc", "brier", "log_loss_vs_baseline"]].to_numpy(float)
     assert np.isfinite(numbers).all()

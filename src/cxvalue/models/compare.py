@@ -24,7 +24,7 @@ from statsmodels.genmod.families import links
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from cxvalue._categories import NOT_SURVEYED
+from cxvalue._categories import NOT_SURVEYED, PROMOTER
 from cxvalue._panel_columns import answer_spans
 from cxvalue._panel_inputs import month_index, to_table
 from cxvalue._validation import check_choice, check_param
@@ -35,18 +35,17 @@ from cxvalue.panel import Panel, cells
 
 __all__ = ["BUILTIN_SIGNALS", "attach_latest", "auc_from_cells", "compare_metrics"]
 
-#: The built-in ways of expressing a 0-10 answer, with their descriptions.
+#: The built-in ways of expressing an answer, with their descriptions.
 BUILTIN_SIGNALS = {
     "category": "NPS category: promoter and detractor terms vs passive",
-    "score": "raw 0-10 score, linear",
-    "top2box": "top-2-box: score 9-10 vs 0-8",
+    "score": "raw score, linear",
+    "top2box": "top-2-box: promoters (9-10 of 0-10) vs the rest",
 }
 #: Score columns of the responses table brought onto the panel when present.
 EXTRA_SCORES = ("csat",)
 #: Extra rows in the output that are not a score signal.
 BASELINE = "(controls only)"
 #: The cut-point of top-2-box on the 0-10 scale.
-TOP2_MIN = 9
 #: Train/test flag column and the hidden integer month used while comparing.
 _TEST, _MONTH = "_cmp_test", "_cmp_m"
 
@@ -100,8 +99,9 @@ def compare_metrics(
         Months at the end of the panel's periods that form the test set.
     signals : sequence of str, optional
         Which signals to compare. Built in: ``"category"`` (promoter and
-        detractor terms, reference passive), ``"score"`` (the 0-10 score,
-        linear), ``"top2box"`` (score >= 9 vs not). Any other name is a
+        detractor terms, reference passive), ``"score"`` (the score as answered,
+        linear), ``"top2box"`` (promoters vs the rest: 9-10 on the 0-10 scale, the
+        top of any other scale the categories were read on). Any other name is a
         numeric column of the panel (or a score column of ``responses``),
         entered linearly. Default: the three built-ins plus ``csat`` when
         the panel or ``responses`` carries it.
@@ -278,7 +278,7 @@ def _signal_spec(name: str, panel: Panel) -> _Signal:
     if name == "score":
         return _Signal(name, ("score",), (), BUILTIN_SIGNALS[name])
     if name == "top2box":
-        return _Signal(name, ("score",), (), BUILTIN_SIGNALS[name])
+        return _Signal(name, ("category",), (), BUILTIN_SIGNALS[name])
     dtype = panel.expr[name].type()
     if not dtype.is_numeric() or dtype.is_boolean():
         raise InputError(
@@ -292,7 +292,8 @@ def _design_frame(signal: _Signal, table: pd.DataFrame) -> pd.DataFrame:
     """The cells table with the signal's covariate(s) under the signal's own name."""
     frame = table.copy()
     if signal.name == "top2box":
-        frame["top2box"] = (frame["score"] >= TOP2_MIN).astype(float)
+        # the category as read: 9-10 of 0-10, 4-5 of a 1-5 CSAT (a score >= 9 is none there)
+        frame["top2box"] = (frame["category"] == PROMOTER).astype(float)
     elif signal.columns and signal.columns[0] != signal.name:
         frame[signal.name] = frame[signal.columns[0]]
     return frame
