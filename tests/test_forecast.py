@@ -91,6 +91,11 @@ def test_backtest_on_the_sample_covers_at_about_the_stated_rate(sample):
     assert pooled["inside_95"].mean() >= pooled["inside_80"].mean()
 
 
-def test_backtest_needs_data_after_the_cutoff(sample):
-    with pytest.raises(InputError, match="needs data to 2026-06"):
+def test_backtest_needs_data_after_the_cutoff_and_answers_before_it(sample):
+    with pytest.raises(InputError, match=r"needs data to 2026-06\. months=6 scores the months"):
         backtest(*sample, cutoff="2025-06", months=12)
+    with pytest.raises(InputError, match=r"needs data to 2026-12\.$"):
+        backtest(*sample, cutoff="2025-12", months=12)
+    # the sample's first answers are from April 2023: a fit up to February has none
+    with pytest.raises(InputError, match=r"no survey answer .* 2023-02.*first is from 2023-04-02"):
+        backtest(*sample, cutoff="2023-02", months=12)

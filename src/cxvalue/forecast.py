@@ -227,11 +227,20 @@ def backtest(
     end = pd.Timestamp(cutoff).to_period("M").to_timestamp()
     last = end + pd.DateOffset(months=months)
     if rev["period"].max() < last:
+        there = (rev["period"].max().to_period("M") - end.to_period("M")).n
+        shorter = f" months={there} scores the months there are." if there > 0 else ""
         raise InputError(
             f"backtest(): the revenue table ends {rev['period'].max():%Y-%m}; scoring {months} "
-            f"months after {end:%Y-%m} needs data to {last:%Y-%m}."
+            f"months after {end:%Y-%m} needs data to {last:%Y-%m}.{shorter}"
         )
     seen = _before(resp, rev, cust, end)
+    if seen[0]["score"].notna().sum() == 0:
+        first = resp["responded_at"].min()
+        raise InputError(
+            f"backtest(): no survey answer was given by the end of {end:%Y-%m}, the cut-off"
+            + (f" (the first is from {first:%Y-%m-%d})" if pd.notna(first) else "")
+            + ": the models up to it have no effect of NPS to measure. Choose a later cut-off."
+        )
     panel = build_panel(*seen, **panel_options)
     retention = fit_retention(panel, controls=controls)
     growth = fit_revenue(panel, controls=[c for c in controls if c in panel.columns])
