@@ -526,3 +526,36 @@ def test_a_csat_survey_makes_the_report_the_scale_says(tmp_path):
     with pytest.warns(cx.DataWarning, match=r'every score .* between 1 and 5.*scale = "csat"'):
         with pytest.raises(cx.InputError, match="No passive rows"):
             run({"path": str(csat_path)})
+
+
+def test_survey_weights_in_the_answers_weight_the_report_s_nps(tmp_path):
+    """A weight column was read and then dropped: the report showed the unweighted NPS."""
+    from cxvalue.report.config import parse_config
+    from cxvalue.report.flow import run_flow
+    from cxvalue.report.pack import headline, summary_markdown
+    from cxvalue.samples import SampleParams, write_sample
+
+    paths = write_sample(tmp_path, params=SampleParams(n_customers=1500), seed=3)
+    answers = cx.read_responses(paths["responses"]).table
+    weights = answers["category"].map({"detractor": 2.0}).fillna(1.0)
+    weighted = tmp_path / "weighted.csv"
+    answers.assign(weight=weights)[["customer_id", "responded_at", "score", "weight"]].to_csv(
+        weighted, index=False
+    )
+
+    def run(path):
+        inputs = {name: {"path": str(p)} for name, p in paths.items()}
+        config = parse_config({"value": {"draws": 200},
+                               "inputs": inputs | {"responses": {"path": str(path)}}})  # fmt: skip
+        return run_flow(config, growth=False, progress=lambda _m: None)
+
+    plain, flow = run(paths["responses"]), run(weighted)
+    now = flow.nps_now.iloc[0]
+    expected = cx.nps(flow.latest, weight="weight").iloc[0]
+    assert now["nps"] == pytest.approx(expected["nps"]) and now["weighting"] == "survey"
+    assert now["nps"] < plain.nps_now.iloc[0]["nps"] - 5  # detractors count twice
+    assert (flow.nps_trend["weighting"] == "survey").all()
+    assert (plain.nps_trend["weighting"] == "none").all()
+    assert "Survey-weighted NPS today (latest answer per customer" in headline(flow).figures[3][1]
+    assert "- Survey-weighted NPS today (each customer's" in summary_markdown(flow)
+    assert "- NPS today (each customer's" in summary_markdown(plain)

@@ -181,8 +181,8 @@ def _run(config: Config, extras: bool, growth: bool, say: Progress) -> Flow:
                   moves=scenario_moves(result, SCENARIO_POINTS), noise=True,
                   seed=config.seed)  # fmt: skip
     flow = Flow(config=config, responses=responses, revenue=revenue, customers=customers,
-                latest=latest, nps_now=nps(latest), panel=panel, retention=retention,
-                revenue_model=revenue_model, value=result, forecast=fc,
+                latest=latest, nps_now=nps(latest, weight=survey_weight(latest)), panel=panel,
+                retention=retention, revenue_model=revenue_model, value=result, forecast=fc,
                 margin=margin)  # fmt: skip
     if extras:
         add_extras(flow, say)
@@ -264,10 +264,21 @@ def check_currency(currency: str, written: Sequence[str], source: str) -> None:
         )
 
 
+#: What the report's NPS reads of the answers.
+ANSWER_COLUMNS = ("customer_id", "responded_at", "score", "category", "weight")
+
+
+def survey_weight(answers: pd.DataFrame) -> str | None:
+    """``"weight"`` when the answers carry survey weights (the extract had a weight
+    column: not every weight is 1), else None: the NPS the report shows is then weighted."""
+    has = "weight" in answers.columns and not answers["weight"].eq(1.0).all()
+    return "weight" if has else None
+
+
 def latest_answers(responses: pd.DataFrame, customers: IngestResult | None) -> pd.DataFrame:
     """Each customer's latest answer in the last NPS_MONTHS months, with customer columns."""
     # the category as read (on the config's scale): nps() would take a 0-10 one from the score
-    wanted = [c for c in ("customer_id", "responded_at", "score", "category") if c in responses]
+    wanted = [c for c in ANSWER_COLUMNS if c in responses]
     rows = responses[wanted].dropna(subset=["score"])
     if rows.empty:
         return rows
@@ -375,16 +386,17 @@ def add_extras(flow: Flow, say: Progress) -> None:
     config, m = flow.config, flow.config.model
     say("NPS by quarter and segment")
     table = flow.responses.table  # only what nps() reads: no copy of the other columns
-    wanted = [c for c in ("customer_id", "responded_at", "score", "category") if c in table]
+    wanted = [c for c in ANSWER_COLUMNS if c in table]
     answers = table[wanted].dropna(subset=["score"])
+    weight = survey_weight(answers)
     by = [c for c in ("segment",) if c in flow.latest.columns]
     with warnings.catch_warnings():
         # a group with too few answers is marked where it is shown (figures, tables);
         # nps()'s advice on by= and period= is not for a board's methods slide
         warnings.simplefilter("ignore", SmallSampleWarning)
         flow.nps_trend = nps(answers.drop_duplicates(["customer_id", "responded_at"]),
-                             period="Q")  # fmt: skip
-        flow.nps_segments = nps(flow.latest, by=by[0]) if by else None
+                             period="Q", weight=weight)  # fmt: skip
+        flow.nps_segments = nps(flow.latest, by=by[0], weight=weight) if by else None
     flow.scenario = scenario(flow.value, points=SCENARIO_POINTS)
     flow.bridge = bridge(flow.value, points=SCENARIO_POINTS)
     low, high = max(1, m.churn_after_months - 1), m.churn_after_months + 3

@@ -188,13 +188,18 @@ def headline(flow: Flow) -> HeadlineSlide:
          w["plus5"].format(points=SCENARIO_POINTS)),
         (f"{fmt_nps(now['nps'], locale=loc)[0]} [{fmt_nps(now['lo'], locale=loc)[0]} – "
          f"{fmt_nps(now['hi'], locale=loc)[0]}]",
-         w["nps_now"].format(n=fmt_number(now["n"], 0, loc)[0])),
+         w[_nps_now_key(now)].format(n=fmt_number(now["n"], 0, loc)[0])),
     ]  # fmt: skip
     thin = [w["evidence"].format(what=words.evidence(e, loc))
             for e in dict.fromkeys((point["evidence"], gap["evidence"])) if e]  # fmt: skip
     footnote = " ".join([words.assumptions(a, loc) + ".", *thin])
     return HeadlineSlide(title=w["at_stake"], figures=figures_, footnote=footnote,
                          notes=w["headline_notes"])  # fmt: skip
+
+
+def _nps_now_key(now: pd.Series) -> str:
+    """The headline's words for NPS today: weighted when the answers carry survey weights."""
+    return "nps_now" if now["weighting"] == "none" else "nps_now_weighted"
 
 
 def summary_markdown(flow: Flow) -> str:
@@ -211,7 +216,8 @@ def summary_markdown(flow: Flow) -> str:
         f"{a.horizon_months} months ({int(point['customers_moving']):,} customers moving).",
         f"- A promoter is worth **{cash(gap['per_customer'])}** [{cash(gap['lo'])} – "
         f"{cash(gap['hi'])}] more than a detractor over the same horizon.",
-        f"- NPS today (each customer's latest answer, last 12 months): "
+        f"- {'NPS' if now['weighting'] == 'none' else 'Survey-weighted NPS'} today (each "
+        "customer's latest answer, last 12 months): "
         f"**{fmt_nps(now['nps'], locale=loc)[0]}** [{fmt_nps(now['lo'], locale=loc)[0]} – "
         f"{fmt_nps(now['hi'], locale=loc)[0]}], n = {int(now['n']):,}.",
     ]  # fmt: skip

@@ -28,6 +28,7 @@ TEXT = {
         "gap": "a promoter vs a detractor, per customer, over {years}",
         "plus5": "more profit in the first year with +{points} NPS points",
         "nps_now": "NPS today (latest answer per customer, n = {n})",
+        "nps_now_weighted": "Survey-weighted NPS today (latest answer per customer, n = {n})",
         "methods": "Methods and caveats",
         "headline_notes": (
             "Four numbers, each with its 95% interval. The value of a point and the promoter "
@@ -77,6 +78,7 @@ TEXT = {
         "gap": "ein Promotor gegenüber einem Kritiker, je Kunde, über {years}",
         "plus5": "mehr Gewinn im ersten Jahr mit +{points} NPS-Punkten",
         "nps_now": "NPS heute (letzte Antwort je Kunde, n = {n})",
+        "nps_now_weighted": "Gewichteter NPS heute (letzte Antwort je Kunde, n = {n})",
         "methods": "Methoden und Vorbehalte",
         "headline_notes": (
             "Vier Zahlen, jede mit ihrem 95-%-Intervall. Wert eines Punkts und Abstand "
