@@ -290,6 +290,18 @@ def test_segment_title_says_none_stands_out_when_intervals_overlap():
     assert "Differences are within the intervals." in subtitle_of(fig)
 
 
+def test_segment_title_of_the_only_group_does_not_invent_others():
+    """One segment in the data: the title said "other groups have too few responses"."""
+    only = pd.DataFrame([nps_row(300, 120, 60, segment="SMB")])
+    assert title_of(nps_by_segment(only)) == "NPS is +20 for SMB, the only segment in the data"
+    assert title_of(nps_by_segment(only, locale="de")) == (
+        "NPS +20 bei SMB, der einzigen Gruppe in den Daten"
+    )
+    rows = [nps_row(300, 120, 60, segment="SMB"), nps_row(12, 6, 2, segment="Enterprise")]
+    title = title_of(nps_by_segment(pd.DataFrame(rows)))
+    assert title == "NPS is +20 for SMB; other groups have too few responses"
+
+
 def test_segment_takes_the_latest_period_and_names_it():
     frame = pd.concat([
         segment_frame().assign(period="2025Q3", nps=0.0),

@@ -559,3 +559,19 @@ def test_survey_weights_in_the_answers_weight_the_report_s_nps(tmp_path):
     assert "Survey-weighted NPS today (latest answer per customer" in headline(flow).figures[3][1]
     assert "- Survey-weighted NPS today (each customer's" in summary_markdown(flow)
     assert "- NPS today (each customer's" in summary_markdown(plain)
+
+
+def test_one_segment_leaves_no_segment_slide(tmp_path):
+    """A company whose customers are all one segment got a slide of one dot."""
+    from cxvalue.report.config import parse_config
+    from cxvalue.report.flow import run_flow
+    from cxvalue.samples import SampleParams, write_sample
+
+    paths = write_sample(tmp_path, params=SampleParams(n_customers=1500), seed=3)
+    customers = pd.read_csv(paths["customers"], dtype=str).assign(segment="SMB")
+    customers.to_csv(paths["customers"], index=False)
+    inputs = {name: {"path": str(path)} for name, path in paths.items()}
+    config = parse_config({"value": {"draws": 200}, "inputs": inputs,
+                           "model": {"controls": ["size", "tenure_band"]}})  # fmt: skip
+    flow = run_flow(config, growth=False, progress=lambda _m: None)
+    assert flow.latest["segment"].eq("SMB").all() and flow.nps_segments is None

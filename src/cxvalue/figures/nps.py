@@ -355,6 +355,8 @@ def _segment_words(
     top, bottom = df.iloc[ok[0]], df.iloc[ok[-1]]
     names = {"top": labels[ok[0]], "bottom": labels[ok[-1]]}
     v1, v2 = fmt_nps([float(top["nps"]), float(bottom["nps"])], 0, locale)
+    if len(df) == 1:
+        return words["only_group"].format(v1=v1, by=by, **names), sub
     if ok.size == 1:
         return words["one_group"].format(v1=v1, **names), sub
     if not _frames.beyond(top, bottom):

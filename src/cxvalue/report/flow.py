@@ -389,7 +389,8 @@ def add_extras(flow: Flow, say: Progress) -> None:
     wanted = [c for c in ANSWER_COLUMNS if c in table]
     answers = table[wanted].dropna(subset=["score"])
     weight = survey_weight(answers)
-    by = [c for c in ("segment",) if c in flow.latest.columns]
+    # one segment (or none known) leaves nothing to compare: no slide of one dot
+    by = [c for c in ("segment",) if c in flow.latest.columns and flow.latest[c].nunique() > 1]
     with warnings.catch_warnings():
         # a group with too few answers is marked where it is shown (figures, tables);
         # nps()'s advice on by= and period= is not for a board's methods slide
