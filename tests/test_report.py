@@ -575,3 +575,8 @@ def test_one_segment_leaves_no_segment_slide(tmp_path):
                            "model": {"controls": ["size", "tenure_band"]}})  # fmt: skip
     flow = run_flow(config, growth=False, progress=lambda _m: None)
     assert flow.latest["segment"].eq("SMB").all() and flow.nps_segments is None
+    # a segment figure an earlier run left in the same folder is not left lying there
+    (tmp_path / "out" / "figures").mkdir(parents=True)
+    (tmp_path / "out" / "figures" / "nps_by_segment.png").write_bytes(b"")
+    figures = write_report(config, tmp_path / "out", progress=lambda _m: None)["figures"]
+    assert not list(figures.glob("nps_by_segment.*")) and list(figures.glob("nps_trend.*"))

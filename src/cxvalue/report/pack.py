@@ -121,6 +121,8 @@ def draw_figures(flow: Flow, folder: Path, slide_dir: Path) -> list[FigureSlide]
     ]  # fmt: skip
     if flow.nps_segments is None:
         makers = [m for m in makers if m[0] != "nps_by_segment"]
+        for stale in folder.glob("nps_by_segment.*"):  # of an earlier run into the same folder
+            stale.unlink()
     with style.png_beside():  # the next figure is drawn while the last one's PNGs are written
         return [_draw(name, make, flow, folder, slide_dir) for name, make in makers]
 
