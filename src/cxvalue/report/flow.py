@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from cxvalue._churn_dates import check_churn_dates
 from cxvalue._id_match import check_ids_meet
+from cxvalue._survey_months import check_answer_months
 from cxvalue.errors import (
     ConfigError,
     CxValueWarning,
@@ -229,6 +230,8 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
     check_ids_meet(responses.table["customer_id"], revenue.table["customer_id"], listed, names)
     if customers is not None:
         check_churn_dates(revenue.table, customers.table, names)
+    check_answer_months(responses.table["responded_at"], revenue.table["period"], names,
+                        config.model.recency_months)  # fmt: skip
     return responses, revenue, customers
 
 
@@ -371,14 +374,16 @@ def resolve_margin(
     return margin_table(revenue, margin, customers=customers, by=by)
 
 
-def scenario_moves(result: ValueResult, points: float) -> dict[tuple[str, str], float]:
-    """The shares of each category's customers that move for an NPS rise of ``points``."""
+def scenario_moves(result: ValueResult, points: float) -> dict[tuple[str, str], float] | None:
+    """The shares of each category's customers that move for an NPS rise of ``points``;
+    None when today's base holds none of the categories the transition moves from."""
     sim = result._sim
     out = {}
     for (src, dst), n in movers(sim, result.assumptions.moves, points).items():
         holders = sim.counts[sim.index(src)].sum()
-        out[(src, dst)] = float(min(1.0, n.sum() / holders)) if holders else 0.0
-    return out
+        if holders:
+            out[(src, dst)] = float(min(1.0, n.sum() / holders))
+    return out or None
 
 
 def add_extras(flow: Flow, say: Progress) -> None:
