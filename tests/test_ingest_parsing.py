@@ -128,10 +128,21 @@ def test_not_month_labels(label):
     assert parse_month_label(label) is None
 
 
+@pytest.mark.parametrize(
+    ("cell", "total"),
+    [("Total", True), (" GRAND TOTAL ", True), ("Summe:", True), ("Gesamtergebnis", True),
+     ("insgesamt", True), ("Subtotal", True), ("Total général", True), ("Totalbank AG", False),
+     ("SUM-0012", False), ("00123", False), ("Summer GmbH", False)],
+)  # fmt: skip
+def test_a_total_row_s_label_is_no_customer(cell, total):
+    assert parse_ids(pd.Series([cell], dtype=object))[4].tolist() == [total]
+
+
 def test_ids_stay_text_and_are_repaired_visibly():
-    ids, trimmed, from_number, scientific = parse_ids(
+    ids, trimmed, from_number, scientific, total = parse_ids(
         pd.Series(["00123", " 00124 ", 125.0, 126, "", None, "1.23E+05"], dtype=object)
     )
+    assert not total.any()
     assert ids.tolist()[:4] == ["00123", "00124", "125", "126"]
     assert ids.iloc[4:].isna().all()
     assert trimmed.tolist() == [False, True] + [False] * 5

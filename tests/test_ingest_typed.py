@@ -22,7 +22,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 ids = st.one_of(
     st.from_regex(r"0{0,2}[1-9][0-9]{0,2}", fullmatch=True),
-    st.sampled_from(["", "   ", " 007", "12 ", "1.2E+05", None]),
+    st.sampled_from(["", "   ", " 007", "12 ", "1.2E+05", "Total", " summe ", None]),
 )
 days = st.one_of(st.integers(0, 700), st.none())  # from 2024-01-01: mid-month dates and nulls
 amounts = st.one_of(
@@ -131,6 +131,7 @@ def test_typed_lane_ledger_and_table(tmp_path):
         ("A", 40, None),  # no revenue
         (None, None, None),  # a blank line
         ("A", 31, 4.0),  # unsorted
+        ("Gesamt", 3, 11.5),  # a spreadsheet's total row
     ]
     path = tmp_path / "r.parquet"
     pq.write_table(_arrow(data, pa.date32()), path)
@@ -142,9 +143,10 @@ def test_typed_lane_ledger_and_table(tmp_path):
     assert str(result.table["customer_id"].dtype) == "string"
     assert result.table["customer_id"].dtype == pd.StringDtype("pyarrow")
     ledger = result.ledger
-    assert (ledger.rows_read, ledger.rows_kept, ledger.rows_out) == (7, 3, 2)
+    assert (ledger.rows_read, ledger.rows_kept, ledger.rows_out) == (8, 3, 2)
     assert [(e.what, e.rows) for e in ledger.rejected] == [
         ("customer_id in scientific notation (digits lost in a spreadsheet)", (5,)),
+        ("a total row (Total, Summe), not a customer", (10,)),
         ("no customer_id", (4,)),
         ("no period (blank)", (6,)),
         ("no revenue (blank)", (7,)),

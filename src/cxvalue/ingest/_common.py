@@ -72,9 +72,9 @@ class IngestResult:
 
 def take_ids(tracker: Tracker, column: str) -> None:
     """Parse the customer id column into ``customer_id``; reject blanks; record repairs."""
-    ids, trimmed, from_number, scientific = parse_ids(tracker.frame[column])
+    ids, trimmed, from_number, scientific, total = parse_ids(tracker.frame[column])
     record_ids(tracker, column, trimmed=trimmed, from_number=from_number, scientific=scientific,
-               missing=ids.isna())  # fmt: skip
+               total=total, missing=ids.isna())  # fmt: skip
     tracker.put(parsed("customer_id"), ids)
 
 
@@ -85,6 +85,7 @@ def record_ids(
     trimmed: pd.Series,
     from_number: pd.Series,
     scientific: pd.Series,
+    total: pd.Series,
     missing: pd.Series,
 ) -> None:
     """Record what parsing the id column found: repairs, then rejections (both lanes)."""
@@ -101,6 +102,7 @@ def record_ids(
         expected="ids as text, e.g. 00123 (format the column as text before exporting)",
         canonical="customer_id",
     )  # fmt: skip
+    tracker.reject(total, "a total row (Total, Summe), not a customer", column)
     tracker.reject(missing, "no customer_id", column)
 
 

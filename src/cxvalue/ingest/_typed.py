@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cxvalue.ingest._files import RawTable, _detect_vendor, _header_cell, _unique
-from cxvalue.ingest.parsing import _SCIENTIFIC, is_blank
+from cxvalue.ingest.parsing import _SCIENTIFIC, TOTAL_ROW, is_blank
 
 DAY_NS = 86_400 * 10**9
 _UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
@@ -315,6 +315,7 @@ class TypedIds:
     trimmed: pd.Series
     from_number: pd.Series
     scientific: pd.Series
+    total: pd.Series
     missing: pd.Series
 
 
@@ -326,6 +327,7 @@ class _Checked:
     stripped: pa.Array  # large_string, trimmed ("" where null)
     trimmed: np.ndarray
     scientific: np.ndarray
+    total: np.ndarray  # a total row's label (Total, Summe)
     missing: np.ndarray  # blank, null or scientific
 
 
@@ -339,7 +341,10 @@ def _check_ids(values: pa.Array) -> _Checked:
     scientific = np.zeros(len(values), dtype=bool)
     if bools(pc.match_substring(stripped, "e+", ignore_case=True)).any():
         scientific = bools(pc.match_substring_regex(stripped, _SCIENTIFIC))
-    return _Checked(raw, stripped, trimmed, scientific, empty | scientific)
+    total = np.zeros(len(values), dtype=bool)
+    if bools(pc.utf8_is_alpha(pc.utf8_slice_codeunits(stripped, 0, 1))).any():  # (cheap first)
+        total = bools(pc.match_substring_regex(stripped, TOTAL_ROW))
+    return _Checked(raw, stripped, trimmed, scientific, total, empty | scientific)
 
 
 def typed_ids(values: pa.ChunkedArray) -> TypedIds:
@@ -350,8 +355,8 @@ def typed_ids(values: pa.ChunkedArray) -> TypedIds:
     """
     n = len(values)
     index = pd.RangeIndex(n)
-    flags = {"trimmed": np.zeros(n, dtype=bool), "scientific": np.zeros(n, dtype=bool),
-             "missing": np.zeros(n, dtype=bool)}  # fmt: skip
+    flags = {name: np.zeros(n, dtype=bool) for name in ("trimmed", "scientific", "total",
+                                                          "missing")}  # fmt: skip
     ids, raw = [], []
     checked: dict[tuple, _Checked] = {}
     start = 0
@@ -383,8 +388,8 @@ def typed_ids(values: pa.ChunkedArray) -> TypedIds:
                     flags[name][start:stop] = entry[positions]
             if at.null_count:  # null cells: their position 0 above stands for nothing
                 null = bools(pc.is_null(at))
-                flags["trimmed"][start:stop] &= ~null
-                flags["scientific"][start:stop] &= ~null
+                for name in ("trimmed", "scientific", "total"):
+                    flags[name][start:stop] &= ~null
                 flags["missing"][start:stop] |= null
         start = stop
     stripped = pa.chunked_array(ids, type=pa.large_string())
@@ -401,6 +406,7 @@ def typed_ids(values: pa.ChunkedArray) -> TypedIds:
         trimmed=pd.Series(flags["trimmed"], index=index, copy=False),
         from_number=pd.Series(np.zeros(n, dtype=bool), index=index, copy=False),
         scientific=pd.Series(flags["scientific"], index=index, copy=False),
+        total=pd.Series(flags["total"], index=index, copy=False),
         missing=pd.Series(flags["missing"], index=index, copy=False),
     )
 

@@ -29,6 +29,11 @@ _SHOWS_POINT = r"\.\d{1,2}$|\.\d{4,}$|,\d{3}[.,]|\.$|^-?0\.|^-?\d{4,}\."
 _NUMBER = r"^[-+]?(?:\d+\.?\d*|\.\d+)$"
 _SCORE = r"^([-+]?\d+(?:[.,]\d+)?)(?:\s*[-=–:(]\s*\D.*|\s+\D+)?$"
 _SCIENTIFIC = r"(?i)^\d(?:[.,]\d+)?E\+\d+$"
+#: A spreadsheet's total row in the id column: Total, Grand Total, Summe, Gesamt, …
+TOTAL_ROW = (
+    r"(?i)^(?:(?:grand |sub-?)?totals?|(?:gesamt|zwischen|end)?summen?|gesamt(?:ergebnis|betrag)?"
+    r"|insgesamt|sum|total g[ée]n[ée]ral):?$"
+)
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -76,7 +81,7 @@ def _typed_numbers(values: pd.Series) -> pd.Series:
     return values.notna() & ~values.map(_is_text)
 
 
-def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
     """Customer ids as strings.
 
     Returns
@@ -86,6 +91,7 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Se
     from_number : bool Series, True where a number (``123`` or ``123.0``) became ``"123"``
     scientific : bool Series, True where a spreadsheet wrote the id as ``1.23E+05``
         (its digits are lost; these ids are set to ``<NA>``)
+    total : bool Series, True where the id is a total row's label (``Total``, ``Summe``)
     """
     from_number = pd.Series(False, index=values.index)
     typed = _typed_numbers(values)
@@ -99,7 +105,8 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Se
     trimmed = flag(stripped.ne(raw) & stripped.ne(""))
     scientific = flag(stripped.str.match(_SCIENTIFIC))
     ids = stripped.where(flag(stripped.ne("")) & ~scientific, pd.NA)
-    return ids.astype(IDS), trimmed, flag(from_number), scientific
+    total = flag(stripped.str.match(TOTAL_ROW))
+    return ids.astype(IDS), trimmed, flag(from_number), scientific, total
 
 
 def _clean_amounts(text: pd.Series) -> pd.Series:
