@@ -229,6 +229,42 @@ def test_blank_lines_are_skipped_and_row_numbers_still_match_the_file(tmp_path):
     assert "2 blank lines skipped (not data rows)" in result.ledger.notes
 
 
+@pytest.mark.parametrize(
+    "above",
+    [
+        "Umsatz je Kunde 2025\n\n",
+        "Umsatz je Kunde 2025;;\n;;\n",
+        '"Report: revenue";;\nAs of 2025;;\n',
+    ],
+)
+def test_title_rows_above_the_header_are_skipped_and_rows_still_match(tmp_path, above):
+    """An accounting export's title and blank lines above the header stopped the read at
+    "cannot tell the revenue layout. Found: Umsatz je Kunde 2025"."""
+    text = above + "Kunde;Jan 2025;Feb 2025\n00001;100;110\n00002;x;95\n"
+    result = read_revenue(write(tmp_path, "t.csv", text))
+    assert result.table["customer_id"].tolist() == ["00001", "00001"]  # 00002: a bad cell
+    assert result.ledger.rejected[0].rows == (5,)
+    assert any(
+        n.startswith("2 rows above the header skipped (a title: '") for n in result.ledger.notes
+    )
+
+
+def test_title_rows_of_a_workbook_are_skipped_and_rows_still_match(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["Umsatz je Kunde 2025 (in EUR)"], [], ["Kunde", "Jan 2025", "Feb 2025"],
+                ["00001", 100, 110], ["00002", "x", 95]):  # fmt: skip
+        sheet.append(row)
+    book.save(tmp_path / "t.xlsx")
+    result = read_revenue(tmp_path / "t.xlsx")
+    assert result.ledger.rejected[0].rows == (5,)
+    assert "2 rows above the header skipped (a title: 'Umsatz je Kunde 2025 (in EUR)')" in (
+        result.ledger.notes
+    )
+
+
 def test_multi_line_verbatims_count_as_one_row(tmp_path):
     text = (
         'customer_id,responded_at,score,comment\nA,2025-01-01,9,"line one\nline two"\n'

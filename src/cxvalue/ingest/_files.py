@@ -129,9 +129,12 @@ def _read_excel(path: Path, vendor: str | None, sheet: str | None) -> RawTable:
     with naming_other_sheets(passed_over):
         if cells.empty:
             raise _empty(path.name)
-        header = [_header_cell(c) for c in cells.iloc[0]]
-        body = cells.iloc[1:].reset_index(drop=True)
-        raw = _assemble(header, body, 2, path.name, vendor, notes)
+        above = _title_rows(cells)
+        if above:
+            notes.append(_title_note(above, cells.iloc[:above].to_numpy().ravel()))
+        header = [_header_cell(c) for c in cells.iloc[above]]
+        body = cells.iloc[above + 1 :].reset_index(drop=True)
+        raw = _assemble(header, body, above + 2, path.name, vendor, notes)
     raw.sheets_passed_over = passed_over
     return raw
 
@@ -173,10 +176,13 @@ def _decode(data: bytes) -> tuple[str, str]:
 def _delimiter(text: str, suffix: str) -> str:
     if suffix == ".tsv":
         return "\t"
-    first = _QUOTED.sub("", text.lstrip("\r\n").split("\n", 1)[0])
-    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    for line in text.lstrip("\r\n").split("\n", MOST_TITLE_ROWS + 1)[: MOST_TITLE_ROWS + 1]:
+        line = _QUOTED.sub("", line)  # the first line with one: a title above has none
+        counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best]:
+            return best
+    return ","
 
 
 def _read_text(path: Path, vendor: str | None) -> RawTable:
@@ -189,6 +195,9 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
         raise _empty(path.name)
     delimiter = _delimiter(text, inner.suffix.lower())
     notes = [f"read as {encoding}, separated by {_delimiter_name(delimiter)}"]
+    lines = _title_lines(text, delimiter)
+    titles = text.split("\n", lines)[:lines]
+    text = text.split("\n", lines)[lines] if lines else text
     rejected: dict[str, list[int]] = {}
     try:
         cells = _read_arrow(text, delimiter)
@@ -201,11 +210,46 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
         except pd.errors.ParserError:
             cells, rejected = _read_ragged(text, delimiter)
         cells = cells.astype(TEXT)
-    header = [str(c).strip() for c in cells.iloc[0]]
+    above = _title_rows(cells)
+    if lines + above:
+        notes.append(_title_note(lines + above, [*titles, *cells.iloc[:above].to_numpy().ravel()]))
+    header = [str(c).strip() for c in cells.iloc[above]]
+    first = lines + above + 2
+    rejected = {reason: [r + lines for r in rows] for reason, rows in rejected.items()}
     return _assemble(
-        header, cells.iloc[1:].reset_index(drop=True), 2, path.name, vendor, notes,
-        delimiter=delimiter, rejected=rejected,
+        header, cells.iloc[above + 1 :].reset_index(drop=True), first, path.name, vendor,
+        notes, delimiter=delimiter, rejected=rejected,
     )  # fmt: skip
+
+
+#: Rows above the header that hold a title (one filled cell or none): skipped, this many at most.
+MOST_TITLE_ROWS = 10
+
+
+def _title_lines(text: str, delimiter: str) -> int:
+    """Leading lines without the delimiter (a title, a blank line) above a line with it."""
+    lines = text.split("\n", MOST_TITLE_ROWS + 1)[: MOST_TITLE_ROWS + 1]
+    with_it = [k for k, line in enumerate(lines) if delimiter in line]
+    return with_it[0] if with_it and with_it[0] < len(lines) - 1 else 0
+
+
+def _title_rows(cells: pd.DataFrame) -> int:
+    """Leading rows with one filled cell at most (a title, a blank row) above the header,
+    a row with two or more."""
+    if cells.shape[1] < 2:
+        return 0
+    head = cells.iloc[: MOST_TITLE_ROWS + 1]
+    filled = (~head.apply(is_blank)).sum(axis=1).to_numpy()
+    wide = [k for k, n in enumerate(filled) if n >= 2]
+    return wide[0] if wide and wide[0] < len(cells) - 1 else 0
+
+
+def _title_note(rows: int, cells: list[object] | object) -> str:
+    """The ledger's note on title rows skipped, quoting the title."""
+    title = next((str(c).strip(' "\r;,\t') for c in cells
+                  if not pd.isna(c) and str(c).strip(' "\r;,\t')), "")  # fmt: skip
+    what = f" (a title: {title!r})" if title else ""
+    return f"{rows} row{'s' if rows > 1 else ''} above the header skipped{what}"
 
 
 def _read_arrow(text: str, delimiter: str) -> pd.DataFrame:
