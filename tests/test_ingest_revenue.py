@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from cxvalue.errors import InputError, ParameterError, ParseError
+from cxvalue.errors import DataWarning, InputError, ParameterError, ParseError
 from cxvalue.ingest import read_customers, read_revenue
 
 
@@ -124,7 +124,8 @@ def test_customers_table(tmp_path):
     text = ("Kundennummer,segment,acquired_at,churned_at,referral_source,employees\n"
             "01,SMB,2023-01-01,,referral,12\n02,SMB,15.02.2023,2024-05-31,,007\n"
             "01,Ent,2023-01-01,,sales,3\n03,Ent,not yet,,,\n")  # fmt: skip
-    result = read_customers(write(tmp_path, "c.csv", text))
+    with pytest.warns(DataWarning, match="rows differ in 'segment', 'referral_source', 'employ"):
+        result = read_customers(write(tmp_path, "c.csv", text))
     table = result.table
     assert table["customer_id"].tolist() == ["01", "02"]
     assert table["acquired_at"].tolist() == [pd.Timestamp("2023-01-01"), pd.Timestamp("2023-02-15")]
