@@ -191,6 +191,18 @@ def test_quarter_columns_are_spread_over_their_months(tmp_path):
     assert "3 quarter columns, a quarter's revenue spread evenly" in " ".join(result.ledger.notes)
 
 
+def test_quarter_subtotals_beside_their_months_are_left_out(tmp_path):
+    """A finance sheet's Jan, Feb, Mar, Q1, Apr: the Q1 subtotal was spread over the months
+    it sums, and the first quarter's revenue counted twice."""
+    text = "Kunde;Jan 2025;Feb 2025;Mar 2025;Q1 2025;Apr 2025;Q2 2025\nA;100;100;100;300;90;n/a\n"
+    result = read_revenue(write(tmp_path, "q.csv", text))
+    assert result.table["revenue"].tolist() == [100.0, 100.0, 100.0, 90.0]
+    assert result.table["revenue"].sum() == 390.0 and not result.ledger.rejected
+    assert ("quarter columns Q1 2025, Q2 2025 left out as subtotals: their months have columns "
+            "of their own") in result.ledger.notes  # fmt: skip
+    assert not any(n.startswith("columns not used") for n in result.ledger.notes)
+
+
 def test_two_wide_columns_naming_one_month_are_summed_and_said():
     frame = pd.DataFrame({"customer": ["A"], "Jan 2025": [10.0], "2025-01": [5.0],
                           "Feb 2025": [7.0]})  # fmt: skip

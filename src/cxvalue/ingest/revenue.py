@@ -324,6 +324,8 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
 def _wide(
     tracker: Tracker, raw: RawTable, months: dict[str, pd.Timestamp]
 ) -> tuple[pd.DataFrame, set]:
+    used = set(months)
+    months = _without_subtotals(tracker, months)
     cells = {}
     for column in months:
         values, _, _ = parse_amounts(tracker.frame[column], raw.delimiter)
@@ -352,7 +354,22 @@ def _wide(
                 "revenue": cells[column].loc[frame.index] / covers,
             }))  # fmt: skip
     long = pd.concat(parts, ignore_index=True).dropna(subset=["revenue"])
-    return long, set(months)
+    return long, used
+
+
+def _without_subtotals(
+    tracker: Tracker, months: dict[str, pd.Timestamp]
+) -> dict[str, pd.Timestamp]:
+    """The month columns without the quarter columns that subtotal months with columns of
+    their own (Jan, Feb, Mar, Q1, Apr, …, as finance sheets have them): read as well,
+    those months' revenue counted twice."""
+    singles = {m for c, m in months.items() if not is_quarter_label(c)}
+    subtotals = [c for c, m in months.items() if is_quarter_label(c)
+                 and any(m + pd.DateOffset(months=k) in singles for k in range(3))]  # fmt: skip
+    if subtotals:
+        tracker.notes.append(f"quarter columns {', '.join(subtotals)} left out as subtotals: "
+                             "their months have columns of their own")  # fmt: skip
+    return {c: m for c, m in months.items() if c not in subtotals}
 
 
 def _subscription(
