@@ -132,7 +132,8 @@ def test_not_month_labels(label):
     ("cell", "total"),
     [("Total", True), (" GRAND TOTAL ", True), ("Summe:", True), ("Gesamtergebnis", True),
      ("insgesamt", True), ("Subtotal", True), ("Total général", True), ("Totalbank AG", False),
-     ("SUM-0012", False), ("00123", False), ("Summer GmbH", False)],
+     ("SUM-0012", False), ("00123", False), ("Summer GmbH", False), ("00123 Total", True),
+     ("00123 Ergebnis", True), ("Totalbank", False), ("Acme Total Care", False)],
 )  # fmt: skip
 def test_a_total_row_s_label_is_no_customer(cell, total):
     assert parse_ids(pd.Series([cell], dtype=object))[4].tolist() == [total]

@@ -342,7 +342,9 @@ def _check_ids(values: pa.Array) -> _Checked:
     if bools(pc.match_substring(stripped, "e+", ignore_case=True)).any():
         scientific = bools(pc.match_substring_regex(stripped, _SCIENTIFIC))
     total = np.zeros(len(values), dtype=bool)
-    if bools(pc.utf8_is_alpha(pc.utf8_slice_codeunits(stripped, 0, 1))).any():  # (cheap first)
+    # (cheap first: a label starts with a letter, or holds a space as "00123 Total" does)
+    starts = pc.utf8_is_alpha(pc.utf8_slice_codeunits(stripped, 0, 1))
+    if bools(pc.or_(starts, pc.invert(pc.utf8_is_alnum(stripped)))).any():
         total = bools(pc.match_substring_regex(stripped, TOTAL_ROW))
     return _Checked(raw, stripped, trimmed, scientific, total, empty | scientific)
 

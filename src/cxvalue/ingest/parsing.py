@@ -29,10 +29,11 @@ _SHOWS_POINT = r"\.\d{1,2}$|\.\d{4,}$|,\d{3}[.,]|\.$|^-?0\.|^-?\d{4,}\."
 _NUMBER = r"^[-+]?(?:\d+\.?\d*|\.\d+)$"
 _SCORE = r"^([-+]?\d+(?:[.,]\d+)?)(?:\s*[-=–:(]\s*\D.*|\s+\D+)?$"
 _SCIENTIFIC = r"(?i)^\d(?:[.,]\d+)?E\+\d+$"
-#: A spreadsheet's total row in the id column: Total, Grand Total, Summe, Gesamt, …
+#: A spreadsheet's total row in the id column: Total, Grand Total, Summe, Gesamt, …, and an
+#: Excel pivot table's subtotal of an item ("00123 Total", "00123 Ergebnis").
 TOTAL_ROW = (
     r"(?i)^(?:(?:grand |sub-?)?totals?|(?:gesamt|zwischen|end)?summen?|gesamt(?:ergebnis|betrag)?"
-    r"|insgesamt|sum|total g[ée]n[ée]ral):?$"
+    r"|insgesamt|sum|total g[ée]n[ée]ral|\S+ (?:total|ergebnis)):?$"
 )
 
 
