@@ -140,6 +140,26 @@ def test_customers_table(tmp_path):
     }
 
 
+@pytest.mark.parametrize(
+    ("header", "columns"),
+    [("Segment", None), ("Kundensegment", None), ("Branche", {"segment": "Branche"}),
+     ("segment", None)],
+)  # fmt: skip
+def test_the_segment_column_is_found_by_its_usual_names(tmp_path, header, columns):
+    """A CRM's "Segment" column was kept as it was: the report, adjusting for segment,
+    said "no customers table with a segment column was given" and left it out."""
+    text = f"customer_id,{header},region\n01,SMB,North\n02,Ent,South\n"
+    path = write(tmp_path, "c.csv", text)
+    result = read_customers(path, columns=columns)
+    assert result.table["segment"].tolist() == ["SMB", "Ent"]
+    assert list(result.table.columns) == ["customer_id", "segment", "region"]
+    renamed = f"column {header!r} read as segment"
+    assert (renamed in result.ledger.notes) == (header != "segment")
+    pd.read_csv(path, dtype=str).to_parquet(tmp_path / "c.parquet", index=False)
+    typed = read_customers(tmp_path / "c.parquet", columns=columns)
+    pd.testing.assert_frame_equal(typed.table, result.table)
+
+
 def test_dataframe_source_row_numbers_are_position_plus_two():
     frame = pd.DataFrame({"customer_id": ["A", "B", "C"], "period": ["2025-01-01"] * 3,
                           "revenue": ["1", "x", "2"]}, index=[10, 20, 30])  # fmt: skip

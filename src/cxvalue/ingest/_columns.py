@@ -58,6 +58,8 @@ SYNONYMS: dict[str, Tiers] = {
                                  "währung", "waehrung")),
     "cost": (("cost",), ("costs", "kosten", "cogs", "cost of sales")),
     "margin": (("margin",), ("gross margin", "marge", "deckungsbeitrag")),
+    "segment": (("segment",), ("customer segment", "kundensegment", "market segment",
+                               "marktsegment")),
     "acquired_at": (
         ("acquired_at",),
         ("acquired", "customer since", "signup date", "signed up", "created at", "start date"),

@@ -53,7 +53,7 @@ def read_customers(
         CSV/TSV/TXT (optionally gzip'd), XLSX or Parquet, or a DataFrame.
     columns : mapping, optional
         Canonical name → the file's column (``customer_id``, ``acquired_at``,
-        ``churned_at``).
+        ``churned_at``, ``segment``).
     dayfirst : bool, optional
         How to read slash dates when the values leave it open.
     strict : bool
@@ -110,7 +110,7 @@ def read_customers(
         for name in rest_columns(frame, {id_col, *dates.values()}):
             kept = name if name not in table.columns else f"{name} (file)"
             table[kept] = text_of(frame[name]).where(~is_blank(frame[name]), None).astype(TEXT)
-        return finish(tracker, table, strict=strict)
+        return finish(tracker, _segment_named(tracker, table, columns), strict=strict)
 
 
 def _typed_customers(
@@ -172,7 +172,21 @@ def _typed_customers(
         text = to_pandas(pa.table({name: loaded.pop(name).take(pa.array(kept))}))[name]
         kept_name = name if name not in table.columns else f"{name} (file)"
         table[kept_name] = text_of(text).where(~is_blank(text), None).astype(TEXT).array
-    return finish(tracker, table, strict=strict)
+    return finish(tracker, _segment_named(tracker, table, columns), strict=strict)
+
+
+def _segment_named(
+    tracker: Tracker, table: pd.DataFrame, columns: Mapping[str, str] | None
+) -> pd.DataFrame:
+    """The segment column under its canonical name (``Segment``, ``Kundensegment``): the
+    report adjusts for ``segment`` and would otherwise say there is none."""
+    names = [c for c in table.columns if c not in ("customer_id", *DATES)]
+    found = find_column(names, "segment", mapping=columns, source=tracker.source,
+                        required=False)  # fmt: skip
+    if not found or found == "segment":
+        return table
+    tracker.notes.append(f"column {found!r} read as segment")
+    return table.rename(columns={found: "segment", "segment": "segment (file)"})
 
 
 def warn_if_repeats_differ(
