@@ -160,6 +160,16 @@ def test_the_segment_column_is_found_by_its_usual_names(tmp_path, header, column
     pd.testing.assert_frame_equal(typed.table, result.table)
 
 
+def test_a_german_crm_s_dates_are_found():
+    """Kunde seit and Kündigungsdatum were columns like any other: tenure then counted from
+    the first revenue, and churn came from empty months."""
+    frame = pd.DataFrame({"Kundennummer": ["00001", "00002"], "Kunde seit": ["01.03.2021", ""],
+                          "Kündigungsdatum": ["", "31.12.2024"]})  # fmt: skip
+    table = read_customers(frame).table
+    assert table["acquired_at"].tolist()[0] == pd.Timestamp("2021-03-01")
+    assert table["churned_at"].tolist()[1] == pd.Timestamp("2024-12-31")
+
+
 def test_dataframe_source_row_numbers_are_position_plus_two():
     frame = pd.DataFrame({"customer_id": ["A", "B", "C"], "period": ["2025-01-01"] * 3,
                           "revenue": ["1", "x", "2"]}, index=[10, 20, 30])  # fmt: skip

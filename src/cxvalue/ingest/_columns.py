@@ -62,11 +62,13 @@ SYNONYMS: dict[str, Tiers] = {
                                "marktsegment")),
     "acquired_at": (
         ("acquired_at",),
-        ("acquired", "customer since", "signup date", "signed up", "created at", "start date"),
+        ("acquired", "customer since", "signup date", "signed up", "created at", "start date",
+         "kunde seit", "kundenbeginn", "vertragsbeginn"),
     ),
     "churned_at": (
         ("churned_at",),
-        ("churned", "churn date", "cancelled at", "cancellation date", "end date"),
+        ("churned", "churn date", "cancelled at", "cancellation date", "end date",
+         "kündigungsdatum", "kuendigungsdatum", "gekündigt am", "vertragsende"),
     ),
 }  # fmt: skip
 
