@@ -33,6 +33,8 @@ WORKBOOKS = (".xlsx", ".xlsm")
 VENDORS = (None, "qualtrics", "surveymonkey", "plain")
 _SM_SUBLABELS = ("Response", "Open-Ended Response")
 _QUOTED = re.compile(r'"[^"]*"')
+#: Rows above the header that hold a title (one filled cell or none): skipped, this many at most.
+MOST_TITLE_ROWS = 10
 
 
 @dataclass
@@ -176,7 +178,7 @@ def _decode(data: bytes) -> tuple[str, str]:
 def _delimiter(text: str, suffix: str) -> str:
     if suffix == ".tsv":
         return "\t"
-    for line in text.lstrip("\r\n").split("\n", MOST_TITLE_ROWS + 1)[: MOST_TITLE_ROWS + 1]:
+    for line in _first_lines(text.lstrip("\r\n"), MOST_TITLE_ROWS + 1):
         line = _QUOTED.sub("", line)  # the first line with one: a title above has none
         counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
         best = max(counts, key=lambda d: counts[d])
@@ -196,8 +198,9 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
     delimiter = _delimiter(text, inner.suffix.lower())
     notes = [f"read as {encoding}, separated by {_delimiter_name(delimiter)}"]
     lines = _title_lines(text, delimiter)
-    titles = text.split("\n", lines)[:lines]
-    text = text.split("\n", lines)[lines] if lines else text
+    titles = _first_lines(text, lines)
+    if lines:
+        text = text[sum(len(t) + 1 for t in titles) :]
     rejected: dict[str, list[int]] = {}
     try:
         cells = _read_arrow(text, delimiter)
@@ -222,13 +225,20 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
     )  # fmt: skip
 
 
-#: Rows above the header that hold a title (one filled cell or none): skipped, this many at most.
-MOST_TITLE_ROWS = 10
+def _first_lines(text: str, n: int) -> list[str]:
+    """The first ``n`` lines of ``text`` (without their line ends), not copying the rest."""
+    lines, start = [], 0
+    while len(lines) < n and start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        lines.append(text[start:end])
+        start = end + 1
+    return lines
 
 
 def _title_lines(text: str, delimiter: str) -> int:
     """Leading lines without the delimiter (a title, a blank line) above a line with it."""
-    lines = text.split("\n", MOST_TITLE_ROWS + 1)[: MOST_TITLE_ROWS + 1]
+    lines = _first_lines(text, MOST_TITLE_ROWS + 1)
     with_it = [k for k, line in enumerate(lines) if delimiter in line]
     return with_it[0] if with_it and with_it[0] < len(lines) - 1 else 0
 
