@@ -250,6 +250,18 @@ def test_title_rows_above_the_header_are_skipped_and_rows_still_match(tmp_path, 
     )
 
 
+def test_excel_s_sep_line_names_the_delimiter_and_is_no_header(tmp_path):
+    """Excel's "sep=;" first line stopped the read at "every row has more cells than the
+    header has columns"."""
+    text = "sep=;\r\nUmsatz 2025\r\n\r\nKunde;Jan 2025;Feb 2025\r\n00001;100;110\r\n00002;x;95\r\n"
+    result = read_revenue(write(tmp_path, "s.csv", text))
+    assert result.table["revenue"].tolist() == [100.0, 110.0]
+    assert result.ledger.rejected[0].rows == (6,)
+    notes = result.ledger.notes
+    assert "read as UTF-8, separated by semicolons (its first line, sep=;, says so)" in notes
+    assert "2 rows above the header skipped (a title: 'Umsatz 2025')" in notes
+
+
 def test_title_rows_of_a_workbook_are_skipped_and_rows_still_match(tmp_path):
     from openpyxl import Workbook
 

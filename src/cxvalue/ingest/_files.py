@@ -33,6 +33,7 @@ WORKBOOKS = (".xlsx", ".xlsm")
 VENDORS = (None, "qualtrics", "surveymonkey", "plain")
 _SM_SUBLABELS = ("Response", "Open-Ended Response")
 _QUOTED = re.compile(r'"[^"]*"')
+_SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
 #: Rows above the header that hold a title (one filled cell or none): skipped, this many at most.
 MOST_TITLE_ROWS = 10
 
@@ -195,12 +196,14 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
     text, encoding = _decode(data)
     if not text.strip():
         raise _empty(path.name)
-    delimiter = _delimiter(text, inner.suffix.lower())
-    notes = [f"read as {encoding}, separated by {_delimiter_name(delimiter)}"]
-    lines = _title_lines(text, delimiter)
-    titles = _first_lines(text, lines)
-    if lines:
-        text = text[sum(len(t) + 1 for t in titles) :]
+    hint = _SEP_LINE.fullmatch(_first_lines(text, 1)[0])  # Excel's "sep=;" first line
+    delimiter = hint[1] if hint else _delimiter(text, inner.suffix.lower())
+    notes = [f"read as {encoding}, separated by {_delimiter_name(delimiter)}"
+             + (f" (its first line, {hint[0].strip()}, says so)" if hint else "")]  # fmt: skip
+    lines = int(bool(hint))  # lines above the header: the sep= line, then any title
+    lines += _title_lines(_after_lines(text, lines), delimiter)
+    titles = _first_lines(text, lines)[int(bool(hint)) :]
+    text = _after_lines(text, lines)
     rejected: dict[str, list[int]] = {}
     try:
         cells = _read_arrow(text, delimiter)
@@ -214,8 +217,10 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
             cells, rejected = _read_ragged(text, delimiter)
         cells = cells.astype(TEXT)
     above = _title_rows(cells)
-    if lines + above:
-        notes.append(_title_note(lines + above, [*titles, *cells.iloc[:above].to_numpy().ravel()]))
+    if len(titles) + above:
+        notes.append(
+            _title_note(len(titles) + above, [*titles, *cells.iloc[:above].to_numpy().ravel()])
+        )
     header = [str(c).strip() for c in cells.iloc[above]]
     first = lines + above + 2
     rejected = {reason: [r + lines for r in rows] for reason, rows in rejected.items()}
@@ -234,6 +239,11 @@ def _first_lines(text: str, n: int) -> list[str]:
         lines.append(text[start:end])
         start = end + 1
     return lines
+
+
+def _after_lines(text: str, n: int) -> str:
+    """``text`` after its first ``n`` lines."""
+    return text[sum(len(line) + 1 for line in _first_lines(text, n)) :] if n else text
 
 
 def _title_lines(text: str, delimiter: str) -> int:
