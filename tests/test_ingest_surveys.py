@@ -273,3 +273,20 @@ def test_scores_all_within_one_to_five_on_the_nps_scale_are_questioned():
         assert csat.value_counts().to_dict() == {"detractor": 16, "promoter": 16, "passive": 8}
         read_responses(frame.iloc[:29])  # too few answers to question
         read_responses(frame.assign(score=[0, 5, 9, 10] * 10))  # an NPS survey
+
+
+def test_many_scores_off_the_scale_question_it():
+    """An NPS survey read as a 1-5 CSAT: 84% of the sample's answers went to the ledger as
+    out of range, and the report rested on the rest (0-10 answers 1-5 as CSAT categories)."""
+    frame = pd.DataFrame({"customer_id": [f"{i:04d}" for i in range(40)],
+                          "responded_at": "2025-09-30", "score": list(range(10)) * 4})  # fmt: skip
+    with pytest.warns(
+        DataWarning,
+        match=r"20 of 40 scores in 'score' \(50%\) lie outside 1-5, "
+        r"the scale they are read on; they run from 0 to 9\. Is the scale right",
+    ):
+        assert read_responses(frame, scale=Scale.csat()).ledger.rows_rejected == 20  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        few = frame.assign(score=[3] * 36 + [7] * 4)  # 10%: a few typos
+        assert read_responses(few, scale=Scale.csat()).ledger.rows_rejected == 4

@@ -133,15 +133,15 @@ def read_responses(
         return finish(tracker, table, strict=strict)
 
 
-#: Answers, at least, before scores all within 1-5 read on the NPS scale are questioned.
-ONE_TO_FIVE_AFTER = 30
+#: Answers, at least, before the scale they are read on is questioned.
+QUESTION_SCALE_AFTER = 30
 
 
 def _warn_if_one_to_five(tracker: Tracker, score_col: str) -> None:
     """Warn when every score read on the default NPS scale lies within 1-5: a 1-5
     satisfaction score read so makes every answer a detractor."""
     scores = tracker.frame[parsed("score")]
-    if len(scores) >= ONE_TO_FIVE_AFTER and scores.min() >= 1 and scores.max() <= 5:
+    if len(scores) >= QUESTION_SCALE_AFTER and scores.min() >= 1 and scores.max() <= 5:
         warnings.warn(
             f"{tracker.source}: every score in {score_col!r} is between 1 and 5; on the NPS "
             "scale (0-10) each is a detractor. If it is a 1-5 satisfaction score, read it "
@@ -219,12 +219,36 @@ def _take_scores(tracker: Tracker, column: str, scale: Scale) -> None:
         tracker.reject(reasons.eq(reason), reason, column, failing=failing, expected=expected,
                        canonical="score")  # fmt: skip
     out_of_range = (scores < scale.low) | (scores > scale.high)
+    _warn_if_off_the_scale(tracker, column, scale, scores, out_of_range)
     tracker.reject(
         out_of_range, f"score out of range {scale.low}–{scale.high}", column,
         failing=("score is out of range", "scores are out of range"), expected=expected,
         canonical="score",
     )  # fmt: skip
     tracker.put(parsed("score"), scores)
+
+
+#: Above this share of scores outside the scale given, the scale is questioned.
+OFF_SCALE_SHARE = 0.1
+
+
+def _warn_if_off_the_scale(
+    tracker: Tracker, column: str, scale: Scale, scores: pd.Series, off: pd.Series
+) -> None:
+    """Warn when many scores lie outside the scale: an NPS question read as a 1-5 CSAT
+    loses its 0 and 6-10 answers to the ledger, and the rest read as the wrong categories."""
+    n = int(scores.notna().sum())
+    if n < QUESTION_SCALE_AFTER or off.sum() <= OFF_SCALE_SHARE * n:
+        return
+    low, high = int(scores.min()), int(scores.max())
+    warnings.warn(
+        f"{tracker.source}: {int(off.sum()):,} of {n:,} scores in {column!r} "
+        f"({off.sum() / n:.0%}) lie outside {scale.low}-{scale.high}, the scale they are read "
+        f"on; they run from {low} to {high}. Is the scale right? Scores outside it are "
+        "rejected.",
+        DataWarning,
+        stacklevel=4,
+    )
 
 
 def _category_column(tracker: Tracker, names: list[str]) -> str | None:
