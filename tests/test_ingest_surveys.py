@@ -290,3 +290,21 @@ def test_many_scores_off_the_scale_question_it():
         warnings.simplefilter("error", DataWarning)
         few = frame.assign(score=[3] * 36 + [7] * 4)  # 10%: a few typos
         assert read_responses(few, scale=Scale.csat()).ledger.rows_rejected == 4
+
+
+def test_a_google_forms_export_is_read_by_its_question_headers(tmp_path):
+    """Google Forms heads each column with its question and the first with "Timestamp": the
+    read stopped at "no 'score' column". The id question is named as the way out."""
+    text = ("Timestamp,Email Address,How likely are you to recommend Acme to a friend or "
+            "colleague?,What is your customer number?\n"
+            "2025/03/04 10:15:22 AM GMT+1,a@x.de,9,00001\n"
+            "2025/03/05 2:01:09 PM GMT+1,b@x.de,3,00002\n")  # fmt: skip
+    path = write(tmp_path, "forms.csv", text)
+    with pytest.raises(ColumnError, match="columns={'customer_id': 'What is your customer"):
+        read_responses(path)
+    table = read_responses(path, columns={"customer_id": "What is your customer number?"}).table
+    assert table["score"].tolist() == [9, 3]
+    assert table["responded_at"].tolist() == [
+        pd.Timestamp("2025-03-04"),
+        pd.Timestamp("2025-03-05"),
+    ]

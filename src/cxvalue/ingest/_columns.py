@@ -29,7 +29,7 @@ SYNONYMS: dict[str, Tiers] = {
         ("responded_at", "response date", "responded"),
         ("enddate", "end date", "date submitted", "submitted at", "completed at"),
         ("recordeddate", "recorded date"),
-        ("date", "datum", "survey date"),
+        ("date", "datum", "survey date", "timestamp", "zeitstempel"),
         ("startdate", "start date", "date modified"),
     ),
     "score": (

@@ -196,7 +196,9 @@ def _score_column(raw: RawTable, columns: Mapping[str, str] | None, exclude: lis
                         exclude=exclude)  # fmt: skip
     if found:
         return found
-    by_text = [c for c, q in raw.question_texts.items()
+    # the question's text: a vendor's question row, or the header itself (Google Forms)
+    texts = raw.question_texts or {c: c for c in names}
+    by_text = [c for c, q in texts.items()
                if c in names and c not in exclude and _RECOMMEND.search(str(q))]  # fmt: skip
     if len(by_text) > 1:
         raise ColumnError(
