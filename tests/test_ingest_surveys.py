@@ -308,3 +308,12 @@ def test_a_google_forms_export_is_read_by_its_question_headers(tmp_path):
         pd.Timestamp("2025-03-04"),
         pd.Timestamp("2025-03-05"),
     ]
+
+
+def test_a_typeform_export_is_read_by_its_submit_date(tmp_path):
+    text = ("#,How likely are you to recommend us to a friend?,customer_id,Start Date (UTC),"
+            "Submit Date (UTC),Network ID\n"
+            "abc1,9,00001,2025-03-04 23:55:00,2025-03-05 00:02:01,n\n")  # fmt: skip
+    table = read_responses(write(tmp_path, "typeform.csv", text)).table
+    assert table[["customer_id", "score"]].values.tolist() == [["00001", 9]]
+    assert table["responded_at"].tolist() == [pd.Timestamp("2025-03-05")]  # submitted, not started

@@ -27,10 +27,11 @@ SYNONYMS: dict[str, Tiers] = {
     ),
     "responded_at": (
         ("responded_at", "response date", "responded"),
-        ("enddate", "end date", "date submitted", "submitted at", "completed at"),
+        ("enddate", "end date", "date submitted", "submitted at", "completed at", "submit date",
+         "submit date (utc)", "submission date"),
         ("recordeddate", "recorded date"),
         ("date", "datum", "survey date", "timestamp", "zeitstempel"),
-        ("startdate", "start date", "date modified"),
+        ("startdate", "start date", "date modified", "start date (utc)"),
     ),
     "score": (
         ("score",),
