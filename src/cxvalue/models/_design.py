@@ -22,6 +22,8 @@ from cxvalue.errors import InputError
 INTERCEPT = "Intercept"
 #: The label of a missing value of a factor (its own level, never dropped).
 MISSING = "(missing)"
+#: Levels a factor control may have (industries, regions); more is an error.
+MOST_LEVELS = 100
 
 
 def term_name(factor: str, level: str) -> str:
@@ -113,8 +115,9 @@ def split_covariates(frame: pd.DataFrame, covariates: Sequence[str]) -> tuple[li
     Raises
     ------
     InputError
-        A covariate with no value at all, or a numeric one with missing values (a
-        factor's missing values are a level of their own, ``(missing)``).
+        A covariate with no value at all, a numeric one with missing values (a
+        factor's missing values are a level of their own, ``(missing)``), or a factor
+        with more than :data:`MOST_LEVELS` levels.
     """
     factors, numeric = [], []
     for name in covariates:
@@ -133,6 +136,14 @@ def split_covariates(frame: pd.DataFrame, covariates: Sequence[str]) -> tuple[li
                 f"Control {name!r} is a number, missing in {missing:,} of the panel's "
                 f"{len(values):,} covariate patterns. Fill it, leave it out, or give it as text "
                 "bands (a factor's missing values form a level of their own)."
+            )
+        levels = 0 if is_number else values.nunique(dropna=False)
+        if levels > MOST_LEVELS:
+            raise InputError(
+                f"Control {name!r} has {levels:,} distinct values: as a factor it would add a "
+                "term for each, and the fit would take hours and say little. If it is a number "
+                "(employees, say), bin it into a few bands in the extract; if it is a name or "
+                "an id, leave it out of the controls."
             )
         (numeric if is_number else factors).append(name)
     return factors, numeric
