@@ -45,7 +45,6 @@ BUILTIN_SIGNALS = {
 EXTRA_SCORES = ("csat",)
 #: Extra rows in the output that are not a score signal.
 BASELINE = "(controls only)"
-#: The cut-point of top-2-box on the 0-10 scale.
 #: Train/test flag column and the hidden integer month used while comparing.
 _TEST, _MONTH = "_cmp_test", "_cmp_m"
 

@@ -280,7 +280,8 @@ def survey_weight(answers: pd.DataFrame) -> str | None:
 
 def latest_answers(responses: pd.DataFrame, customers: IngestResult | None) -> pd.DataFrame:
     """Each customer's latest answer in the last NPS_MONTHS months, with customer columns."""
-    # the category as read (on the config's scale): nps() would take a 0-10 one from the score
+    # the category as read (on the config's scale; nps() would take a 0-10 one from the
+    # score) and the survey weight
     wanted = [c for c in ANSWER_COLUMNS if c in responses]
     rows = responses[wanted].dropna(subset=["score"])
     if rows.empty:
