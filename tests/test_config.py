@@ -2,7 +2,7 @@
 
 import pytest
 
-from cxvalue.errors import ConfigError
+from cxvalue.errors import ConfigError, DataWarning
 from cxvalue.ingest import Scale
 from cxvalue.report.config import load_config, parse_config
 
@@ -171,7 +171,10 @@ def test_the_report_stops_on_a_currency_column_of_two_currencies(tmp_path):
         "customer_id,period,amount,currency\n1,2025-01,1200,eur\n2,2025-01,900,usd\n"
     )
     inputs = {"responses": {"path": "r.csv"}, "revenue": {"path": "v.csv"}}
-    with pytest.raises(InputError, match=r"v\.csv writes its amounts in EUR, USD: cxvalue adds"):
+    with (
+        pytest.warns(DataWarning, match=r"v\.csv: the amounts are in EUR, USD"),
+        pytest.raises(InputError, match=r"v\.csv writes its amounts in EUR, USD: cxvalue adds"),
+    ):
         read_inputs(parse_config({"inputs": inputs}, tmp_path))
     (tmp_path / "v.csv").write_text("customer_id,period,amount,Währung\n1,2025-01,1200,USD\n")
     with pytest.raises(ConfigError, match='Set currency = "USD"'):

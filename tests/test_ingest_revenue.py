@@ -196,7 +196,8 @@ def test_a_currency_column_names_the_currencies(tmp_path):
     text = ("customer,month,amount,Currency\nA,2025-01,10,eur\nA,2025-02,10, EUR \n"
             "B,2025-01,10,$\nB,2025-02,10,\nC,2025-01,10,Euro\n")  # fmt: skip
     path = write(tmp_path, "c.csv", text)
-    result = read_revenue(path)
+    with pytest.warns(DataWarning, match=r"c\.csv: the amounts are in \$, EUR, and cxvalue adds"):
+        result = read_revenue(path)
     assert result.currencies == ("$", "EUR")
     assert "column 'Currency': amounts in $, EUR" in result.ledger.notes
     assert not any(n.startswith("columns not used") for n in result.ledger.notes)
@@ -204,7 +205,8 @@ def test_a_currency_column_names_the_currencies(tmp_path):
         month=lambda d: pd.to_datetime(d["month"]), amount=lambda d: d["amount"].astype(float)
     )
     frame.to_parquet(tmp_path / "c.parquet", index=False)
-    typed = read_revenue(tmp_path / "c.parquet")
+    with pytest.warns(DataWarning, match="the amounts are in"):
+        typed = read_revenue(tmp_path / "c.parquet")
     assert typed.currencies == result.currencies
     assert typed.ledger.notes == tuple(n for n in result.ledger.notes if "UTF" not in n)
     wide = read_revenue(write(tmp_path, "w.csv", "customer;Währung;Jan 2025;Feb 2025\nA;CHF;1;2\n"))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from cxvalue.errors import DataWarning
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest.dates import parse_dates
 from cxvalue.ingest.ledger import Ledger
@@ -15,6 +17,7 @@ from cxvalue.ingest.parsing import (
     CURRENCY_SIGNS,
     amount_currencies,
     is_blank,
+    mixed_currencies,
     parse_amounts,
     parse_ids,
 )
@@ -209,6 +212,13 @@ def finish(tracker: Tracker, table: pd.DataFrame, *, strict: bool) -> IngestResu
     """Close the ledger; under ``strict`` turn any rejection into an error."""
     if strict and (error := tracker.strict_error()) is not None:
         raise error
+    if mixed_currencies(tracker.currencies):
+        warnings.warn(
+            f"{tracker.source}: the amounts are in {', '.join(sorted(tracker.currencies))}, "
+            "and cxvalue adds them as they are: convert them to one currency first.",
+            DataWarning,
+            stacklevel=3,
+        )
     ledger = tracker.ledger(rows_out=len(table))
     index = table.index
     if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):

@@ -13,7 +13,7 @@ parsers work on a column's distinct values, then spread the result back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -152,6 +152,16 @@ def _majority(comma: int, point: int, delimiter: str | None) -> str:
 
 #: What a currency sign or code in an amount means (``$`` may be any dollar).
 CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "¥": "JPY", "$": "$"}
+#: Currencies a "$" in the amounts may be.
+DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN")
+
+
+def mixed_currencies(written: Iterable[str]) -> bool:
+    """Whether amounts written in ``written`` (codes, and ``$`` for any dollar) hold more
+    than one currency: adding them up would mix them."""
+    written = set(written)
+    codes = written - {"$"}
+    return len(codes) > 1 or ("$" in written and bool(codes - set(DOLLARS)))
 
 
 def amount_currencies(values: pd.Series, look_at: int = 10_000) -> tuple[str, ...]:

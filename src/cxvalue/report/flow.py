@@ -37,6 +37,7 @@ from cxvalue.forecast import forecast
 from cxvalue.growth import GrowthResult, revenue_retention
 from cxvalue.ingest import IngestResult, read_customers, read_responses, read_revenue
 from cxvalue.ingest._typed import arrow_text, shared_codes
+from cxvalue.ingest.parsing import DOLLARS, mixed_currencies
 from cxvalue.margins import COLUMNS, margin_table
 from cxvalue.models import fit_retention, fit_revenue
 from cxvalue.models.retention import cells_query
@@ -235,10 +236,6 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
     return responses, revenue, customers
 
 
-#: Currencies a "$" in the amounts may be.
-DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN")
-
-
 def check_currency(currency: str, written: Sequence[str], source: str) -> None:
     """The config's currency must be the one the revenue's amounts are written in, if any.
 
@@ -249,7 +246,7 @@ def check_currency(currency: str, written: Sequence[str], source: str) -> None:
         several: they would be added as they are.
     """
     codes, dollar = {c for c in written if c != "$"}, "$" in written
-    if len(codes) > 1 or (dollar and codes - set(DOLLARS)):
+    if mixed_currencies(written):
         raise InputError(
             f"{source} writes its amounts in {', '.join(written)}: cxvalue adds them as they "
             "are, so convert them to one currency first.",
