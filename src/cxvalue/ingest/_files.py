@@ -14,7 +14,7 @@ import csv
 import gzip
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,7 +264,7 @@ def _title_rows(cells: pd.DataFrame) -> int:
     return wide[0] if wide and wide[0] < len(cells) - 1 else 0
 
 
-def _title_note(rows: int, cells: list[object] | object) -> str:
+def _title_note(rows: int, cells: Iterable[object]) -> str:
     """The ledger's note on title rows skipped, quoting the title."""
     title = next((str(c).strip(' "\r;,\t') for c in cells
                   if not pd.isna(c) and str(c).strip(' "\r;,\t')), "")  # fmt: skip
