@@ -106,7 +106,9 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Se
     trimmed = flag(stripped.ne(raw) & stripped.ne(""))
     scientific = flag(stripped.str.match(_SCIENTIFIC))
     ids = stripped.where(flag(stripped.ne("")) & ~scientific, pd.NA)
-    total = flag(stripped.str.match(TOTAL_ROW))
+    # (cheap first: a label starts with a letter, or holds a space as "00123 Total" does)
+    maybe = flag(stripped.str.slice(0, 1).str.isalpha()) | ~flag(stripped.str.isalnum())
+    total = flag(stripped.str.match(TOTAL_ROW)) if maybe.any() else maybe
     return ids.astype(IDS), trimmed, flag(from_number), scientific, total
 
 
