@@ -16,6 +16,7 @@ import numpy as np
 
 from cxvalue._drift_stats import nps_change, psi, psi_null_quantiles, share_test
 from cxvalue.formatting import fmt_currency
+from cxvalue.ingest.scale import scale_text
 from cxvalue.report.config import DriftThresholds
 from cxvalue.report.snapshot import scale_of
 
@@ -251,9 +252,7 @@ def _scale(snap: Snapshot) -> str:
     """``1–5 (detractor 1–2, passive 3–3, promoter 4–5)``, or the range alone when the
     snapshot's cut-points are not known."""
     scale = scale_of(snap)
-    cuts = [f"{c} {scale[c][0]}–{scale[c][1]}" for c in ("detractor", "passive", "promoter")
-            if c in scale]  # fmt: skip
-    return f"{scale['low']}–{scale['high']}" + (f" ({', '.join(cuts)})" if cuts else "")
+    return scale_text(scale["low"], scale["high"], scale)
 
 
 def check_category_shares(base: Snapshot, cur: Snapshot, th: DriftThresholds) -> Check:

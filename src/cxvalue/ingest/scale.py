@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
 from cxvalue._validation import check_param
+
+#: The categories a scale cuts, from its bottom to its top.
+CUTS = (DETRACTOR, PASSIVE, PROMOTER)
+
+
+def scale_text(low: int, high: int, cuts: Mapping[str, Sequence[int]]) -> str:
+    """``1–5 (detractor 1–2, passive 3–3, promoter 4–5)``; the range alone when ``cuts``
+    (category → inclusive range) names none."""
+    parts = [f"{c} {cuts[c][0]}–{cuts[c][1]}" for c in CUTS if c in cuts]
+    return f"{low}–{high}" + (f" ({', '.join(parts)})" if parts else "")
 
 
 @dataclass(frozen=True)
@@ -77,11 +88,7 @@ class Scale:
         return cls(1, 7, detractor=(1, 3), passive=(4, 5), promoter=(6, 7))
 
     def __str__(self) -> str:
-        return (
-            f"{self.low}–{self.high} (detractor {self.detractor[0]}–{self.detractor[1]}, "
-            f"passive {self.passive[0]}–{self.passive[1]}, "
-            f"promoter {self.promoter[0]}–{self.promoter[1]})"
-        )
+        return scale_text(self.low, self.high, {c: getattr(self, c) for c in CUTS})
 
     def category(self, score: int) -> str:
         """The category of one score."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cxvalue.errors import CxValueError
-from cxvalue.ingest.scale import Scale
+from cxvalue.ingest.scale import CUTS, Scale
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -315,7 +315,7 @@ def _check_inputs(inputs: Mapping[str, Any], problems: list[str]) -> None:
 
 def scale_entry(scale: Scale) -> dict[str, Any]:
     """The snapshot's ``data.scale``: the answers' range and each category's scores."""
-    cuts = {c: list(getattr(scale, c)) for c in ("detractor", "passive", "promoter")}
+    cuts = {c: list(getattr(scale, c)) for c in CUTS}
     return {"low": scale.low, "high": scale.high} | cuts
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from cxvalue.figures import _frames, _words
 from cxvalue.formatting import fmt_currency, fmt_number, fmt_pct
-from cxvalue.ingest.scale import Scale
+from cxvalue.ingest.scale import CUTS, Scale
 from cxvalue.report.flow import (
     CHURN_DATES_NOTE,
     NO_SEGMENT_NOTE,
@@ -291,8 +291,7 @@ def methods(flow: Any) -> list[str]:
     scale = flow.config.inputs["responses"].scale
     if scale is not None and scale != Scale.nps():
         bullets.append(w["scale"].format(low=scale.low, high=scale.high, **{
-            c: "–".join(dict.fromkeys(map(str, getattr(scale, c))))
-            for c in ("detractor", "passive", "promoter")}))  # fmt: skip
+            c: "–".join(dict.fromkeys(map(str, getattr(scale, c)))) for c in CUTS}))  # fmt: skip
     controls = ", ".join(_words.control(loc, c) for c in flow.controls) or w["nothing"]
     exposure, events = fmt_number([ret.exposure, ret.events], 0, loc)
     bullets += [
