@@ -194,6 +194,11 @@ def test_the_responses_scale_is_named_or_spelled_out():
     assert _with_scale("ces") == Scale.ces() and _with_scale("nps") == Scale.nps()
     spelled = {"low": 1, "high": 10, "detractor": [1, 4], "passive": [5, 7], "promoter": [8, 10]}
     assert _with_scale(spelled) == Scale(1, 10, (1, 4), (5, 7), (8, 10))
+    # what a scale measures names its words in the pack, not its categories
+    assert [_with_scale(s).measure for s in ("nps", "csat", "ces", spelled)] == [
+        "nps", "csat", "ces", "nps"]  # fmt: skip
+    seven = _with_scale({**spelled, "measure": "CSAT"})
+    assert seven.measure == "csat" and seven == Scale(1, 10, (1, 4), (5, 7), (8, 10))
 
 
 @pytest.mark.parametrize(
@@ -209,6 +214,9 @@ def test_the_responses_scale_is_named_or_spelled_out():
          "responses", "inputs.responses.scale.promotor", "Did you mean "
          "inputs.responses.scale.promoter?"),
         ("csat", "revenue", "inputs.revenue.scale", "only the responses have a score scale"),
+        ({"low": 1, "high": 5, "detractor": [1, 2], "passive": [3, 3], "promoter": [4, 5],
+          "measure": "nss"}, "responses", "inputs.responses.scale.measure",
+         '"nps", "csat" or "ces" (what the scale measures'),
     ],
 )  # fmt: skip
 def test_a_wrong_scale_names_the_key(scale, table, key, words):

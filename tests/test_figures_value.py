@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 import cxvalue as cx
 from _figures_helpers import (  # noqa: F401 (pyplot_fixture)
     assert_laid_out,
     pyplot_fixture,
+    segment_frame,
     source_of,
     subtitle_of,
     texts_by_gid,
     title_of,
+    trend_frame,
 )
 from cxvalue import samples
 from cxvalue.errors import ColumnError, ParameterError
 from cxvalue.figures import (
     _frames,
+    category_mix,
     forecast_fan,
     lifetime_value,
+    nps_by_segment,
+    nps_trend,
     point_value,
     revenue_change,
     sensitivity_tornado,
@@ -621,3 +629,63 @@ def test_sensitivity_tornado_without_attrs_in_german():
     fig = sensitivity_tornado(sensitivity_frame(), locale="de")
     assert "am stärksten wirkt: Horizont (Monate)" in title_of(fig)
     assert source_of(fig).startswith("Quelle: Wert eines Punkts")
+
+
+# --- the measure's words ------------------------------------------------------------------------
+
+#: Words of NPS that a CSAT or CES figure must not say.
+NPS_WORDS = re.compile(r"NPS|Net Promoter|promot|passive|detractor|Kritiker|Indifferent", re.I)
+
+
+def every_figure(fitted, locale: str, measure: str | None) -> dict[str, Figure]:
+    """Each public figure of the sample company, drawn in ``measure``'s words."""
+    words = {"locale": locale, "measure": measure}
+    money = {**words, "currency": "EUR"}
+    result = fitted["result"]
+    return {
+        "nps_trend": nps_trend(trend_frame(), **words),
+        "nps_by_segment": nps_by_segment(segment_frame(), **words),
+        "category_mix": category_mix(trend_frame(), **words),
+        "survival": survival_curves(fitted["retention"], months=24, **words),
+        "revenue_change": revenue_change(fitted["revenue"], **words),
+        "lifetime_value": lifetime_value(result, **money),
+        "point_value": point_value(result, **money),
+        "value_bridge": value_bridge(bridge_frame(result), **money),
+        "forecast": forecast_fan(fitted["forecast"], **money),
+        "sensitivity": sensitivity_tornado(sensitivity_frame(result), **money),
+    }
+
+
+def said(fig: Figure) -> str:
+    """Every word drawn: titles, labels, ticks, legends, annotations."""
+    fig.draw_without_rendering()
+    return " | ".join(t.get_text() for t in fig.findobj(Text) if t.get_text())
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+@pytest.mark.parametrize(("measure", "name"), [("csat", "CSAT"), ("ces", "CES")])
+def test_every_figure_speaks_its_measure(fitted, locale, measure, name):
+    """A CSAT survey's figures said "NPS rose …", "promoters" and "One more NPS point"."""
+    figures = every_figure(fitted, locale, measure)
+    for key, fig in figures.items():
+        text = said(fig)
+        assert not NPS_WORDS.search(text), (key, NPS_WORDS.findall(text), text)
+    for key in ("nps_trend", "nps_by_segment", "point_value", "sensitivity"):
+        assert name in said(figures[key]), key
+    assert title_of(figures["nps_trend"]).startswith({"en": "Net ", "de": "Netto-"}[locale] + name)
+    labels = {"csat": ("Satisfied", "Zufriedene"), "ces": ("Low effort", "Geringer Aufwand")}
+    assert labels[measure][locale == "de"] in said(figures["lifetime_value"])
+    plt.close("all")
+
+
+def test_figures_speak_nps_unless_told_otherwise(fitted):
+    """NPS's words by default, and again after a figure drawn in another measure's."""
+    first = every_figure(fitted, "en", None)
+    assert title_of(first["nps_trend"]).startswith("NPS")
+    assert "Promoters" in said(first["lifetime_value"]) and "promoters" in said(first["survival"])
+    every_figure(fitted, "en", "csat")
+    again = every_figure(fitted, "en", None)
+    assert {k: said(f) for k, f in again.items()} == {k: said(f) for k, f in first.items()}
+    with pytest.raises(ParameterError, match="measure"):
+        survival_curves(fitted["retention"], measure="nss")
+    plt.close("all")

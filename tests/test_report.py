@@ -18,10 +18,11 @@ from pptx.shapes.picture import Picture
 
 import cxvalue as cx
 from cxvalue.cli import main
+from cxvalue.formatting import fmt_number
 from cxvalue.report import load_config
 from cxvalue.report.deck import overflowing_text
 from cxvalue.report.flow import CHURN_DATES_NOTE
-from cxvalue.report.pack import write_report
+from cxvalue.report.pack import headline, summary_markdown, write_report
 from cxvalue.report.snapshot import read_snapshot
 from cxvalue.report.words import methods
 from cxvalue.samples import VERBATIMS
@@ -498,15 +499,15 @@ def test_a_csat_survey_makes_the_report_the_scale_says(tmp_path):
         csat_path, index=False
     )
 
-    def run(responses, locale="en"):
+    def run(responses, locale="en", extras=False):
         inputs = {name: {"path": str(path)} for name, path in paths.items()}
         config = parse_config({"locale": locale, "value": {"draws": 200, "transition": "observed"},
                                "inputs": inputs | {"responses": responses}})  # fmt: skip
-        return run_flow(config, extras=False, growth=False, progress=lambda _m: None)
+        return run_flow(config, extras=extras, growth=False, progress=lambda _m: None)
 
     nps, flow = (
         run({"path": str(paths["responses"])}),
-        run({"path": str(csat_path), "scale": "csat"}, "de"),
+        run({"path": str(csat_path), "scale": "csat"}, "de", extras=True),
     )
     pd.testing.assert_series_equal(flow.retention.params, nps.retention.params)
     point = nps.value.point["estimate"].iloc[0]
@@ -518,8 +519,23 @@ def test_a_csat_survey_makes_the_report_the_scale_says(tmp_path):
                              "promoter": [4, 5]}  # fmt: skip
     assert data["category_counts"] == make_snapshot(nps)["data"]["category_counts"]
     assert data["score_counts"] == [int((flow.latest["score"] == k).sum()) for k in range(1, 6)]
-    assert ("Antworten auf einer Skala von 1 bis 5: 1–2 zählen als Kritiker, 3 als "
-            "Indifferente, 4–5 als Promotoren; NPS ist") in " ".join(methods(flow))  # fmt: skip
+    assert ("Antworten auf einer Skala von 1 bis 5: 1–2 zählen als Unzufriedene, 3 als "
+            "Neutrale, 4–5 als Zufriedene; Netto-CSAT ist in diesem Bericht der Nettowert auf "
+            "dieser Skala, der Anteil der Zufriedenen minus der der Unzufriedenen."
+            ) in methods(flow)  # fmt: skip
+    # the pack names the score and its categories as a CSAT survey does
+    card = headline(flow)
+    assert [label for _, label in card.figures[1:]] == [
+        "ein Zufriedener gegenüber einem Unzufriedenen, je Kunde, über 3 Jahre",
+        "mehr Gewinn im ersten Jahr mit +5 CSAT-Punkten",
+        "Netto-CSAT heute (letzte Antwort je Kunde, n = "
+        f"{fmt_number(len(flow.latest), 0, 'de')[0]})",
+    ]
+    summary = summary_markdown(flow)
+    assert "- A satisfied customer is worth **" in summary and "- Net CSAT today" in summary
+    nps_words = re.compile(r"NPS|promot|passive|detractor|Kritiker|Indifferent", re.I)
+    prose = [card.footnote, *methods(flow), summary.split("\n## ")[0]]
+    assert not any(nps_words.search(text) for text in prose), prose
     assert not any(
         "Skala" in text for text in methods(run({"path": str(paths["responses"])}, "de"))
     )

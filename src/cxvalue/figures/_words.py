@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from cxvalue.figures._measures import ByMeasure
 from cxvalue.formatting import fmt_number
 
 _NUMBERS = {
@@ -30,15 +31,16 @@ _METHODS = {
     "en": {"wald": "Wald", "adjusted": "adjusted Wald", "bootstrap": "bootstrap"},
     "de": {"wald": "Wald", "adjusted": "adjustiert", "bootstrap": "Bootstrap"},
 }
-_WEIGHTING = {
+_WEIGHTING = ByMeasure({
     "en": {"survey": "Survey-weighted NPS", "revenue": "Revenue-weighted NPS",
            "survey×revenue": "Survey- and revenue-weighted NPS"},
     "de": {"survey": "Gewichteter NPS", "revenue": "Umsatzgewichteter NPS",
            "survey×revenue": "Gewichteter und umsatzgewichteter NPS"},
-}  # fmt: skip
+})  # fmt: skip
 
-TEXT = {
+TEXT = ByMeasure({
     "en": {
+        "axis": "NPS",
         "rose": "NPS rose {d} {pts} to {v} {span}",
         "fell": "NPS fell {d} {pts} to {v} {span}",
         "steady": "NPS held steady at {v} {span}",
@@ -71,6 +73,7 @@ TEXT = {
         "unadjusted": "NPS as surveyed, not adjusted for mix",
     },
     "de": {
+        "axis": "NPS",
         "rose": "NPS stieg {span} um {d} {pts} auf {v}",
         "fell": "NPS sank {span} um {d} {pts} auf {v}",
         "steady": "NPS blieb {span} stabil bei {v}",
@@ -103,12 +106,7 @@ TEXT = {
         "source_no_interval": "Quelle: n = {n} Umfrageantworten{span}. {what}.",
         "unadjusted": "NPS wie erhoben, nicht um den Mix bereinigt",
     },
-}
-
-LABELS = {
-    "en": {"promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"},
-    "de": {"promoter": "Promotoren", "passive": "Indifferente", "detractor": "Kritiker"},
-}
+})  # fmt: skip
 
 
 _POINTS = {"en": ("point", "points"), "de": ("Punkt", "Punkte")}
@@ -155,24 +153,55 @@ def what(locale: str, weighting: str) -> str:
     return _WEIGHTING[locale].get(weighting, TEXT[locale]["unadjusted"])
 
 
-LABELS["en"]["not_surveyed"] = "Not surveyed"
-LABELS["de"]["not_surveyed"] = "Nicht befragt"
-
+#: The categories' names: legends, axis labels, the ends of curves.
+LABELS = ByMeasure({
+    "en": {"promoter": "Promoters", "passive": "Passives", "detractor": "Detractors",
+           "not_surveyed": "Not surveyed"},
+    "de": {"promoter": "Promotoren", "passive": "Indifferente", "detractor": "Kritiker",
+           "not_surveyed": "Nicht befragt"},
+}, own={
+    "csat": {"en": {"promoter": "Satisfied", "passive": "Neutral", "detractor": "Dissatisfied",
+                    "not_surveyed": "Not surveyed"},
+             "de": {"promoter": "Zufriedene", "passive": "Neutrale", "detractor": "Unzufriedene",
+                    "not_surveyed": "Nicht befragt"}},
+    "ces": {"en": {"promoter": "Low effort", "passive": "Medium effort",
+                   "detractor": "High effort", "not_surveyed": "Not surveyed"},
+            "de": {"promoter": "Geringer Aufwand", "passive": "Mittlerer Aufwand",
+                   "detractor": "Hoher Aufwand", "not_surveyed": "Nicht befragt"}},
+})  # fmt: skip
 #: One customer of a category, for sentences ("a promoter is worth …").
-ONE = {
+ONE = ByMeasure({
     "en": {"promoter": "a promoter", "passive": "a passive", "detractor": "a detractor",
            "not_surveyed": "a customer not surveyed"},
     "de": {"promoter": "ein Promotor", "passive": "ein Indifferenter", "detractor": "ein Kritiker",
            "not_surveyed": "ein nicht befragter Kunde"},
-}  # fmt: skip
-#: The category in a transition ("from detractor to passive").
-MOVE = {
+})  # fmt: skip
+_NOUNS = {
     "en": {"promoter": "promoter", "passive": "passive", "detractor": "detractor"},
     "de": {"promoter": "Promotor", "passive": "Indifferent", "detractor": "Kritiker"},
 }
+#: The category as a noun ("a retained promoter's revenue").
+NOUN = ByMeasure(_NOUNS, own={
+    "csat": {"en": {"promoter": "satisfied customer", "passive": "neutral customer",
+                    "detractor": "dissatisfied customer"},
+             "de": {"promoter": "zufrieden", "passive": "neutral", "detractor": "unzufrieden"}},
+    "ces": {"en": {"promoter": "low-effort customer", "passive": "medium-effort customer",
+                   "detractor": "high-effort customer"},
+            "de": {"promoter": "geringer Aufwand", "passive": "mittlerer Aufwand",
+                   "detractor": "hoher Aufwand"}},
+})  # fmt: skip
+#: The category in a transition ("from detractor to passive").
+MOVE = ByMeasure(_NOUNS, own={
+    "csat": {"en": {"promoter": "satisfied", "passive": "neutral", "detractor": "dissatisfied"},
+             "de": {"promoter": "zufrieden", "passive": "neutral", "detractor": "unzufrieden"}},
+    "ces": {"en": {"promoter": "low effort", "passive": "medium effort",
+                   "detractor": "high effort"},
+            "de": {"promoter": "geringem Aufwand", "passive": "mittlerem Aufwand",
+                   "detractor": "hohem Aufwand"}},
+})  # fmt: skip
 
 #: The words of the model and money figures (survival, revenue, value, bridge, forecast, tornado).
-MONEY = {
+MONEY = ByMeasure({
     "en": {
         "survival": "After {months} months, {p1} of promoters are still customers, against {p2} "
         "of detractors",
@@ -342,7 +371,7 @@ MONEY = {
         "unadjusted": "nicht um Kontrollvariablen bereinigt",
         "years": "über {k} Jahre", "year": "über ein Jahr", "months": "über {k} Monate",
     },
-}  # fmt: skip
+})  # fmt: skip
 
 
 def horizon(locale: str, months: int) -> str:

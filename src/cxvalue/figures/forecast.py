@@ -19,8 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from cxvalue._validation import check_param
-from cxvalue.figures import _frames, _words, style
+from cxvalue.figures import _frames, _measures, _words, style
 from cxvalue.formatting import Locale
+from cxvalue.ingest.scale import Measure
 
 __all__ = ["forecast_fan"]
 
@@ -29,11 +30,13 @@ _LABEL_IN = 1.25
 _NEEDS = ("scenario", "period", "revenue", "lo_80", "hi_80", "lo_95", "hi_95")
 
 
+@_measures.speaks_measure
 def forecast_fan(
     forecast: pd.DataFrame,
     *,
     actuals: pd.Series | pd.DataFrame | None = None,
     locale: Locale = "en",
+    measure: Measure | None = None,
     currency: str = "EUR",
     ax: Axes | None = None,
     title: str | None = None,
@@ -51,6 +54,9 @@ def forecast_fan(
         Actual revenue by period: a Series indexed by period, or a frame with
         ``period`` and ``revenue`` (or ``actual``). Drawn as dots.
     locale : {"en", "de"}
+    measure : {"nps", "csat", "ces"}, optional
+        Whose words name the score and its categories ("net CSAT",
+        "satisfied customers"); by default NPS's.
     currency : str
     ax : matplotlib.axes.Axes, optional
         Draw here; the action title becomes the axes title.

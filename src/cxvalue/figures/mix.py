@@ -16,8 +16,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cxvalue._categories import SURVEYED
-from cxvalue.figures import _frames, _words, style
+from cxvalue.figures import _frames, _measures, _words, style
 from cxvalue.formatting import Locale, fmt_number, fmt_pct
+from cxvalue.ingest.scale import Measure
 
 __all__ = ["category_mix"]
 
@@ -27,12 +28,14 @@ _MIN_LABELLED = 0.07
 _DARK = frozenset({"promoter"})  # white text; dark text on the lighter colours
 
 
+@_measures.speaks_measure
 def category_mix(
     frame: pd.DataFrame,
     by: str | list[str] | None = None,
     *,
     ax: Axes | None = None,
     locale: Locale = "en",
+    measure: Measure | None = None,
     title: str | None = None,
     subtitle: str | None = None,
     source: str | None = None,
@@ -51,6 +54,9 @@ def category_mix(
         Draw here; the action title becomes the axes title and no subtitle or
         source line is drawn. By default a full-slide figure is made.
     locale : {"en", "de"}
+    measure : {"nps", "csat", "ces"}, optional
+        Whose words name the score and its categories ("net CSAT",
+        "satisfied customers"); by default NPS's.
     title, subtitle, source : str, optional
         Replace the automatic texts; ``""`` leaves one out.
     **kwargs

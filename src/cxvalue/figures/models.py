@@ -20,18 +20,21 @@ from matplotlib.ticker import MaxNLocator
 
 from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
 from cxvalue._validation import check_choice, check_param
-from cxvalue.figures import _frames, _words, style
+from cxvalue.figures import _frames, _measures, _words, style
 from cxvalue.formatting import LOCALES, Locale, fmt_number, fmt_pct
+from cxvalue.ingest.scale import Measure
 
 __all__ = ["revenue_change", "survival_curves"]
 
 
+@_measures.speaks_measure
 def survival_curves(
     retention: Any,
     *,
     months: int = 36,
     mix: str = "typical",
     locale: Locale = "en",
+    measure: Measure | None = None,
     ax: Axes | None = None,
     title: str | None = None,
     subtitle: str | None = None,
@@ -49,6 +52,9 @@ def survival_curves(
     mix : {"typical", "actual"}
         A typical customer, or today's mix of customers (standardised).
     locale : {"en", "de"}
+    measure : {"nps", "csat", "ces"}, optional
+        Whose words name the score and its categories ("net CSAT",
+        "satisfied customers"); by default NPS's.
     ax : matplotlib.axes.Axes, optional
         Draw here; the action title becomes the axes title.
     title, subtitle, source : str, optional
@@ -182,10 +188,12 @@ def _retention_source(retention: Any, n_draws: int, locale: str) -> str:
     )  # fmt: skip
 
 
+@_measures.speaks_measure
 def revenue_change(
     revenue_model: Any,
     *,
     locale: Locale = "en",
+    measure: Measure | None = None,
     ax: Axes | None = None,
     title: str | None = None,
     subtitle: str | None = None,
@@ -198,6 +206,9 @@ def revenue_change(
     revenue_model : RevenueModel
         From :func:`cxvalue.fit_revenue`; its :meth:`growth` is drawn.
     locale : {"en", "de"}
+    measure : {"nps", "csat", "ces"}, optional
+        Whose words name the score and its categories ("net CSAT",
+        "satisfied customers"); by default NPS's.
     ax : matplotlib.axes.Axes, optional
         Draw here; the action title becomes the axes title.
     title, subtitle, source : str, optional
@@ -296,7 +307,7 @@ def _growth_words(rel: pd.DataFrame, pp: str, level: float, locale: str) -> tupl
         return title, sub
     cat, v = by.index[0], float(by.iloc[0])
     return words["growth_one"].format(
-        cat=_words.MOVE[locale].get(cat, cat), p1=size(v), dir1=words["more" if v >= 0 else "less"]
+        cat=_words.NOUN[locale].get(cat, cat), p1=size(v), dir1=words["more" if v >= 0 else "less"]
     ), sub
 
 

@@ -20,8 +20,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-from cxvalue.figures import _frames, _words, style
+from cxvalue.figures import _frames, _measures, _words, style
 from cxvalue.formatting import Locale, fmt_nps, fmt_number
+from cxvalue.ingest.scale import Measure
 
 __all__ = ["nps_trend", "nps_by_segment"]
 
@@ -30,11 +31,13 @@ _NEEDS = ("nps", "lo", "hi", "n")
 _LABEL_IN = 0.95
 
 
+@_measures.speaks_measure
 def nps_trend(
     frame: pd.DataFrame,
     *,
     ax: Axes | None = None,
     locale: Locale = "en",
+    measure: Measure | None = None,
     title: str | None = None,
     subtitle: str | None = None,
     source: str | None = None,
@@ -53,6 +56,9 @@ def nps_trend(
         source line is drawn. By default a full-slide figure is made.
     locale : {"en", "de"}
         Language of the words and numbers.
+    measure : {"nps", "csat", "ces"}, optional
+        Whose words name the score and its categories ("net CSAT",
+        "satisfied customers"); by default NPS\'s.
     title, subtitle, source : str, optional
         Replace the automatic texts; ``""`` leaves one out.
     **kwargs
@@ -159,7 +165,7 @@ def _period_axis(ax: Axes, x: np.ndarray, df: pd.DataFrame, locale: str) -> None
     style.style_axes(ax, grid="y")
     ax.spines["left"].set_visible(False)
     _nps_ticks(ax.yaxis, locale)
-    ax.set_ylabel("NPS", fontsize=style.LABEL_SIZE, color=style.INK)
+    ax.set_ylabel(_words.TEXT[locale]["axis"], fontsize=style.LABEL_SIZE, color=style.INK)
     fig = ax.get_figure(root=True)
     width_in = ax.get_position().width * fig.get_size_inches()[0] * 0.9
     step = max(1, int(np.ceil(len(x) * _LABEL_IN / width_in)))
@@ -214,12 +220,14 @@ def _trend_words(df: pd.DataFrame, locale: str) -> tuple[str, str]:
     return words[key].format(d=d, pts=_words.points(locale, d), v=value, span=span), sub + hollow
 
 
+@_measures.speaks_measure
 def nps_by_segment(
     frame: pd.DataFrame,
     by: str | list[str] = "segment",
     *,
     ax: Axes | None = None,
     locale: Locale = "en",
+    measure: Measure | None = None,
     title: str | None = None,
     subtitle: str | None = None,
     source: str | None = None,
@@ -239,6 +247,9 @@ def nps_by_segment(
         source line is drawn. By default a full-slide figure is made.
     locale : {"en", "de"}
         Language of the words and numbers.
+    measure : {"nps", "csat", "ces"}, optional
+        Whose words name the score and its categories ("net CSAT",
+        "satisfied customers"); by default NPS\'s.
     title, subtitle, source : str, optional
         Replace the automatic texts; ``""`` leaves one out.
     **kwargs
@@ -330,7 +341,7 @@ def _group_axis(
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     _nps_ticks(ax.xaxis, locale)
-    ax.set_xlabel("NPS", fontsize=style.LABEL_SIZE, color=style.INK)
+    ax.set_xlabel(_words.TEXT[locale]["axis"], fontsize=style.LABEL_SIZE, color=style.INK)
     ok = df[~few]
     if not ok.empty:
         low, high = float(ok["lo"].min()), float(ok["hi"].max())

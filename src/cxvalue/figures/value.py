@@ -22,8 +22,9 @@ from matplotlib.ticker import MaxNLocator
 
 from cxvalue._categories import DETRACTOR, PROMOTER
 from cxvalue._validation import check_choice, check_param
-from cxvalue.figures import _frames, _words, style
+from cxvalue.figures import _frames, _measures, _words, style
 from cxvalue.formatting import LOCALES, Locale, fmt_nps, fmt_number
+from cxvalue.ingest.scale import Measure
 
 __all__ = ["lifetime_value", "point_value", "sensitivity_tornado", "value_bridge"]
 
@@ -52,10 +53,12 @@ def _value_source(result: Any, locale: str) -> str:
 # --- lifetime value ----------------------------------------------------------------------------
 
 
+@_measures.speaks_measure
 def lifetime_value(
     result: Any,
     *,
     locale: Locale = "en",
+    measure: Measure | None = None,
     currency: str = "EUR",
     ax: Axes | None = None,
     title: str | None = None,
@@ -70,6 +73,9 @@ def lifetime_value(
         From :func:`cxvalue.value`: its ``clv`` (``category``, ``estimate``,
         ``lo``, ``hi``, ``evidence``) and ``gaps``.
     locale : {"en", "de"}
+    measure : {"nps", "csat", "ces"}, optional
+        Whose words name the score and its categories ("net CSAT",
+        "satisfied customers"); by default NPS's.
     currency : str
         ISO code of the money (``"EUR"``, ``"USD"``, …).
     ax : matplotlib.axes.Axes, optional
@@ -169,10 +175,12 @@ def _clv_words(result: Any, locale: str, currency: str) -> tuple[str, str]:
 # --- the value of a point ---------------------------------------------------------------------
 
 
+@_measures.speaks_measure
 def point_value(
     result: Any,
     *,
     locale: Locale = "en",
+    measure: Measure | None = None,
     currency: str = "EUR",
     ax: Axes | None = None,
     title: str | None = None,
@@ -187,6 +195,9 @@ def point_value(
     result : ValueResult
         From :func:`cxvalue.value`: ``draws["point"]`` and ``point``.
     locale : {"en", "de"}
+    measure : {"nps", "csat", "ces"}, optional
+        Whose words name the score and its categories ("net CSAT",
+        "satisfied customers"); by default NPS's.
     currency : str
     ax : matplotlib.axes.Axes, optional
         Draw here; the action title becomes the axes title.
@@ -307,10 +318,12 @@ def _point_words(result: Any, locale: str, currency: str) -> tuple[str, str]:
 # --- the value bridge -------------------------------------------------------------------------
 
 
+@_measures.speaks_measure
 def value_bridge(
     bridge: pd.DataFrame,
     *,
     locale: Locale = "en",
+    measure: Measure | None = None,
     currency: str = "EUR",
     ax: Axes | None = None,
     title: str | None = None,
@@ -328,6 +341,9 @@ def value_bridge(
         whole base); ``attrs`` with ``nps_change``, ``horizon_months``,
         ``assumptions`` (or None) and ``customers``.
     locale : {"en", "de"}
+    measure : {"nps", "csat", "ces"}, optional
+        Whose words name the score and its categories ("net CSAT",
+        "satisfied customers"); by default NPS's.
     currency : str
     ax : matplotlib.axes.Axes, optional
         Draw here; the action title becomes the axes title.
@@ -482,10 +498,12 @@ def _bridge_source(attrs: dict, locale: str) -> str:
 # --- the sensitivity tornado ------------------------------------------------------------------
 
 
+@_measures.speaks_measure
 def sensitivity_tornado(
     sensitivity: pd.DataFrame,
     *,
     locale: Locale = "en",
+    measure: Measure | None = None,
     currency: str = "EUR",
     ax: Axes | None = None,
     title: str | None = None,
@@ -503,6 +521,9 @@ def sensitivity_tornado(
         Optional ``base_lo`` / ``base_hi`` (the base case's interval) are
         drawn as a band; ``attrs["assumptions"]`` gives the source line.
     locale : {"en", "de"}
+    measure : {"nps", "csat", "ces"}, optional
+        Whose words name the score and its categories ("net CSAT",
+        "satisfied customers"); by default NPS's.
     currency : str
     ax : matplotlib.axes.Axes, optional
         Draw here; the action title becomes the axes title.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -12,6 +13,10 @@ from cxvalue._validation import check_param
 
 #: The categories a scale cuts, from its bottom to its top.
 CUTS = (DETRACTOR, PASSIVE, PROMOTER)
+#: What a survey measures, which names its categories and its net score in figures and
+#: decks: likelihood to recommend (NPS), satisfaction (CSAT) or effort (CES).
+Measure = Literal["nps", "csat", "ces"]
+MEASURES: tuple[Measure, ...] = ("nps", "csat", "ces")
 
 
 def scale_text(low: int, high: int, cuts: Mapping[str, Sequence[int]]) -> str:
@@ -36,6 +41,11 @@ class Scale:
         The lowest and highest possible answer.
     detractor, passive, promoter : tuple of (int, int)
         Inclusive ranges of each category.
+    measure : {"nps", "csat", "ces"}
+        What the scale measures: the figures and the board pack name the
+        categories and the net score in its words ("net CSAT", "satisfied
+        customers"). Cut-points alone decide the categories, and whether two
+        scales are equal.
 
     Examples
     --------
@@ -51,8 +61,11 @@ class Scale:
     detractor: tuple[int, int] = (0, 6)
     passive: tuple[int, int] = (7, 8)
     promoter: tuple[int, int] = (9, 10)
+    measure: Measure = field(default="nps", compare=False)
 
     def __post_init__(self) -> None:
+        check_param(self.measure in MEASURES, "measure", "Scale", f"one of {MEASURES}",
+                    self.measure)  # fmt: skip
         check_param(
             isinstance(self.low, (int, np.integer))
             and isinstance(self.high, (int, np.integer))
@@ -80,12 +93,12 @@ class Scale:
     @classmethod
     def csat(cls) -> Scale:
         """A 1–5 satisfaction scale: 1–2 low, 3 neutral, 4–5 high."""
-        return cls(1, 5, detractor=(1, 2), passive=(3, 3), promoter=(4, 5))
+        return cls(1, 5, detractor=(1, 2), passive=(3, 3), promoter=(4, 5), measure="csat")
 
     @classmethod
     def ces(cls) -> Scale:
         """A 1–7 effort scale worded so that 7 is easiest: 1–3 low, 4–5 middle, 6–7 high."""
-        return cls(1, 7, detractor=(1, 3), passive=(4, 5), promoter=(6, 7))
+        return cls(1, 7, detractor=(1, 3), passive=(4, 5), promoter=(6, 7), measure="ces")
 
     def __str__(self) -> str:
         return scale_text(self.low, self.high, {c: getattr(self, c) for c in CUTS})

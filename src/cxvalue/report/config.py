@@ -43,7 +43,7 @@ import pandas as pd
 
 from cxvalue.errors import ConfigError, ParameterError, nearest
 from cxvalue.ingest.revenue import MOST_BILLING_MONTHS
-from cxvalue.ingest.scale import NAMED_SCALES, Scale
+from cxvalue.ingest.scale import MEASURES, NAMED_SCALES, Scale
 
 TABLES = ("responses", "revenue", "customers")
 INPUT_KEYS = (
@@ -197,8 +197,8 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
 
 
 def _scale(raw: Mapping[str, Any], name: str, prefix: str) -> Scale | None:
-    """The responses' score scale: "nps", "csat", "ces", or a table of low, high and the
-    three categories' inclusive ranges."""
+    """The responses' score scale: "nps", "csat", "ces", or a table of low, high, the three
+    categories' inclusive ranges and, optionally, the measure whose words the pack uses."""
     if "scale" not in raw:
         return None
     key, value = prefix + "scale", raw["scale"]
@@ -216,12 +216,19 @@ def _scale(raw: Mapping[str, Any], name: str, prefix: str) -> Scale | None:
         did_you = f' Did you mean "{hint}"?' if hint else ""
         raise ConfigError(f"{example}. Got {value!r}.{did_you}", key=key)
     parts = ("low", "high", "detractor", "passive", "promoter")
-    _known(value, parts, key + ".")
+    _known(value, (*parts, "measure"), key + ".")
+    measure = _get(value, "measure", str, "nps", key + ".").lower()
+    if measure not in MEASURES:
+        raise ConfigError(
+            f'{key}.measure must be "nps", "csat" or "ces" (what the scale measures; it names '
+            f"the categories in the pack). Got {value['measure']!r}.",
+            key=key + ".measure",
+        )
     try:
         cuts = {c: tuple(value[c]) for c in parts[2:]}
         if not all(len(v) == 2 and all(isinstance(x, int) for x in v) for v in cuts.values()):
             raise TypeError
-        return Scale(int(value["low"]), int(value["high"]), **cuts)
+        return Scale(int(value["low"]), int(value["high"]), **cuts, measure=measure)
     except ParameterError as error:  # a ValueError: first
         raise ConfigError(f"{key}: {error}", key=key) from error
     except (KeyError, TypeError, ValueError) as error:

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 
 from cxvalue import figures
 from cxvalue.figures import style
+from cxvalue.figures._measures import reword
 from cxvalue.formatting import fmt_nps, fmt_number, fmt_pct
 from cxvalue.growth import GrowthResult
 from cxvalue.report import words
@@ -101,6 +102,7 @@ def write_report(
             "snapshot": snapshot}  # fmt: skip
 
 
+@words.spoken
 def draw_figures(flow: Flow, folder: Path, slide_dir: Path) -> list[FigureSlide]:
     """Draw every figure, save PNG and SVG into ``folder``, and return one slide per figure
     (its picture, without the title the slide carries, in ``slide_dir``)."""
@@ -154,6 +156,7 @@ def _text(fig: Figure, gid: str) -> str:
     return " ".join(t.get_text() for t in fig.texts if t.get_gid() == gid)
 
 
+@words.spoken
 def build_deck(flow: Flow, slides: list[FigureSlide]) -> Deck:
     """The deck: title, value at stake, figure slides, methods and caveats."""
     w = words.for_locale(flow.config.locale)
@@ -168,6 +171,7 @@ def build_deck(flow: Flow, slides: list[FigureSlide]) -> Deck:
     )  # fmt: skip
 
 
+@words.spoken
 def headline(flow: Flow) -> HeadlineSlide:
     """The value at stake: the point, the gap, the +5 scenario and NPS today."""
     loc, cur = flow.config.locale, flow.config.currency
@@ -204,6 +208,7 @@ def _nps_now_key(now: pd.Series) -> str:
     return "nps_now" if now["weighting"] == "none" else "nps_now_weighted"
 
 
+@words.spoken
 def summary_markdown(flow: Flow) -> str:
     """The numbers in words and tables."""
     loc, cur = flow.config.locale, flow.config.currency
@@ -211,8 +216,7 @@ def summary_markdown(flow: Flow) -> str:
     point, now = result.point.iloc[0], flow.nps_now.iloc[0]
     gap = result.gaps.set_index("comparison").loc["promoter - detractor"]
     cash = lambda v: words.money([v], loc, cur)[0]  # noqa: E731
-    lines = [
-        f"# {flow.config.title}", "",
+    prose = [
         f"- One more NPS point is worth **{cash(point['estimate'])}** "
         f"[{cash(point['lo'])} – {cash(point['hi'])}] in discounted profit over "
         f"{a.horizon_months} months ({int(point['customers_moving']):,} customers moving).",
@@ -223,14 +227,15 @@ def summary_markdown(flow: Flow) -> str:
         f"**{fmt_nps(now['nps'], locale=loc)[0]}** [{fmt_nps(now['lo'], locale=loc)[0]} – "
         f"{fmt_nps(now['hi'], locale=loc)[0]}], n = {int(now['n']):,}.",
     ]  # fmt: skip
+    lines = [f"# {flow.config.title}", "", *(reword(line, "en") for line in prose)]
     if flow.growth is not None:
         lines.append(retention_line(flow.growth, loc))
-    lines += ["", f"Assumptions: {a.describe()}.", ""]
+    lines += ["", reword(f"Assumptions: {a.describe()}.", "en"), ""]
     evidence = sorted({e for e in [*result.clv["evidence"], point["evidence"]] if e})
     if evidence:
-        lines += ["**Evidence:** " + "; ".join(evidence), ""]
+        lines += ["**Evidence:** " + reword("; ".join(evidence), "en"), ""]
     for title, table in key_tables(flow).items():
-        heading = title.replace("_", " ").capitalize().replace("Nps ", "NPS ")
+        heading = reword(title.replace("_", " ").capitalize().replace("Nps ", "NPS "), "en")
         lines += [f"## {heading}", "", _markdown_table(table), ""]
     if flow.notes:
         lines += ["## Notes from the run", "", *[f"- {n}" for n in flow.notes], ""]

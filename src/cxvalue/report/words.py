@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from cxvalue.figures import _frames, _words
+from cxvalue.figures._measures import ByMeasure, reword, speaking
 from cxvalue.formatting import fmt_currency, fmt_number, fmt_pct
 from cxvalue.ingest.scale import CUTS, Scale
 from cxvalue.report.flow import (
@@ -19,7 +22,10 @@ from cxvalue.report.flow import (
 )
 from cxvalue.value import NOT_ENOUGH_PREFIX, WIDE
 
-TEXT = {
+T = TypeVar("T")
+
+#: Written as NPS names things; read in the words of the report's measure (CSAT, CES).
+TEXT = ByMeasure({
     "en": {
         "subtitle": "What customer experience is worth: NPS, retention and revenue",
         "data_to": "Data to {end}",
@@ -120,7 +126,7 @@ TEXT = {
         "note": "Hinweis: {what}",
         "nothing": "nichts",
     },
-}
+})  # fmt: skip
 
 #: Speaker notes: how each figure was made (English; they are for the presenter).
 NOTES = {
@@ -170,6 +176,24 @@ NOTES = {
         "definition where churn is inferred from empty months."
     ),
 }
+
+
+def measure(flow: Any) -> str:
+    """What the report's survey measures ("nps", "csat", "ces"): its responses' scale's."""
+    scale = flow.config.inputs["responses"].scale
+    return "nps" if scale is None else scale.measure
+
+
+def spoken(write: Callable[..., T]) -> Callable[..., T]:
+    """A function of the flow (its first argument) that writes the pack's words, writing
+    them in those of the flow's measure: "net CSAT", "satisfied customers"."""
+
+    @functools.wraps(write)
+    def written(flow: Any, *args: Any, **kwargs: Any) -> T:
+        with speaking(measure(flow)):
+            return write(flow, *args, **kwargs)
+
+    return written
 
 
 def for_locale(locale: str) -> dict[str, str]:
@@ -261,13 +285,14 @@ def _churn(flow: Any, w: dict) -> str:
 def notes(name: str, flow: Any) -> str:
     """Speaker notes for one figure slide."""
     a = flow.value.assumptions
-    return NOTES[name].format(
+    return reword(NOTES[name], "en").format(
         link=flow.retention.link, controls=", ".join(flow.controls).replace("_", " "),
         churn=flow.retention.churn_rule, draws=f"{a.n_draws:,}", points=5,
         transition=_frames.transition_text(a, "en"),
     )  # fmt: skip
 
 
+@spoken
 def methods(flow: Any) -> list[str]:
     """The methods-and-caveats bullets: ledgers, models, assumptions, what to keep in mind.
 
@@ -326,11 +351,12 @@ def _evidence(flow: Any) -> list[str]:
 def evidence(reasons: str, locale: str) -> str:
     """Why a number lacks evidence (:func:`cxvalue.value.evidence`'s text, with or without
     its "not enough evidence: "), in the report's language. The reasons cxvalue.value
-    gives itself are translated; a model's own warning stays as it is."""
+    gives itself are translated; a model's own warning stays as it is. Both are in the
+    words of the measure spoken ("dissatisfied customers" in a CSAT report)."""
     reasons = reasons.removeprefix(NOT_ENOUGH_PREFIX)
-    if locale != "de":
-        return reasons
-    return "; ".join(_reason_de(reason) for reason in reasons.split("; "))
+    if locale == "de":
+        reasons = "; ".join(_reason_de(reason) for reason in reasons.split("; "))
+    return reword(reasons, locale)
 
 
 def _reason_de(reason: str) -> str:
