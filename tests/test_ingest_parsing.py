@@ -75,6 +75,7 @@ def test_typed_and_unreadable_amounts():
         (["03/04/2025"], {"dayfirst": True}, ["2025-04-03"]),
         (["03/04/2025"], {"dayfirst": False}, ["2025-03-04"]),
         (["2025/03/31"], {}, ["2025-03-31"]),
+        (["20250331", "19991231"], {}, ["2025-03-31", "1999-12-31"]),  # SAP, warehouses
     ],
 )  # fmt: skip
 def test_dates(cells, kwargs, dates):
@@ -117,13 +118,15 @@ def test_an_explicit_dayfirst_wins_and_cells_that_do_not_fit_are_rejected(tmp_pa
     [("Jan 2025", "2025-01"), ("January 2025", "2025-01"), ("Mär 2025", "2025-03"),
      ("Mrz. 25", "2025-03"), ("Okt 2024", "2024-10"), ("2025-02", "2025-02"),
      ("02/2025", "2025-02"),
-     ("01.03.2025", "2025-03"), ("2025-03-15", "2025-03"), ("Dez-24", "2024-12")],
+     ("01.03.2025", "2025-03"), ("2025-03-15", "2025-03"), ("Dez-24", "2024-12"),
+     ("202502", "2025-02"), (202502, "2025-02"), ("2025M02", "2025-02")],
 )  # fmt: skip
 def test_month_labels(label, month):
     assert parse_month_label(label) == pd.Timestamp(month + "-01")
 
 
-@pytest.mark.parametrize("label", ["Total", "Customer", "2025", "13/2025", "Foo 2025"])
+@pytest.mark.parametrize("label", ["Total", "Customer", "2025", "13/2025", "Foo 2025", "202513",
+                                   "123456", "2025M13"])  # fmt: skip
 def test_not_month_labels(label):
     assert parse_month_label(label) is None
 
@@ -369,3 +372,14 @@ def test_an_empty_first_sheet_names_the_others_and_one_sheet_adds_nothing(tmp_pa
     with pytest.raises(InputError) as error:
         read_customers(single)
     assert "sheet" not in str(error.value)
+
+
+def test_periods_as_warehouses_and_sap_write_them(tmp_path):
+    """A fiscal period 202501, or a posting date 20250131, was 'not a date' for every row."""
+    text = "customer_id,period,amount\nA,202501,100\nB,202502,50\nC,20250315,70\nD,202513,5\n"
+    result = read_revenue(write(tmp_path, "v.csv", text))
+    months = ("2025-01-01", "2025-02-01", "2025-03-01")
+    assert result.table["period"].tolist() == [pd.Timestamp(m) for m in months]
+    assert [(e.what, e.rows) for e in result.ledger.rejected] == [("period not a date", (5,))]
+    wide = "customer_id,202501,202502\nA,100,110\n"
+    assert read_revenue(write(tmp_path, "w.csv", wide)).table["revenue"].tolist() == [100, 110]

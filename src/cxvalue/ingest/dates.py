@@ -1,9 +1,10 @@
 """Vectorised date parsing, one convention per column.
 
 ISO dates and times, German dotted dates (``31.03.2025``), Excel serial
-numbers (``45747``), typed dates from spreadsheets and Parquet, slash or
-dash dates (``03/31/2025``, ``31-03-2025``) and, for billing periods, month
-labels (``Jan 2025``, ``2025-02``, ``Mär 2025``). Slash dates are read
+numbers (``45747``), compact dates (``20250331``), typed dates from
+spreadsheets and Parquet, slash or dash dates (``03/31/2025``,
+``31-03-2025``) and, for billing periods, month labels (``Jan 2025``,
+``2025-02``, ``202502``, ``Mär 2025``). Slash dates are read
 day-first or month-first for the whole column: a value whose first part is
 above 12 shows day-first, one whose second part is, month-first; when every
 value could be read either way and ``dayfirst`` is not given, a
@@ -29,6 +30,7 @@ _MONTHS = {
 _ISO = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:$|[ T])"
 _DOTTED = r"^\d{1,2}\.\d{1,2}\.\d{2,4}(?:$|\s)"
 _SERIAL = r"^\d{5}(?:\.\d+)?$"
+_COMPACT = r"^(?:19|20)\d{6}$"  # 20250131, as SAP and warehouses write dates
 _SLASH = r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?:$|[ T])"
 
 
@@ -92,8 +94,11 @@ def _unique_dates(text: pd.Series, months: bool) -> tuple[pd.Series, pd.Series]:
     out[dotted] = _from_parts(day[2], day[1], day[0])
     serial = flag(text.str.match(_SERIAL))
     out[serial] = EXCEL_EPOCH + pd.to_timedelta(text[serial].astype(float).round(), unit="D")
+    compact = flag(text.str.match(_COMPACT))
+    ymd = text[compact].astype(object).str.extract(r"^(\d{4})(\d{2})(\d{2})$")
+    out[compact] = _from_parts(ymd[0], ymd[1], ymd[2])
     slash = flag(text.str.match(_SLASH))
-    rest = ~(iso | dotted | serial | slash) & flag(text.ne(""))
+    rest = ~(iso | dotted | serial | compact | slash) & flag(text.ne(""))
     if months and rest.any():
         out[rest] = pd.to_datetime(text[rest].astype(object).map(parse_month_label))
     return out, slash
@@ -174,7 +179,8 @@ def parse_month_label(label: object) -> pd.Timestamp | None:
     """A column header or cell naming a month → its first day, or None.
 
     Accepts ``Jan 2025``, ``January 2025``, ``Mär 2025``, ``Mrz. 25``,
-    ``2025-02``, ``02/2025``, ``01.03.2025``, ``2025-03-01`` and typed dates; a
+    ``2025-02``, ``02/2025``, ``202502``, ``2025M02``, ``01.03.2025``,
+    ``2025-03-01`` and typed dates; a
     quarter (``Q1 2025``, ``2025-Q2``, ``3. Quartal 2025``, see :func:`is_quarter_label`)
     names its first month.
     """
@@ -182,6 +188,8 @@ def parse_month_label(label: object) -> pd.Timestamp | None:
         return pd.Timestamp(label).to_period("M").to_timestamp()  # type: ignore[arg-type]
     text = str(label).strip().lower()
     if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?: 00:00:00)?", text):
+        year, month = int(m.group(1)), int(m.group(2))
+    elif m := re.fullmatch(r"((?:19|20)\d{2})m?(\d{2})", text):  # 202501, 2025M01
         year, month = int(m.group(1)), int(m.group(2))
     elif m := re.fullmatch(r"(\d{1,2})[./-](\d{4})", text):
         year, month = int(m.group(2)), int(m.group(1))
