@@ -160,6 +160,19 @@ def test_the_report_stops_on_amounts_in_another_currency(tmp_path):
     read_inputs(parse_config({"inputs": inputs, "currency": "USD"}, tmp_path))
 
 
+def test_a_file_with_no_usable_row_says_why(tmp_path):
+    """The report said "no usable rows (see its ledger)", and a CLI user has no ledger."""
+    from cxvalue.errors import EmptyInputError
+    from cxvalue.report.flow import read_inputs
+
+    (tmp_path / "r.csv").write_text("customer_id,responded_at,score\n1,2025-01-03,9\n")
+    (tmp_path / "v.csv").write_text("customer_id,period,revenue\n1,FY25-P01,10\n2,FY25-P01,9\n")
+    inputs = {"responses": {"path": "r.csv"}, "revenue": {"path": "v.csv"}}
+    with pytest.raises(EmptyInputError, match=r"v\.csv: no usable rows(.|\n)*period not a date"
+                       r"\s+rows 2, 3"):  # fmt: skip
+        read_inputs(parse_config({"inputs": inputs}, tmp_path))
+
+
 def test_the_report_stops_on_a_currency_column_of_two_currencies(tmp_path):
     """A billing export's currency column (Stripe's "currency": eur, usd) was a column not
     used: euros and dollars were added as they were."""

@@ -224,7 +224,9 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
         customers = None if reading is None else reading.result()
     for name, result in (("responses", responses), ("revenue", revenue)):
         if result.table.empty:
-            raise EmptyInputError(f"{spec[name].path}: no usable rows (see its ledger).")
+            raise EmptyInputError(
+                f"{spec[name].path}: no usable rows. Its ledger:\n{result.ledger}"
+            )
     check_currency(config.currency, revenue.currencies, v.path.name)
     names = {name: spec[name].path.name for name in spec}
     listed = None if customers is None else customers.table["customer_id"]
