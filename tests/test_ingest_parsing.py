@@ -76,13 +76,18 @@ def test_typed_and_unreadable_amounts():
         (["03/04/2025"], {"dayfirst": False}, ["2025-03-04"]),
         (["2025/03/31"], {}, ["2025-03-31"]),
         (["20250331", "19991231"], {}, ["2025-03-31", "1999-12-31"]),  # SAP, warehouses
+        (["Mar 31, 2025 10:12:00 am", "April 1st, 2025", "Sept 4, 2025"], {},
+         ["2025-03-31", "2025-04-01", "2025-09-04"]),  # Alchemer, US spreadsheets
+        (["31 March 2025", "1. April 2025 14:00", "03-MÄR-25", "5. Mai 2025"], {},
+         ["2025-03-31", "2025-04-01", "2025-03-03", "2025-05-05"]),  # Oracle, German
+        (["Marketing 3 2025", "Feb 30, 2025", "Mon 3, 2025"], {}, [None] * 3),
     ],
 )  # fmt: skip
 def test_dates(cells, kwargs, dates):
     kwargs = {"dayfirst": None, **kwargs}
     rows = pd.Series(range(2, len(cells) + 2))
     parsed, _ = parse_dates(pd.Series(cells), source="f.csv", column="d", rows=rows, **kwargs)
-    assert parsed.tolist() == [pd.Timestamp(d) for d in dates]
+    assert parsed.tolist() == [pd.Timestamp(d) if d else pd.NaT for d in dates]
 
 
 def test_typed_dates_from_spreadsheets_and_frames():

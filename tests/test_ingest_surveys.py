@@ -317,3 +317,28 @@ def test_a_typeform_export_is_read_by_its_submit_date(tmp_path):
     table = read_responses(write(tmp_path, "typeform.csv", text)).table
     assert table[["customer_id", "score"]].values.tolist() == [["00001", 9]]
     assert table["responded_at"].tolist() == [pd.Timestamp("2025-03-05")]  # submitted, not started
+
+
+def test_a_delighted_export_is_read_by_its_created_at(tmp_path):
+    """Delighted dates its answers "Created at": the read stopped at "no 'responded_at'
+    column" and offered 'Response ID' as the date."""
+    text = ("Response ID,Score,Comment,Permalink,Created at,Updated at,Person ID,Name,Email,"
+            "Customer ID\n"
+            "r_1,9,Great,https://x/1,2025-01-03 23:12:00 -0800,2025-02-01 10:00:00 -0800,p_1,Ann,"
+            "a@x.com,C001\n")  # fmt: skip
+    table = read_responses(write(tmp_path, "delighted.csv", text)).table
+    assert table[["customer_id", "score"]].values.tolist() == [["C001", 9]]
+    assert table["responded_at"].tolist() == [pd.Timestamp("2025-01-03")]  # created, not updated
+
+
+def test_an_alchemer_export_is_read_with_its_month_named_dates(tmp_path):
+    """Alchemer (SurveyGizmo) writes "Jan 03, 2025 10:12:00 am": every row was rejected as
+    not a date, and the library returned an empty table."""
+    text = ('Response ID,Time Started,Date Submitted,Status,How likely are you to recommend us '
+            'to a friend or colleague?,customer_id\n'
+            '1,"Jan 03, 2025 10:12:00 am","Jan 03, 2025 10:15:00 am",Complete,9,C001\n'
+            '2,"Dec 31, 2024 11:58:00 pm","Jan 01, 2025 00:03 am",Complete,3,C002\n')  # fmt: skip
+    result = read_responses(write(tmp_path, "alchemer.csv", text))
+    assert not result.ledger.rejected
+    assert result.table["responded_at"].tolist() == [pd.Timestamp("2025-01-03"),
+                                                     pd.Timestamp("2025-01-01")]  # fmt: skip

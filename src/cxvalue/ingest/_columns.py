@@ -30,7 +30,7 @@ SYNONYMS: dict[str, Tiers] = {
         ("enddate", "end date", "date submitted", "submitted at", "completed at", "submit date",
          "submit date (utc)", "submission date"),
         ("recordeddate", "recorded date"),
-        ("date", "datum", "survey date", "timestamp", "zeitstempel"),
+        ("date", "datum", "survey date", "timestamp", "zeitstempel", "created at"),
         ("startdate", "start date", "date modified", "start date (utc)"),
     ),
     "score": (

@@ -1,7 +1,8 @@
 """Vectorised date parsing, one convention per column.
 
 ISO dates and times, German dotted dates (``31.03.2025``), Excel serial
-numbers (``45747``), compact dates (``20250331``), typed dates from
+numbers (``45747``), compact dates (``20250331``), dates that name their
+month (``Jan 03, 2025``, ``3. Januar 2025``), typed dates from
 spreadsheets and Parquet, slash or dash dates (``03/31/2025``,
 ``31-03-2025``) and, for billing periods, month labels (``Jan 2025``,
 ``2025-02``, ``202502``, ``Mär 2025``). Slash dates are read
@@ -27,10 +28,23 @@ _MONTHS = {
     "jan": 1, "jän": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "may": 5, "mai": 5,
     "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12,
 }  # fmt: skip
+#: Months by their name or its abbreviation, in English and German.
+_MONTH_NAMES = _MONTHS | {
+    name: number
+    for number, names in enumerate((
+        "january januar jänner", "february februar", "march märz maerz", "april", "may",
+        "june juni", "july juli", "august", "september sept", "october oktober", "november",
+        "december dezember"), start=1)
+    for name in names.split()
+}  # fmt: skip
 _ISO = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:$|[ T])"
 _DOTTED = r"^\d{1,2}\.\d{1,2}\.\d{2,4}(?:$|\s)"
 _SERIAL = r"^\d{5}(?:\.\d+)?$"
 _COMPACT = r"^(?:19|20)\d{6}$"  # 20250131, as SAP and warehouses write dates
+# the month by name: "Jan 03, 2025 10:12 am" (Alchemer), "January 3rd, 2025", and
+# "3 January 2025", "3. Januar 2025", "03-JAN-25" (Oracle)
+_MONTH_DAY = r"^([a-zäé]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:$|[\s,T])"
+_DAY_MONTH = r"^(\d{1,2})\.?[\s\-]+([a-zäé]{3,9})\.?[\s\-]+(\d{4}|\d{2})(?:$|[\s,T:])"
 _SLASH = r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?:$|[ T])"
 
 
@@ -99,9 +113,22 @@ def _unique_dates(text: pd.Series, months: bool) -> tuple[pd.Series, pd.Series]:
     out[compact] = _from_parts(ymd[0], ymd[1], ymd[2])
     slash = flag(text.str.match(_SLASH))
     rest = ~(iso | dotted | serial | compact | slash) & flag(text.ne(""))
+    if rest.any():
+        named = _named_month_dates(text[rest].astype(object).str.lower())
+        out[named.index] = named
+        rest &= out.isna()
     if months and rest.any():
         out[rest] = pd.to_datetime(text[rest].astype(object).map(parse_month_label))
     return out, slash
+
+
+def _named_month_dates(text: pd.Series) -> pd.Series:
+    """Dates that name their month (lower-case cells) → dates; NaT where none is named."""
+    month_day = text.str.extract(_MONTH_DAY)
+    day_month = text.str.extract(_DAY_MONTH)
+    named = month_day[0].notna()
+    year, name, day = (month_day[i].where(named, day_month[j]) for i, j in ((2, 2), (0, 1), (1, 0)))
+    return _from_parts(year, name.map(_MONTH_NAMES), day)
 
 
 def _typed_dates(values: pd.Series) -> pd.Series:
