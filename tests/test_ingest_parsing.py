@@ -286,6 +286,35 @@ def test_title_rows_of_a_workbook_are_skipped_and_rows_still_match(tmp_path):
     )
 
 
+def test_years_above_months_make_one_header_in_a_workbook_and_a_csv(tmp_path):
+    """A finance sheet's year band (2024 merged over Jan, Feb, …, a year's total beside its
+    months) stopped the read at "cannot tell the revenue layout"."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["Umsatz je Kunde"], ["Kunde", 2024, None, "2025", None, None],
+                [None, "Dez", "Summe", "Jan", 2, "Summe"],
+                ["00001", 100, 100, 110, 120, 230], ["00002", "x", 0, 95, 0, 95]):  # fmt: skip
+        sheet.append(row)
+    sheet.merge_cells("B2:C2")
+    sheet.merge_cells("D2:F2")
+    book.save(tmp_path / "band.xlsx")
+    text = (
+        "Kunde;2024;;2025;;\n;Dez;Summe;Jan;2;Summe\n00001;100;100;110;120;230\n00002;x;0;95;0;95\n"
+    )
+    for result, first in ((read_revenue(tmp_path / "band.xlsx"), 4),
+                          (read_revenue(write(tmp_path, "band.csv", text)), 3)):  # fmt: skip
+        table = result.table
+        assert table["period"].dt.strftime("%Y-%m").tolist() == ["2024-12", "2025-01", "2025-02"]
+        assert table["revenue"].tolist() == [100.0, 110.0, 120.0]  # 00002's row: rejected
+        assert result.ledger.rejected[0].rows == (first + 1,)  # as the sheet numbers it
+        assert "two header rows, years above months: read as 'Dez 2024' to '02/2025'" in (
+            result.ledger.notes
+        )
+        assert "columns not used: Summe 2024, Summe 2025" in result.ledger.notes
+
+
 def test_multi_line_verbatims_count_as_one_row(tmp_path):
     text = (
         'customer_id,responded_at,score,comment\nA,2025-01-01,9,"line one\nline two"\n'

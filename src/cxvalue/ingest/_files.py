@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from cxvalue._validation import check_choice
 from cxvalue.errors import EmptyInputError, InputError, ParseError, nearest
+from cxvalue.ingest.dates import parse_month_label
 from cxvalue.ingest.parsing import TEXT, is_blank
 
 DATAFRAME = "<DataFrame>"
@@ -34,6 +35,7 @@ VENDORS = (None, "qualtrics", "surveymonkey", "plain")
 _SM_SUBLABELS = ("Response", "Open-Ended Response")
 _QUOTED = re.compile(r'"[^"]*"')
 _SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
+_YEAR = re.compile(r"((?:19|20)\d{2})(?:\.0)?")
 #: Rows above the header that hold a title (one filled cell or none): skipped, this many at most.
 MOST_TITLE_ROWS = 10
 
@@ -317,6 +319,11 @@ def _assemble(
     rejected: dict[str, list[int]] | None = None,
 ) -> RawTable:
     """Recognise the vendor on the header, drop its extra header rows, name the columns."""
+    if banded := _year_band(header, body):
+        header, body, first_row = banded, body.iloc[1:].reset_index(drop=True), first_row + 1
+        months = [h for h in header if parse_month_label(h) is not None]
+        notes = [*notes, f"two header rows, years above months: read as {months[0]!r} to "
+                         f"{months[-1]!r}"]  # fmt: skip
     peek = [[_header_cell(c) for c in body.iloc[i]] for i in range(min(2, len(body)))]
     detected, extra = _detect_vendor(header, peek, vendor)
     names, questions = _column_names(header, peek, detected)
@@ -347,6 +354,27 @@ def _assemble(
     if frame.empty:
         raise _empty(source)
     return RawTable(frame, source, detected, notes, delimiter, questions, rejected)
+
+
+def _year_band(header: list[str], body: pd.DataFrame) -> list[str] | None:
+    """A finance sheet's two header rows, years above months (``2024`` over ``Jan``,
+    ``Feb``, …, often merged), as one header (``Jan 2024``, ``Feb 2024``, …); None when
+    the header is not such a band."""
+    years = [_YEAR.fullmatch(h) for h in header]
+    first = next((i for i, y in enumerate(years) if y), None)
+    if first is None or len(body) < 2:
+        return None
+    if any(h and not y for h, y in zip(header[first:], years[first:], strict=True)):
+        return None  # a column after the first year that is not one
+    below = [_header_cell(c) for c in body.iloc[0]]
+    if any(below[:first]):  # the row below names no customer: it is a header, not data
+        return None
+    merged, year = list(header[:first]), ""
+    for y, cell in zip(years[first:], below[first:], strict=True):
+        year = y[1] if y else year
+        merged.append(f"{int(cell):02d}/{year}" if cell.isdigit() else f"{cell} {year}".strip())
+    months = sum(parse_month_label(h) is not None for h in merged[first:])
+    return merged if months >= 2 else None
 
 
 def _detect_vendor(header: list[str], peek: list[list[str]], vendor: str | None) -> tuple[str, int]:
