@@ -241,6 +241,25 @@ def test_a_canonical_table_reads_back_unchanged_from_parquet_and_as_a_frame(tmp_
     assert (entry.what, entry.rows) == ("score disagrees with category", (2,))
 
 
+def test_a_german_surveymonkey_export_is_read_as_the_english_one(tmp_path):
+    """Befragten-ID, Enddatum, Benutzerdefinierte Daten 1 and the sub-label "Antwort": the
+    read stopped at "no 'customer_id' column", and the second header row was a response."""
+    text = (
+        "Befragten-ID,Kollektor-ID,Startdatum,Enddatum,Benutzerdefinierte Daten 1,"
+        '"Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen weiterempfehlen?",'
+        "Was ist der wichtigste Grund für Ihre Bewertung?\n"
+        ",,,,,Antwort,Offene Antwort\n"
+        "1001,55,30.01.2025 23:50:00,31.01.2025 00:10:00,00017,9,Gut\n"
+        "1002,55,14.02.2025 10:00:00,14.02.2025 10:05:00,00018,3,\n"
+    )
+    result = read_responses(write(tmp_path, "sm_de.csv", text))
+    assert result.vendor == "surveymonkey"
+    table = result.table
+    assert table[["customer_id", "score", "response_id"]].values.tolist() == [
+        ["00017", 9, "1001"], ["00018", 3, "1002"]]  # fmt: skip
+    assert table["responded_at"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-31", "2025-02-14"]
+
+
 def test_a_surveymonkey_export_without_an_id_suggests_the_account_question(tmp_path):
     """'Collector ID' was suggested as the customer id: SurveyMonkey's own column."""
     text = ("Respondent ID,Collector ID,End Date,How likely is it that you would recommend us?,"

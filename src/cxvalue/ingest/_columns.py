@@ -22,16 +22,16 @@ SYNONYMS: dict[str, Tiers] = {
         ("customer number", "customer no", "account id", "account number", "client id",
          "kundennummer", "kunden id", "kundennr"),
         ("externalreference", "external data reference", "externaldatareference"),
-        ("custom data 1",),
+        ("custom data 1", "benutzerdefinierte daten 1"),
         ("customer", "account", "kunde", "client"),
     ),
     "responded_at": (
         ("responded_at", "response date", "responded"),
         ("enddate", "end date", "date submitted", "submitted at", "completed at", "submit date",
-         "submit date (utc)", "submission date"),
+         "submit date (utc)", "submission date", "enddatum"),
         ("recordeddate", "recorded date"),
         ("date", "datum", "survey date", "timestamp", "zeitstempel", "created at"),
-        ("startdate", "start date", "date modified", "start date (utc)"),
+        ("startdate", "start date", "date modified", "start date (utc)", "startdatum"),
     ),
     "score": (
         ("score",),
@@ -39,7 +39,7 @@ SYNONYMS: dict[str, Tiers] = {
     ),
     "response_id": (
         ("response_id",),
-        ("responseid", "respondent id", "respondentid", "response number"),
+        ("responseid", "respondent id", "respondentid", "response number", "befragten-id"),
     ),
     "weight": (("weight",), ("survey weight", "gewicht", "weighting")),
     "period": (
@@ -138,7 +138,8 @@ def _mapped(visible: list[str], canonical: str, name: str, source: str) -> str:
 
 #: Survey tools' own columns: never a customer's id, so never suggested as one.
 SURVEY_SYSTEM_IDS = {"respondentid", "collectorid", "responseid", "ipaddress", "recipientemail",
-                     "distributionchannel", "userlanguage"}  # fmt: skip
+                     "distributionchannel", "userlanguage", "befragtenid", "kollektorid",
+                     "ipadresse"}  # fmt: skip
 #: Words that make a column (a survey question's text, say) the likeliest customer id.
 ID_WORDS = ("customer", "account", "kunde", "client")
 

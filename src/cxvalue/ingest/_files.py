@@ -32,7 +32,8 @@ from cxvalue.ingest.parsing import TEXT, is_blank
 DATAFRAME = "<DataFrame>"
 WORKBOOKS = (".xlsx", ".xlsm")
 VENDORS = (None, "qualtrics", "surveymonkey", "plain")
-_SM_SUBLABELS = ("Response", "Open-Ended Response")
+#: SurveyMonkey's sub-labels under a question, in English and German exports.
+_SM_SUBLABELS = ("Response", "Open-Ended Response", "Antwort", "Offene Antwort")
 _QUOTED = re.compile(r'"[^"]*"')
 _SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
 _YEAR = re.compile(r"((?:19|20)\d{2})(?:\.0)?")
@@ -385,7 +386,7 @@ def _detect_vendor(header: list[str], peek: list[list[str]], vendor: str | None)
     if vendor is None:
         if import_ids or ("responseid" in names and "Response ID" in labels):
             vendor = "qualtrics"
-        elif "respondent id" in names or labels & set(_SM_SUBLABELS):
+        elif names & {"respondent id", "befragten-id"} or labels & set(_SM_SUBLABELS):
             vendor = "surveymonkey"
         else:
             vendor = "plain"
