@@ -1,4 +1,4 @@
-"""Churn dates the revenue contradicts (contract end dates that renewed): a warning."""
+"""Churn and acquisition dates the revenue contradicts (a contract's end or start): warnings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxvalue._churn_dates import check_churn_dates
+from cxvalue._churn_dates import check_acquisition_dates, check_churn_dates
 from cxvalue.errors import DataWarning
 from cxvalue.ingest import read_customers, read_revenue
 
@@ -27,6 +27,7 @@ def test_the_sample_s_churn_dates_agree_with_its_revenue(sample):
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
         check_churn_dates(revenue, customers, NAMES)
+        check_acquisition_dates(revenue, customers, NAMES)
 
 
 def test_past_dates_for_customers_still_billing_are_named(sample):
@@ -74,3 +75,33 @@ def test_the_report_says_so_when_it_reads_the_extracts(tmp_path):
               for name in ("responses", "revenue", "customers")}  # fmt: skip
     with pytest.warns(DataWarning, match="1 of the 1 customers with a churned_at"):
         read_inputs(parse_config({"inputs": inputs}, tmp_path))
+    (tmp_path / "c.csv").write_text("customer_id,acquired_at\nA,2025-01-01\nB,2025-06-01\n")
+    with pytest.warns(DataWarning, match="1 of the 2 customers with an? acquired_at"):
+        read_inputs(parse_config({"inputs": inputs}, tmp_path))
+
+
+def test_acquisition_dates_after_years_of_revenue_are_named(sample):
+    """30% of the sample's customers given an acquired_at two years late: tenure counted
+    from the first revenue for them, from the date for the rest, without a word."""
+    revenue, customers = sample
+    late = np.random.default_rng(1).random(len(customers)) < 0.3
+    moved = customers.assign(acquired_at=customers["acquired_at"].mask(
+        late, customers["acquired_at"] + pd.DateOffset(years=2)))  # fmt: skip
+
+    def month(dates):
+        return dates.dt.year * 12 + dates.dt.month
+
+    first = month(revenue.groupby("customer_id", observed=True)["period"].min())
+    acquired = month(moved.set_index("customer_id")["acquired_at"])
+    share = (acquired - first.reindex(acquired.index) > 3).mean()  # every customer, not drawn
+    with pytest.warns(DataWarning, match=r"c\.csv: \d+ of 2,000 customers drawn at random from "
+                      r"the 20,000 with an acquired_at \((\d+)%\) have revenue in v\.csv more "
+                      r"than 3 months before it \(a median of 24 months\): is acquired_at a "
+                      r"contract's start") as caught:  # fmt: skip
+        check_acquisition_dates(revenue, moved, NAMES)
+    said = int(str(caught[0].message).split("(")[1].split("%")[0]) / 100
+    assert said == pytest.approx(share, abs=0.03)  # 2,000 drawn: within 3 s.e.
+    early = customers.assign(acquired_at=customers["acquired_at"] + pd.DateOffset(months=3))
+    with warnings.catch_warnings():  # within the grace: a first invoice before the contract
+        warnings.simplefilter("error", DataWarning)
+        check_acquisition_dates(revenue, early, NAMES)

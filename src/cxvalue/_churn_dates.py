@@ -1,17 +1,18 @@
-"""Churn dates that the revenue contradicts.
+"""Churn and acquisition dates that the revenue contradicts.
 
 A CRM export's ``churned_at`` is sometimes a contract's end date: a customer
 who renewed keeps billing after it. The panel takes ``churned_at`` as the
 churn and keeps the later revenue on rows that are no longer at risk, so such
 customers leave today's base and the money shrinks (on the sample with 30% of
 today's customers given a past date, a point valued at €310,000 instead of
-€482,000). A warning names how many bill well after their date.
+€482,000). A warning names how many bill well after their date; another, how many
+bill well before their ``acquired_at``.
 """
 
 from __future__ import annotations
 
 import warnings
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 import numpy as np
 import pandas as pd
@@ -46,29 +47,17 @@ def check_churn_dates(
     """
     if "churned_at" not in customers or revenue.empty:
         return
-    dated = customers.loc[customers["churned_at"].notna(), ["customer_id", "churned_at"]]
-    total = len(dated)
-    if dated.empty:
+    drawn, total = _drawn(customers, "churned_at", seed)
+    if drawn.empty:
         return
-    if len(dated) > DRAWN:
-        dated = dated.sample(DRAWN, random_state=seed)
-    ids = pa.array(revenue["customer_id"].array)
-    periods = revenue["period"].to_numpy()
-    rows = SortedColumn(ids)
-    billed = []  # each dated customer's last revenue month, by bisection in the sorted ids
-    for customer in dated["customer_id"]:
-        at = bisect_right(rows, customer) - 1
-        billed.append(periods[at] if at >= 0 and rows[at] == customer else np.datetime64("NaT"))
-    after = _months(pd.Series(billed, index=dated.index)) - _months(dated["churned_at"])
+    _, last = _revenue_months(revenue, drawn["customer_id"])
+    after = last - _months(drawn["churned_at"])
     late = after > GRACE_MONTHS
-    if late.sum() < MANY * len(dated):
+    if late.sum() < MANY * len(drawn):
         return
-    of = (f"{int(late.sum()):,} of {len(dated):,} customers drawn at random from the "
-          f"{total:,} with a churned_at" if len(dated) < total
-          else f"{int(late.sum()):,} of the {total:,} customers with a churned_at")  # fmt: skip
     warnings.warn(
-        f"{names['customers']}: {of} ({late.mean():.0%}) have revenue in {names['revenue']} "
-        f"more than {GRACE_MONTHS} months after it (a median of "
+        f"{names['customers']}: {_how_many(late, total, 'churned_at')} have revenue in "
+        f"{names['revenue']} more than {GRACE_MONTHS} months after it (a median of "
         f"{int(after[late].median())} months): is churned_at a contract's end rather than "
         "the churn? They count as churned from it, and leave today's base. If it is not "
         "the churn, drop the column from the extract, so that churn comes from months "
@@ -76,6 +65,70 @@ def check_churn_dates(
         DataWarning,
         stacklevel=2,
     )
+
+
+def check_acquisition_dates(
+    revenue: pd.DataFrame, customers: pd.DataFrame, names: dict[str, str], seed: int = 0
+) -> None:
+    """Warn when many customers with an ``acquired_at`` bill more than
+    :data:`GRACE_MONTHS` months before it (parameters as :func:`check_churn_dates`).
+
+    The panel then counts their tenure from the first revenue, but a date so many
+    customers contradict (a contract's start, a renewal, a CRM record's creation) is
+    likely wrong for the others too, and tenure is a control of both models.
+    """
+    if "acquired_at" not in customers or revenue.empty:
+        return
+    drawn, total = _drawn(customers, "acquired_at", seed)
+    if drawn.empty:
+        return
+    first, _ = _revenue_months(revenue, drawn["customer_id"])
+    before = _months(drawn["acquired_at"]) - first
+    early = before > GRACE_MONTHS
+    if early.sum() < MANY * len(drawn):
+        return
+    warnings.warn(
+        f"{names['customers']}: {_how_many(early, total, 'acquired_at')} have revenue in "
+        f"{names['revenue']} more than {GRACE_MONTHS} months before it (a median of "
+        f"{int(before[early].median())} months): is acquired_at a contract's start or a "
+        "renewal rather than the day they became customers? Their tenure counts from their "
+        "first revenue instead; the others' from acquired_at, which tenure_band controls for.",
+        DataWarning,
+        stacklevel=2,
+    )
+
+
+def _drawn(customers: pd.DataFrame, column: str, seed: int) -> tuple[pd.DataFrame, int]:
+    """The customers with a ``column`` date (at most :data:`DRAWN`, drawn at random), and
+    how many have one."""
+    dated = customers.loc[customers[column].notna(), ["customer_id", column]]
+    if len(dated) > DRAWN:
+        return dated.sample(DRAWN, random_state=seed), len(dated)
+    return dated, len(dated)
+
+
+def _revenue_months(revenue: pd.DataFrame, ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each customer's first and last revenue month (months since year 0; NaN without
+    revenue), by bisection in the revenue sorted by customer, then month."""
+    rows = SortedColumn(pa.array(revenue["customer_id"].array))
+    periods = revenue["period"].to_numpy()
+    first, last = [], []
+    for customer in ids:
+        lo, hi = bisect_left(rows, customer), bisect_right(rows, customer) - 1
+        found = hi >= lo
+        first.append(periods[lo] if found else np.datetime64("NaT"))
+        last.append(periods[hi] if found else np.datetime64("NaT"))
+    return (_months(pd.Series(first, index=ids.index)),
+            _months(pd.Series(last, index=ids.index)))  # fmt: skip
+
+
+def _how_many(flagged: pd.Series, total: int, column: str) -> str:
+    """``"120 of 2,000 customers drawn at random from the 9,000 with a churned_at (6%)"``."""
+    n, a = f"{int(flagged.sum()):,}", "an" if column[0] in "aeiou" else "a"
+    of = (f"{n} of {len(flagged):,} customers drawn at random from the {total:,} with {a} "
+          f"{column}" if len(flagged) < total else f"{n} of the {total:,} customers with {a} "
+          f"{column}")  # fmt: skip
+    return f"{of} ({flagged.mean():.0%})"
 
 
 def _months(dates: pd.Series) -> pd.Series:

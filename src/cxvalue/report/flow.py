@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxvalue._churn_dates import check_churn_dates
+from cxvalue._churn_dates import check_acquisition_dates, check_churn_dates
 from cxvalue._id_match import check_ids_meet
 from cxvalue._survey_months import check_answer_months
 from cxvalue.errors import (
@@ -203,7 +203,7 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
     and the customers are then read side by side, on two cores. Missing files are all
     named before anything is read. Extracts that key customers unlike the revenue are an
     error (none found) or a warning (:func:`cxvalue._id_match.check_ids_meet`), and so
-    are churn dates the revenue contradicts (:func:`cxvalue._churn_dates.check_churn_dates`).
+    are churn and acquisition dates the revenue contradicts (:mod:`cxvalue._churn_dates`).
     """
     spec = config.inputs
     r, v, c = spec["responses"], spec["revenue"], spec.get("customers")
@@ -233,6 +233,7 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
     check_ids_meet(responses.table["customer_id"], revenue.table["customer_id"], listed, names)
     if customers is not None:
         check_churn_dates(revenue.table, customers.table, names)
+        check_acquisition_dates(revenue.table, customers.table, names)
     check_answer_months(responses.table["responded_at"], revenue.table["period"], names,
                         config.model.recency_months)  # fmt: skip
     return responses, revenue, customers
