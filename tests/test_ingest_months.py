@@ -72,3 +72,38 @@ def test_through_ends_closed_subscriptions_too():
     assert "3 customer-months after 2025-03 left out, as through= says (30.00)" in (
         result.ledger.notes
     )
+
+
+def zero_filled(table: pd.DataFrame) -> pd.DataFrame:
+    """The revenue as a finance sheet keeps it: every customer in every month, 0 where
+    nothing was billed."""
+    grid = pd.MultiIndex.from_product(
+        [table["customer_id"].unique(), table["period"].unique()], names=["customer_id", "period"]
+    )
+    summed = table.set_index(["customer_id", "period"])["revenue"]
+    return summed.reindex(grid, fill_value=0.0).reset_index()
+
+
+def test_months_to_come_filled_with_zeros_are_left_out_and_said(monthly):
+    """A sheet with Jan-Mar 2026 filled with 0: every customer churned, and the report
+    stopped on a ZeroDivisionError."""
+    sheet = zero_filled(monthly)
+    months = pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"])
+    to_come = pd.DataFrame({"customer_id": np.repeat(sheet["customer_id"].unique(), 3),
+                            "period": np.tile(months, sheet["customer_id"].nunique()),
+                            "revenue": 0.0})  # fmt: skip
+    with pytest.warns(DataWarning, match=r"2026-01 to 2026-03: every amount is 0, as in a "
+                      r"sheet's months to come; the 60,000 customer-months are left out, so "
+                      r"that today's base is that of 2025-12"):  # fmt: skip
+        result = read_revenue(pd.concat([sheet, to_come]))
+    assert result.table["period"].max() == pd.Timestamp("2025-12-01")
+    assert len(result.table) == len(sheet)  # zeros within the data stay: months not billed
+
+
+def test_a_zero_filled_sheet_s_half_billed_last_month_is_still_found(monthly):
+    """Customers billed are those with revenue other than 0: a zero-filled sheet has a row
+    for every customer in every month."""
+    partial = zero_filled(without_some_of_the_last_month(monthly, 0.5))
+    with pytest.warns(DataWarning, match=r"2025-12 looks incomplete: 6,\d{3} customers billed"):
+        result = read_revenue(partial)
+    assert result.table["period"].max() == pd.Timestamp("2025-11-01")

@@ -53,10 +53,16 @@ def last_complete_month(
             )
             return table.loc[~after].reset_index(drop=True)
         return table
+    table, periods = _without_unbilled_months(tracker, table, periods)
+    if table.empty:
+        return table
     last = periods.max()
-    # the last USUAL_MONTHS + 2 months: 31 days each at most
-    recent = periods[periods >= last - np.timedelta64(31 * (USUAL_MONTHS + 1), "D")]
-    billed = pd.Series(recent.view("int64")).value_counts(sort=False).sort_index()
+    # customers billed (revenue other than 0) in the last USUAL_MONTHS + 2 months: 31 days
+    # each at most
+    recent = (periods >= last - np.timedelta64(31 * (USUAL_MONTHS + 1), "D")) & (
+        table["revenue"].to_numpy() != 0
+    )
+    billed = pd.Series(periods[recent].view("int64")).value_counts(sort=False).sort_index()
     del recent
     if len(billed) < 3 or billed.iloc[-2] < MIN_BILLED:
         return table
@@ -80,6 +86,30 @@ def last_complete_month(
         stacklevel=3,
     )
     return table.loc[~cut].reset_index(drop=True)
+
+
+def _without_unbilled_months(
+    tracker: Tracker, table: pd.DataFrame, periods: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """``table`` without its last months when nobody was billed in them (every amount 0:
+    a sheet's months to come), and its periods; the ledger and a warning say so."""
+    billed = table["revenue"].to_numpy() != 0
+    if billed[periods == periods.max()].any() or not billed.any():
+        return table, periods
+    last = periods[billed].max()
+    after = periods > last
+    months = pd.DatetimeIndex(np.unique(periods[after])).to_period("M")
+    span = str(months[0]) if len(months) == 1 else f"{months[0]} to {months[-1]}"
+    why = (f"{span}: every amount is 0, as in a sheet's months to come; the "
+           f"{_count(after.sum())} customer-months are left out")  # fmt: skip
+    tracker.notes.append(why)
+    warnings.warn(
+        f"{tracker.source}: {why}, so that today's base is that of {months[0] - 1}, the last "
+        "month with revenue (else every customer would have churned).",
+        DataWarning,
+        stacklevel=4,
+    )
+    return table.loc[~after].reset_index(drop=True), periods[~after]
 
 
 def _count(n: float) -> str:
