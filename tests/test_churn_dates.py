@@ -105,3 +105,19 @@ def test_acquisition_dates_after_years_of_revenue_are_named(sample):
     with warnings.catch_warnings():  # within the grace: a first invoice before the contract
         warnings.simplefilter("error", DataWarning)
         check_acquisition_dates(revenue, early, NAMES)
+
+
+def test_zeros_of_a_finance_sheet_are_not_revenue(sample):
+    """A zero-filled sheet has every customer in every month: the check read each one's
+    last row as revenue, and 98% of the churn dates as contradicted."""
+    revenue, customers = sample
+    grid = pd.MultiIndex.from_product(
+        [revenue["customer_id"].unique(), revenue["period"].unique()],
+        names=["customer_id", "period"],
+    )
+    sheet = (revenue.set_index(["customer_id", "period"])["revenue"]
+             .reindex(grid, fill_value=0.0).reset_index())  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        check_churn_dates(sheet, customers, NAMES)
+        check_acquisition_dates(sheet, customers, NAMES)

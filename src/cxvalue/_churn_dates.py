@@ -108,16 +108,16 @@ def _drawn(customers: pd.DataFrame, column: str, seed: int) -> tuple[pd.DataFram
 
 
 def _revenue_months(revenue: pd.DataFrame, ids: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Each customer's first and last revenue month (months since year 0; NaN without
-    revenue), by bisection in the revenue sorted by customer, then month."""
+    """Each customer's first and last month with revenue other than 0 (months since
+    year 0; NaN without), by bisection in the revenue sorted by customer, then month."""
     rows = SortedColumn(pa.array(revenue["customer_id"].array))
-    periods = revenue["period"].to_numpy()
+    periods, amounts = revenue["period"].to_numpy(), revenue["revenue"].to_numpy()
     first, last = [], []
     for customer in ids:
-        lo, hi = bisect_left(rows, customer), bisect_right(rows, customer) - 1
-        found = hi >= lo
-        first.append(periods[lo] if found else np.datetime64("NaT"))
-        last.append(periods[hi] if found else np.datetime64("NaT"))
+        lo, hi = bisect_left(rows, customer), bisect_right(rows, customer)
+        billed = lo + np.flatnonzero(amounts[lo:hi])  # a zero-filled sheet has every month
+        first.append(periods[billed[0]] if len(billed) else np.datetime64("NaT"))
+        last.append(periods[billed[-1]] if len(billed) else np.datetime64("NaT"))
     return (_months(pd.Series(first, index=ids.index)),
             _months(pd.Series(last, index=ids.index)))  # fmt: skip
 
