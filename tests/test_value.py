@@ -194,6 +194,21 @@ def test_draws_are_fast_and_the_first_is_the_estimate(small_models):
     assert result.point.iloc[0]["estimate"] == result.draws["point"][0]
 
 
+def test_a_base_that_billed_nothing_is_an_error_not_a_division_by_zero(small_models):
+    """A revenue ending in months still to come (zeros, kept by through=): the report
+    stopped on numpy's "Weights sum to zero"."""
+    retention, growth = small_models
+    unbilled = dataclasses.replace(retention, base=retention.base.assign(revenue=0.0))
+    n = f"{int(retention.base['n'].sum()):,}"
+    with pytest.raises(cx.InputError, match=rf"billed nothing: revenue 0 for each of its {n} "
+                       r"customers, so there is nothing to value\. Are the data's last months "
+                       r"still to come\?"):  # fmt: skip
+        cx.value(unbilled, growth, n_draws=100)
+    empty = dataclasses.replace(retention, base=retention.base.assign(n=0, revenue=0.0))
+    with pytest.raises(cx.InputError, match="Today's base is empty: no customer is one at"):
+        cx.value(empty, growth, n_draws=100)
+
+
 def test_wide_intervals_say_not_enough_evidence(small_models):
     retention, growth = small_models
     shaky = dataclasses.replace(retention, cov=retention.cov * 400.0)

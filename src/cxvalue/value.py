@@ -25,7 +25,7 @@ from cxvalue._categories import DETRACTOR, PASSIVE, PROMOTER
 from cxvalue._clv import monthly_rate
 from cxvalue._validation import check_param
 from cxvalue._value_draws import ProfileDraws, simulate
-from cxvalue.errors import DataWarning, ParameterError
+from cxvalue.errors import DataWarning, InputError, ParameterError
 from cxvalue.margins import margin_words, profile_margins
 from cxvalue.models.retention import MIN_EVENTS
 from cxvalue.transitions import (
@@ -199,6 +199,16 @@ def value(
     sim = simulate(retention, revenue_model, horizon=horizon_months,
                    monthly_discount=monthly_rate(discount_rate), n_draws=n_draws,
                    seed=seed)  # fmt: skip
+    billed = sim.customers * sim.profiles["revenue"]
+    if not billed.sum() > 0:
+        size = int(sim.customers.sum())
+        raise InputError(
+            (f"Today's base billed nothing: revenue 0 for each of its {size:,} customers"
+             if size else "Today's base is empty: no customer is one at the data's end")
+            + ", so there is nothing to value. Are the data's last months still to come? "
+            "End the revenue at the last billed month (read_revenue(through=...), or "
+            "through= in the config)."
+        )  # fmt: skip
     margins = profile_margins(margin, sim.profiles)
     thin = thin_categories(retention)
     weights = sim.customers / sim.customers.sum()
@@ -216,7 +226,7 @@ def value(
     columns = ["comparison", "estimate", "lo", "hi", "whole_base", "base_lo", "base_hi", "evidence"]
     gaps = pd.DataFrame(gap_rows, columns=columns).rename(columns={"estimate": "per_customer"})
     point, moving = point_value(sim, moves, margins)
-    average = float(np.average(margins, weights=sim.customers * sim.profiles["revenue"]))
+    average = float(np.average(margins, weights=billed))
     assumptions = Assumptions(
         margin=average, margin_source=margin_words(margin, average), discount_rate=discount_rate,
         horizon_months=horizon_months, transition=transition_name(transition), moves=moves,
