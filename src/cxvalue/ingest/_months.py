@@ -53,17 +53,17 @@ def last_complete_month(
             )
             return table.loc[~after].reset_index(drop=True)
         return table
-    table, periods = _without_unbilled_months(tracker, table, periods)
-    if table.empty:
-        return table
     last = periods.max()
     # customers billed (revenue other than 0) in the last USUAL_MONTHS + 2 months: 31 days
     # each at most
-    recent = (periods >= last - np.timedelta64(31 * (USUAL_MONTHS + 1), "D")) & (
-        table["revenue"].to_numpy() != 0
-    )
-    billed = pd.Series(periods[recent].view("int64")).value_counts(sort=False).sort_index()
+    recent = periods >= last - np.timedelta64(31 * (USUAL_MONTHS + 1), "D")
+    months = periods[recent][table["revenue"].to_numpy()[recent] != 0]
     del recent
+    if not len(months) or months.max() < last:  # nobody billed in the last month
+        kept = _without_unbilled_months(tracker, table, periods)
+        return kept if len(kept) == len(table) else last_complete_month(tracker, kept, None)
+    billed = pd.Series(months.view("int64")).value_counts(sort=False).sort_index()
+    del months
     if len(billed) < 3 or billed.iloc[-2] < MIN_BILLED:
         return table
     kept = (billed / billed.shift(1)).dropna().to_numpy()  # customers billed, month on month
@@ -90,12 +90,13 @@ def last_complete_month(
 
 def _without_unbilled_months(
     tracker: Tracker, table: pd.DataFrame, periods: np.ndarray
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """``table`` without its last months when nobody was billed in them (every amount 0:
-    a sheet's months to come), and its periods; the ledger and a warning say so."""
+) -> pd.DataFrame:
+    """``table`` without its last months, in which nobody was billed (every amount 0: a
+    sheet's months to come); the ledger and a warning say so. Unchanged when nobody was
+    billed at all."""
     billed = table["revenue"].to_numpy() != 0
-    if billed[periods == periods.max()].any() or not billed.any():
-        return table, periods
+    if not billed.any():
+        return table
     last = periods[billed].max()
     after = periods > last
     months = pd.DatetimeIndex(np.unique(periods[after])).to_period("M")
@@ -109,7 +110,7 @@ def _without_unbilled_months(
         DataWarning,
         stacklevel=4,
     )
-    return table.loc[~after].reset_index(drop=True), periods[~after]
+    return table.loc[~after].reset_index(drop=True)
 
 
 def _count(n: float) -> str:
