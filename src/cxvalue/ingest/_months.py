@@ -93,9 +93,10 @@ def _without_unbilled_months(
 ) -> pd.DataFrame:
     """``table`` without its last months, in which nobody was billed (every amount 0: a
     sheet's months to come); the ledger and a warning say so. Unchanged when nobody was
-    billed at all."""
+    billed at all, or when the last month has fewer than :data:`MIN_BILLED` rows (a
+    small company's zeros are not a sheet's months to come)."""
     billed = table["revenue"].to_numpy() != 0
-    if not billed.any():
+    if not billed.any() or (periods == periods.max()).sum() < MIN_BILLED:
         return table
     last = periods[billed].max()
     after = periods > last
