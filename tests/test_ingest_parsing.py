@@ -270,6 +270,14 @@ def test_excel_s_sep_line_names_the_delimiter_and_is_no_header(tmp_path):
     assert "2 rows above the header skipped (a title: 'Umsatz 2025')" in notes
 
 
+def test_a_comma_in_a_title_does_not_make_the_delimiter(tmp_path):
+    """The first line with any delimiter chose it: a title's comma split a semicolon table."""
+    text = "Umsatz je Kunde, Stand Dezember\n\nKunde;Jan 2025;Feb 2025\n00001;1,5;2\n00002;3;4,25\n"
+    result = read_revenue(write(tmp_path, "t.csv", text))
+    assert result.table["revenue"].tolist() == [1.5, 2.0, 3.0, 4.25]
+    assert "read as UTF-8, separated by semicolons" in result.ledger.notes
+
+
 def test_title_rows_of_a_workbook_are_skipped_and_rows_still_match(tmp_path):
     from openpyxl import Workbook
 

@@ -14,6 +14,7 @@ import csv
 import gzip
 import io
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -182,13 +183,18 @@ def _decode(data: bytes) -> tuple[str, str]:
 def _delimiter(text: str, suffix: str) -> str:
     if suffix == ".tsv":
         return "\t"
-    for line in _first_lines(text.lstrip("\r\n"), MOST_TITLE_ROWS + 1):
-        line = _QUOTED.sub("", line)  # the first line with one: a title above has none
-        counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
-        best = max(counts, key=lambda d: counts[d])
-        if counts[best]:
-            return best
-    return ","
+    # the delimiter the most lines have the same number of: the header's and the rows'
+    # (a title above them has none, or a comma in its words)
+    lines = [_QUOTED.sub("", line)
+             for line in _first_lines(text.lstrip("\r\n"), MOST_TITLE_ROWS + 3)]  # fmt: skip
+    best, most = ",", (0, 0)
+    for delimiter in (",", ";", "\t", "|"):
+        counts = Counter(n for line in lines if (n := line.count(delimiter)))
+        if counts:
+            per_line, lines_with_it = max(counts.items(), key=lambda item: (item[1], item[0]))
+            if (lines_with_it, per_line) > most:
+                best, most = delimiter, (lines_with_it, per_line)
+    return best
 
 
 def _read_text(path: Path, vendor: str | None) -> RawTable:
