@@ -1,5 +1,8 @@
 """Revenue in its three layouts: long, wide, subscription; customers."""
 
+import re
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -241,3 +244,60 @@ def test_two_wide_columns_naming_one_month_are_summed_and_said():
     result = read_revenue(frame)
     assert result.table["revenue"].tolist() == [15.0, 7.0]  # January was overwritten: 5.0
     assert [e.what for e in result.ledger.repaired] == ["summed duplicate customer-months"]
+
+
+@pytest.mark.parametrize(
+    ("header", "currencies"),
+    [("Amount (USD)", ("USD",)), ("Umsatz in €", ("EUR",)), ("Net revenue EUR", ("EUR",)),
+     ("MRR (£)", ("GBP",))],
+)  # fmt: skip
+def test_an_amount_column_named_with_its_currency_is_found_and_its_currency_kept(
+    tmp_path, header, currencies
+):
+    """ "Amount (USD)" was not an amount column: the read stopped at "cannot tell the
+    revenue layout"; its currency now counts as written amounts' do."""
+    text = f"customer_id,period,{header}\nA,2025-01,1200.5\n"
+    for source in (write(tmp_path, "v.csv", text), _as_parquet(tmp_path, header)):
+        result = read_revenue(source)
+        assert result.table["revenue"].tolist() == [1200.5]
+        assert result.currencies == currencies
+        assert f"column {header!r}: amounts in {currencies[0]}" in result.ledger.notes
+
+
+def _as_parquet(tmp_path, header):
+    path = tmp_path / "v.parquet"
+    pd.DataFrame({"customer_id": ["A"], "period": pd.to_datetime(["2025-01-01"]),
+                  header: [1200.5]}).to_parquet(path)  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize(
+    ("header", "title", "factor", "words"),
+    [("Umsatz (TEUR)", "", 1_000, "TEUR"), ("Revenue ($000)", "", 1_000, "$000"),
+     ("Revenue", "Revenue by customer, in thousands", 1_000, "thousands"),
+     ("Umsatz", "Umsatz je Kunde 2025 (Tsd. EUR)", 1_000, "Tsd."),
+     ("Umsatz (Mio. €)", "", 1_000_000, "Mio."), ("Revenue", "", 1, "")],
+)  # fmt: skip
+def test_amounts_in_thousands_or_millions_are_multiplied_out_and_said(
+    tmp_path, header, title, factor, words
+):
+    """A sheet "in TEUR" valued one more point at €482 instead of €482,000."""
+    text = (
+        f"{title}\n\n" if title else ""
+    ) + f"customer_id;period;{header};cost\nA;2025-01;1,5;0,5\n"
+    if factor == 1:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DataWarning)
+            result = read_revenue(write(tmp_path, "v.csv", text))
+    else:
+        with pytest.warns(DataWarning, match=rf"amounts in (thousands|millions) \(.* says "
+                          rf"{re.escape(repr(words))}\): multiplied by {factor:,}"):  # fmt: skip
+            result = read_revenue(write(tmp_path, "v.csv", text))
+    assert result.table[["revenue", "cost"]].values.tolist() == [[1.5 * factor, 0.5 * factor]]
+
+
+def test_a_wide_sheet_titled_in_teur_is_multiplied_out(tmp_path):
+    text = "Umsatz je Kunde 2025 (in TEUR)\n\nKunde;Jan 2025;Feb 2025\n00001;1,2;1,5\n"
+    with pytest.warns(DataWarning, match=r"'Umsatz je Kunde 2025 \(in TEUR\)' says 'TEUR'"):
+        result = read_revenue(write(tmp_path, "w.csv", text))
+    assert result.table["revenue"].tolist() == [1200.0, 1500.0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cxvalue.errors import ColumnError, nearest
+from cxvalue.ingest._units import bare_amount_name
 
 Tiers = tuple[tuple[str, ...], ...]
 
@@ -74,6 +75,10 @@ SYNONYMS: dict[str, Tiers] = {
 }  # fmt: skip
 
 
+#: Canonical columns of money: their file's names may carry a unit or a currency.
+AMOUNT_NAMES = ("revenue", "mrr", "cost")
+
+
 def name_key(name: object) -> str:
     """A column name reduced to lower-case letters and digits."""
     return "".join(ch for ch in str(name).lower() if ch.isalnum())
@@ -107,6 +112,10 @@ def find_column(
     keys: dict[str, list[str]] = {}
     for column in visible:
         keys.setdefault(name_key(column), []).append(column)
+        if canonical in AMOUNT_NAMES and (bare := name_key(bare_amount_name(column))) != (
+            name_key(column)
+        ):  # "Umsatz (TEUR)", "Amount (USD)" are an amount column, in a unit or currency
+            keys.setdefault(bare, []).append(column)
     for tier in SYNONYMS.get(canonical, ((canonical,),)):
         hits = list(dict.fromkeys(c for s in tier for c in keys.get(name_key(s), [])))
         if len(hits) > 1:

@@ -54,6 +54,7 @@ class RawTable:
     question_texts: dict[str, str] = field(default_factory=dict)  # column -> question text
     rejected: dict[str, list[int]] = field(default_factory=dict)  # rows unreadable as rows
     sheets_passed_over: str = ""  # a workbook's other sheets, when its first was read unasked
+    title: str = ""  # the text of the rows above the header (a finance sheet's "in TEUR")
 
 
 def read_raw(
@@ -143,6 +144,7 @@ def _read_excel(path: Path, vendor: str | None, sheet: str | None) -> RawTable:
         body = cells.iloc[above + 1 :].reset_index(drop=True)
         raw = _assemble(header, body, above + 2, path.name, vendor, notes)
     raw.sheets_passed_over = passed_over
+    raw.title = _title_text(cells.iloc[:above].to_numpy().ravel())
     return raw
 
 
@@ -233,10 +235,12 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
     header = [str(c).strip() for c in cells.iloc[above]]
     first = lines + above + 2
     rejected = {reason: [r + lines for r in rows] for reason, rows in rejected.items()}
-    return _assemble(
+    raw = _assemble(
         header, cells.iloc[above + 1 :].reset_index(drop=True), first, path.name, vendor,
         notes, delimiter=delimiter, rejected=rejected,
     )  # fmt: skip
+    raw.title = _title_text([*titles, *cells.iloc[:above].to_numpy().ravel()])
+    return raw
 
 
 def _first_lines(text: str, n: int) -> list[str]:
@@ -271,6 +275,12 @@ def _title_rows(cells: pd.DataFrame) -> int:
     filled = (~head.apply(is_blank)).sum(axis=1).to_numpy()
     wide = [k for k, n in enumerate(filled) if n >= 2]
     return wide[0] if wide and wide[0] < len(cells) - 1 else 0
+
+
+def _title_text(cells: Iterable[object]) -> str:
+    """The filled cells of the rows above the header, as one line."""
+    return " ".join(str(c).strip(' "\r;,\t') for c in cells
+                    if not pd.isna(c) and str(c).strip(' "\r;,\t'))  # fmt: skip
 
 
 def _title_note(rows: int, cells: Iterable[object]) -> str:

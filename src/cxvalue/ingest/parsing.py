@@ -21,7 +21,8 @@ import pandas as pd
 # The canonical text dtype (customer_id and every kept text column): Arrow-backed strings,
 # lean, and DuckDB scans them as they are (Python-object strings are copied on every scan).
 TEXT = IDS = pd.StringDtype("pyarrow")
-_CURRENCY = r"(?i)€|\$|£|¥|\b(?:EUR|USD|GBP|CHF|JPY|SEK|NOK|DKK)\b"
+#: A currency sign or code, as amounts (and amount columns' names) are written with it.
+CURRENCY = r"(?i)€|\$|£|¥|\b(?:EUR|USD|GBP|CHF|JPY|SEK|NOK|DKK)\b"
 _SPACES = "[\\s\u00a0\u202f']"
 # A cell shows its decimal separator when it cannot be read the other way.
 _SHOWS_COMMA = r",\d{1,2}$|,\d{4,}$|\.\d{3}[.,]|,$|^-?0,|^-?\d{4,},"
@@ -114,7 +115,7 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Se
 
 def _clean_amounts(text: pd.Series) -> pd.Series:
     """Drop currency and spaces; turn ``(12)`` and ``12-`` into ``-12``."""
-    text = text.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
+    text = text.str.replace(CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
     text = text.str.replace("\u2212", "-", regex=False)
     parens = flag(text.str.startswith("(") & text.str.endswith(")"))
     trailing = flag(text.str.match(r"^[^-].*\d-$"))
@@ -172,7 +173,7 @@ def amount_currencies(values: pd.Series, look_at: int = 10_000) -> tuple[str, ..
     if pd.api.types.is_numeric_dtype(values):
         return ()
     text = text_of(values.head(look_at))
-    found = text.str.findall(_CURRENCY).explode().dropna()
+    found = text.str.findall(CURRENCY).explode().dropna()
     return tuple(sorted({CURRENCY_SIGNS.get(f, str(f).upper()) for f in found}))
 
 

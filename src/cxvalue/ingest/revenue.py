@@ -44,6 +44,7 @@ from cxvalue.ingest._typed import (
     typed_days,
     typed_ids,
 )
+from cxvalue.ingest._units import in_whole_units, note_header_currencies
 from cxvalue.ingest.dates import is_quarter_label, parse_month_label
 from cxvalue.ingest.parsing import IDS, amount_currencies, is_blank, parse_amounts
 
@@ -144,7 +145,9 @@ def read_revenue(
         unused = [c for c in rest if c != currency_col]
         if unused:
             tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
-        table = _sum_duplicates(tracker, table)
+        note_header_currencies(tracker, [c for c in raw.frame.columns if c in used])
+        table = in_whole_units(tracker, _sum_duplicates(tracker, table),
+                               [*map(str, used), raw.title], stacklevel=2)  # fmt: skip
         if form != "subscription":  # (a subscription's MRR is monthly already)
             table = spread_invoices(tracker, table, billing_months)
         return finish(tracker, last_complete_month(tracker, table, last), strict=strict)
@@ -239,7 +242,9 @@ def _typed_long(
     unused = [c for c in names if c not in used and c != currency_col]
     if unused:
         tracker.notes.append(f"columns not used: {', '.join(map(str, unused))}")
-    table = spread_invoices(tracker, _sum_duplicates(tracker, table), billing_months)
+    note_header_currencies(tracker, [c for c in names if c in used[1:]])
+    table = in_whole_units(tracker, _sum_duplicates(tracker, table), used, stacklevel=3)
+    table = spread_invoices(tracker, table, billing_months)
     return finish(tracker, last_complete_month(tracker, table, last), strict=strict)
 
 

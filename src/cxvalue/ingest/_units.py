@@ -1,0 +1,83 @@
+"""Amounts written in thousands or millions: a finance sheet's ``TEUR``, ``$000``, ``Mio. €``.
+
+Read as they are, such amounts make every money figure a thousand times too small
+("one more point is worth €482" for €482,000). The unit is looked for in the names
+of the amount columns and in the title rows above the header; when one is named,
+the amounts (revenue, cost) are multiplied out, and the ledger and a warning say so.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+
+import pandas as pd
+
+from cxvalue.errors import DataWarning
+from cxvalue.ingest._tracker import Tracker
+from cxvalue.ingest.parsing import CURRENCY, CURRENCY_SIGNS
+
+_THOUSANDS = re.compile(
+    r"(?<![a-z])(?:t(?:eur|usd|chf|gbp)|tsd\.?|tausend|thousands?|k(?:eur|usd|chf|gbp))"
+    r"(?![a-z])|[tk]\s?[€$£]|[€$£]\s?k(?![a-z])|[€$£]\s?'?000s?(?!\d)|\(\s*'?000s?\s*\)"
+)
+_MILLIONS = re.compile(
+    r"(?<![a-z])(?:mio\.?|millions?|m(?:eur|usd|chf|gbp))(?![a-z])|m\s?[€$£]"
+    r"|[€$£]\s?mm?(?![a-z])"
+)
+_UNIT_PREFIX = re.compile(r"(?i)(?<![a-z])[tkm](?=(?:eur|usd|chf|gbp)(?![a-z]))")
+#: The amount columns a unit multiplies (a margin is a share, not an amount).
+AMOUNTS = ("revenue", "cost")
+
+
+def bare_amount_name(name: str) -> str:
+    """An amount column's name without its unit and currency, as its synonyms are written:
+    ``Umsatz (TEUR)``, ``Amount (USD)``, ``Revenue in thousands`` → ``umsatz``,
+    ``amount``, ``revenue`` (with spaces and brackets that name matching ignores)."""
+    text = _MILLIONS.sub(" ", _THOUSANDS.sub(" ", str(name).lower()))
+    return re.sub(r"(?<![a-z])in(?![a-z])", " ", re.sub(CURRENCY, " ", text))
+
+
+def note_header_currencies(tracker: Tracker, names: Iterable[str]) -> None:
+    """The currencies amount columns' names are written in (``Amount (USD)``, ``Umsatz
+    (TEUR)``) kept with the ledger, as amounts written with them are."""
+    for name in names:
+        text = _UNIT_PREFIX.sub("", str(name))  # TEUR: thousands of EUR
+        found = sorted({CURRENCY_SIGNS.get(f, f.upper()) for f in re.findall(CURRENCY, text)})
+        if found:
+            tracker.currencies.update(found)
+            tracker.notes.append(f"column {name!r}: amounts in {', '.join(found)}")
+
+
+def amount_unit(texts: Iterable[str]) -> tuple[int, str, str] | None:
+    """``(1_000 or 1_000_000, the words that say so, the text they are in)`` from the first
+    text that names a unit; None when none does."""
+    for text in texts:
+        lower = str(text).lower()
+        for factor, pattern in ((1_000, _THOUSANDS), (1_000_000, _MILLIONS)):
+            if found := pattern.search(lower):
+                return factor, str(text)[found.start() : found.end()].strip(), str(text)
+    return None
+
+
+def in_whole_units(
+    tracker: Tracker, table: pd.DataFrame, texts: Iterable[str], stacklevel: int
+) -> pd.DataFrame:
+    """``table`` with its amounts multiplied out when ``texts`` (the amount columns' names,
+    the title) name a unit; the ledger and a warning (at ``stacklevel``: the reader's
+    caller) say so."""
+    unit = amount_unit(texts)
+    if unit is None:
+        return table
+    factor, words, text = unit
+    what = "thousands" if factor == 1_000 else "millions"
+    said = f"amounts in {what} ({text!r} says {words!r}): multiplied by {factor:,}"
+    tracker.notes.append(said)
+    warnings.warn(
+        f"{tracker.source}: {said}, so that money is in whole units. If they are whole "
+        "units already, leave the unit out of the column's name and the title.",
+        DataWarning,
+        stacklevel=stacklevel + 1,
+    )
+    return table.assign(**{c: table[c] * factor for c in AMOUNTS if c in table})
