@@ -301,3 +301,20 @@ def test_a_wide_sheet_titled_in_teur_is_multiplied_out(tmp_path):
     with pytest.warns(DataWarning, match=r"'Umsatz je Kunde 2025 \(in TEUR\)' says 'TEUR'"):
         result = read_revenue(write(tmp_path, "w.csv", text))
     assert result.table["revenue"].tolist() == [1200.0, 1500.0]
+
+
+def test_a_level_spelt_two_ways_is_one_level(tmp_path):
+    """A CRM's 'Enterprise', 'enterprise' and 'Mid  Market' were levels of their own: the
+    models adjusted for segments that are one, and the deck compared them."""
+    segments = ["Enterprise"] * 20 + ["enterprise"] * 3 + ["Mid Market"] * 12 + ["Mid  Market"] * 5
+    frame = pd.DataFrame({"customer_id": [f"{i:03d}" for i in range(40)], "segment": segments,
+                          "name": [f"Company {i}" for i in range(39)] + ["company 0"]})  # fmt: skip
+    frame.to_parquet(tmp_path / "c.parquet")
+    frame.to_csv(tmp_path / "c.csv", index=False)
+    for source in (tmp_path / "c.csv", tmp_path / "c.parquet"):
+        result = read_customers(source)
+        assert result.table["segment"].value_counts().to_dict() == {"Enterprise": 23,
+                                                                    "Mid Market": 17}  # fmt: skip
+        assert result.table["name"].tolist() == frame["name"].tolist()  # names, not levels
+        assert ("column 'segment': 'Mid  Market' as 'Mid Market', 'enterprise' as 'Enterprise' "
+                "(one level, spelt two ways)") in result.ledger.notes  # fmt: skip

@@ -110,7 +110,8 @@ def read_customers(
         for name in rest_columns(frame, {id_col, *dates.values()}):
             kept = name if name not in table.columns else f"{name} (file)"
             table[kept] = text_of(frame[name]).where(~is_blank(frame[name]), None).astype(TEXT)
-        return finish(tracker, _segment_named(tracker, table, columns), strict=strict)
+        table = _one_spelling(tracker, _segment_named(tracker, table, columns))
+        return finish(tracker, table, strict=strict)
 
 
 def _typed_customers(
@@ -172,7 +173,8 @@ def _typed_customers(
         text = to_pandas(pa.table({name: loaded.pop(name).take(pa.array(kept))}))[name]
         kept_name = name if name not in table.columns else f"{name} (file)"
         table[kept_name] = text_of(text).where(~is_blank(text), None).astype(TEXT).array
-    return finish(tracker, _segment_named(tracker, table, columns), strict=strict)
+    table = _one_spelling(tracker, _segment_named(tracker, table, columns))
+    return finish(tracker, table, strict=strict)
 
 
 def _segment_named(
@@ -187,6 +189,34 @@ def _segment_named(
         return table
     tracker.notes.append(f"column {found!r} read as segment")
     return table.rename(columns={found: "segment", "segment": "segment (file)"})
+
+
+#: Text columns with more distinct values than this (or than half their rows) are names or
+#: numbers, not levels: left as they are (a control has 100 levels at most).
+MOST_SPELLED_LEVELS = 100
+
+
+def _one_spelling(tracker: Tracker, table: pd.DataFrame) -> pd.DataFrame:
+    """Each level of a text column (segment, size, region) in one spelling: ``enterprise``
+    and ``Mid  Market`` read as the commoner ``Enterprise`` and ``Mid Market``, which
+    the models would otherwise take for levels of their own; the ledger says so."""
+    for name in table.columns:
+        if name == "customer_id" or table[name].dtype != TEXT:
+            continue
+        counts = table[name].value_counts()
+        if len(counts) > min(MOST_SPELLED_LEVELS, len(table) / 2):
+            continue
+        counts = counts.sort_index().sort_values(ascending=False, kind="stable")
+        keys = counts.index.str.casefold().str.split().str.join(" ")
+        spellings = pd.Series(counts.index, index=keys)
+        usual = spellings.groupby(level=0).first()  # the commonest (then first in order)
+        to = dict(sorted((v, usual[k]) for k, v in spellings.items() if v != usual[k]))
+        if to:
+            shown = ", ".join(f"{v!r} as {u!r}" for v, u in list(to.items())[:3])
+            more = f" and {len(to) - 3} more" if len(to) > 3 else ""
+            tracker.notes.append(f"column {name!r}: {shown}{more} (one level, spelt two ways)")
+            table[name] = table[name].replace(to)
+    return table
 
 
 def warn_if_repeats_differ(
