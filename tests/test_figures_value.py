@@ -211,7 +211,9 @@ def test_survival_curves_in_german_on_given_axes(fitted, pyplot):
     fig, ax = pyplot.subplots()
     out = survival_curves(fitted["retention"], locale="de", ax=ax)
     assert out is fig
-    assert ax.get_title(loc="left").startswith("Nach 36 Monaten sind noch")
+    assert " ".join(ax.get_title(loc="left").split()).startswith(
+        "Nach 36 Monaten sind von den Promotoren noch"
+    )
     assert "\u00a0%" in ax.get_title(loc="left") or " %" in ax.get_title(loc="left")
 
 

@@ -47,7 +47,7 @@ _REWORD: dict[str, list[tuple[str, str, str]]] = {
         (r"\bdie loyalste Gruppe\b", "die zufriedenste Gruppe",
          "die Gruppe mit dem geringsten Aufwand"),
         (r"\bNPS\b", "Netto-CSAT", "Netto-CES"),
-        (r"\b(der|keine|meisten) Promotoren\b", r"\1 Zufriedenen",
+        (r"\b(der|den|keine|meisten) Promotoren\b", r"\1 Zufriedenen",
          r"\1 Kunden mit geringem Aufwand"),
         (r"\bPromotoren\b", "Zufriedene", "Kunden mit geringem Aufwand"),
         (r"\bPromotors\b", "Zufriedenen", "Kunden mit geringem Aufwand"),

@@ -285,8 +285,8 @@ MONEY = ByMeasure({
         "years": "over {k} years", "year": "over one year", "months": "over {k} months",
     },
     "de": {
-        "survival": "Nach {months} Monaten sind noch {p1} der Promotoren Kunden, aber nur {p2} "
-        "der Kritiker",
+        "survival": "Nach {months} Monaten sind von den Promotoren noch {p1} Kunden, von den "
+        "Kritikern nur {p2}",
         "survival_one": "Nach {months} Monaten sind noch {p1} der {cat} Kunden",
         "survival_sub": "Anteil der Kunden, die nach jedem Monat noch Kunden sind, je "
         "NPS-Kategorie, für {who}; schattiert: {level}-Intervall.",
