@@ -318,3 +318,37 @@ def test_a_level_spelt_two_ways_is_one_level(tmp_path):
         assert result.table["name"].tolist() == frame["name"].tolist()  # names, not levels
         assert ("column 'segment': 'Mid  Market' as 'Mid Market', 'enterprise' as 'Enterprise' "
                 "(one level, spelt two ways)") in result.ledger.notes  # fmt: skip
+
+
+def test_void_and_draft_invoices_are_not_revenue(tmp_path):
+    """A billing export (Stripe: draft, open, paid, void) was summed whole: drafts and void
+    invoices counted as revenue."""
+    text = ("customer_id,period,amount,Status\nA,2025-01,100,paid\nA,2025-02,100,Void\n"
+            "B,2025-01,50,draft\nB,2025-01,50,open\nC,2025-02,70,\n")  # fmt: skip
+    for source in (write(tmp_path, "v.csv", text), _parquet_of(tmp_path, text)):
+        result = read_revenue(source)
+        assert result.table["revenue"].tolist() == [100.0, 50.0, 70.0]  # paid, open, blank
+        assert [(e.what, e.rows) for e in result.ledger.rejected] == [
+            ("not revenue (Status 'draft')", (4,)),
+            ("not revenue (Status 'void')", (3,)),
+        ]
+
+
+def _parquet_of(tmp_path, text):
+    import io
+
+    frame = pd.read_csv(io.StringIO(text), dtype={"customer_id": str})
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame.to_parquet(tmp_path / "v.parquet")
+    return tmp_path / "v.parquet"
+
+
+def test_only_won_opportunities_are_revenue(tmp_path):
+    """A CRM's opportunities: lost and open ones were summed with the won."""
+    text = ("Account ID;Close Date;Amount;Stage\nA;31.01.2025;100;Closed Won\n"
+            "A;28.02.2025;80;Closed Lost\nB;31.01.2025;60;Negotiation\n"
+            "B;28.02.2025;60;closed won\n")  # fmt: skip
+    result = read_revenue(write(tmp_path, "o.csv", text))
+    assert result.table["revenue"].tolist() == [100.0, 60.0]
+    assert [e.what for e in result.ledger.rejected] == [
+        "not won (Stage 'closed lost')", "not won (Stage 'negotiation')"]  # fmt: skip

@@ -46,7 +46,7 @@ SYNONYMS: dict[str, Tiers] = {
     "period": (
         ("period",),
         ("month", "monat", "billing month", "invoice month", "revenue month"),
-        ("date", "datum", "invoice date", "rechnungsdatum"),
+        ("date", "datum", "invoice date", "rechnungsdatum", "close date", "date (utc)"),
     ),
     "revenue": (
         ("revenue",),
@@ -58,6 +58,8 @@ SYNONYMS: dict[str, Tiers] = {
     "end": (("end",), ("end date", "subscription end", "end_at", "ende", "ended", "cancelled at")),
     "currency": (("currency",), ("currency code", "currency iso", "iso currency", "curr", "ccy",
                                  "währung", "waehrung")),
+    "status": (("status",), ("invoice status", "payment status", "order status", "stage",
+                             "opportunity stage", "belegstatus", "rechnungsstatus")),
     "cost": (("cost",), ("costs", "kosten", "cogs", "cost of sales")),
     "margin": (("margin",), ("gross margin", "marge", "deckungsbeitrag")),
     "segment": (("segment",), ("customer segment", "kundensegment", "market segment",

@@ -46,7 +46,7 @@ from cxvalue.ingest._typed import (
 )
 from cxvalue.ingest._units import in_whole_units, note_header_currencies
 from cxvalue.ingest.dates import is_quarter_label, parse_month_label
-from cxvalue.ingest.parsing import IDS, amount_currencies, is_blank, parse_amounts
+from cxvalue.ingest.parsing import IDS, amount_currencies, is_blank, parse_amounts, text_of
 
 FORMS = ("auto", "long", "wide", "subscription")
 #: The most months one revenue row may be said to cover (``billing_months``).
@@ -182,7 +182,9 @@ def _typed_long(
     used = [id_col, period_col, revenue_col, *extra.values()]
     currency_col = find_column([c for c in rest if c not in used], "currency", **find,
                                required=False)  # fmt: skip
-    if (len(set(used)) < len(used) or not is_id_type(typed.kind(id_col))
+    status_col = find_column([c for c in rest if c not in used], "status", **find,
+                             required=False)  # fmt: skip
+    if (status_col or len(set(used)) < len(used) or not is_id_type(typed.kind(id_col))
             or not is_date_type(typed.kind(period_col))
             or not all(is_amount_type(typed.kind(c)) for c in used[2:])
             or (currency_col and not pa.types.is_string(typed.kind(currency_col)))):  # fmt: skip
@@ -312,6 +314,9 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
     take_dates(tracker, period_col, "period", dayfirst=dayfirst, months=True)
     take_amounts(tracker, revenue_col, "revenue", delimiter=raw.delimiter)
     extra = _extras(tracker, raw, columns, {period_col, revenue_col})
+    status_col = _reject_by_status(
+        tracker, raw, columns, {period_col, revenue_col, *extra.values()}
+    )
     frame = tracker.frame
     period = frame[parsed("period")]
     inside = pd.Series(month_start(period.to_numpy()) != period.to_numpy(), index=frame.index)
@@ -323,7 +328,35 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
          "revenue": frame[parsed("revenue")]}
         | {name: frame[parsed(name)] for name in extra}
     )  # fmt: skip
-    return table, {period_col, revenue_col, *extra.values()}
+    return table, {period_col, revenue_col, *extra.values()} | ({status_col} - {None})
+
+
+#: An invoice's or an order's status that says its amount is not revenue.
+NOT_REVENUE = frozenset({"void", "voided", "draft", "deleted", "cancelled", "canceled",
+                         "storniert", "storno", "entwurf", "gelöscht", "closed lost", "lost",
+                         "verloren"})  # fmt: skip
+#: An opportunity's stage that says it is revenue: where a stage column has it, no other does.
+WON = frozenset({"closed won", "won", "gewonnen"})
+
+
+def _reject_by_status(
+    tracker: Tracker, raw: RawTable, columns: Mapping[str, str] | None, taken: set
+) -> str | None:
+    """Reject the rows a status or stage column says are not revenue (a void or draft
+    invoice, a lost or open opportunity); the column, when it rejected any."""
+    names = [c for c in raw.frame.columns if c not in taken]
+    column = find_column(names, "status", mapping=columns, source=raw.source, required=False)
+    if not column:
+        return None
+    status = text_of(tracker.frame[column]).str.strip().str.casefold()
+    won = status.isin(WON)
+    rejecting = ~won & status.ne("") if won.any() else status.isin(NOT_REVENUE)
+    if not rejecting.any():
+        return None
+    for value in sorted(status[rejecting].unique()):
+        what = "not won" if won.any() else "not revenue"
+        tracker.reject(status.eq(value), f"{what} ({column} {value!r})", column)
+    return column
 
 
 def _wide(
