@@ -102,6 +102,7 @@ blank_id_row = st.tuples(st.just(""), months, amounts, st.just(False))
 
 @SETTINGS
 @given(rows=st.lists(st.one_of(row, blank_id_row), min_size=1, max_size=30))
+@pytest.mark.filterwarnings("ignore:.*rows have no customer_id:cxvalue.errors.DataWarning")
 def test_every_parseable_amount_is_kept_or_accounted_as_rejected(rows, tmp_path_factory):
     result = read(to_csv(rows), tmp_path_factory.mktemp("acct"))
     parseable = sum(float(a) for _, _, a, bad in rows if not bad)

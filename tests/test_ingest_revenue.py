@@ -352,3 +352,26 @@ def test_only_won_opportunities_are_revenue(tmp_path):
     assert result.table["revenue"].tolist() == [100.0, 60.0]
     assert [e.what for e in result.ledger.rejected] == [
         "not won (Stage 'closed lost')", "not won (Stage 'negotiation')"]  # fmt: skip
+
+
+def test_a_pivot_table_s_outline_says_how_to_repeat_its_labels(tmp_path):
+    """An Excel pivot copied as values writes each customer once, above its rows: the rows
+    below were rejected for a blank customer_id, their revenue lost, without a word."""
+    months = ["Jan", "Feb", "Mär", "Apr", "Mai"]
+    text = "Kunde;Monat;Umsatz\n" + "".join(
+        f"{f'{c:05d}' if m == 'Jan' else ''};{m} 2025;100\n" for c in range(1, 5) for m in months
+    )
+    path = write(tmp_path, "p.csv", text)
+    with pytest.warns(DataWarning, match=r"p\.csv: 16 of 20 rows have no Kunde and are rejected, "
+                      r"with their revenue\. If the file is an Excel pivot table .* Repeat All "
+                      r"Item Labels") as caught:  # fmt: skip
+        result = read_revenue(path)
+    assert caught[0].filename == __file__
+    assert result.ledger.rejected[0].count == 16 and result.table["revenue"].sum() == 400
+    frame = pd.read_csv(path, sep=";", dtype=str).assign(
+        Monat=lambda f: pd.to_datetime([f"2025-0{m}-01" for m in range(1, 6)] * 4)
+    )
+    frame.to_parquet(tmp_path / "p.parquet")
+    with pytest.warns(DataWarning, match="16 of 20 rows have no Kunde") as caught:
+        read_revenue(tmp_path / "p.parquet")
+    assert caught[0].filename == __file__

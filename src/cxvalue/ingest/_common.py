@@ -106,7 +106,30 @@ def record_ids(
         canonical="customer_id",
     )  # fmt: skip
     tracker.reject(total, "a total row (Total, Summe), not a customer", column)
+    _warn_if_outlined(tracker, column, missing)
     tracker.reject(missing, "no customer_id", column)
+
+
+#: Above this share of revenue rows without an id (of 20 rows or more), below a first row
+#: with one, the file may be a pivot table that writes each customer once, above its rows.
+OUTLINE_SHARE = 0.3
+
+
+def _warn_if_outlined(tracker: Tracker, column: str, missing: pd.Series) -> None:
+    """Say what to do when a revenue's ids look like a pivot table's outline."""
+    blank = missing.to_numpy(dtype=bool)
+    if tracker.table != "revenue" or len(blank) < 20 or blank[0]:
+        return
+    if blank.mean() < OUTLINE_SHARE:
+        return
+    warnings.warn(
+        f"{tracker.source}: {int(blank.sum()):,} of {len(blank):,} rows have no {column} and "
+        "are rejected, with their revenue. If the file is an Excel pivot table that writes "
+        "each customer once, above its rows, repeat the labels (PivotTable Design → Report "
+        "Layout → Repeat All Item Labels) and export it again.",
+        DataWarning,
+        stacklevel=5,
+    )
 
 
 def take_dates(
