@@ -136,7 +136,8 @@ def test_nps_of_a_csat_survey_on_its_scale(tmp_path, capsys):
     assert "--scale csat" in err and "NPS −100.0" in out
     assert main(["nps", str(path), "--scale", "csat"]) == 0
     out, err = capsys.readouterr()
-    assert err == "" and "n=40  NPS    0.0" in out  # 16 promoters (4-5), 16 detractors (1-2)
+    assert err == "" and "n=40  Net CSAT    0.0" in out  # 16 satisfied (4-5), 16 not (1-2)
+    assert out.startswith("Net CSAT of all responses")
 
 
 def test_demo_prints_ledgers_and_nps(tmp_path, capsys):

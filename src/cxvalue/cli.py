@@ -110,7 +110,7 @@ def _cmd_nps(args: argparse.Namespace) -> int:
         print(f"Each customer's latest answer{per}: {len(table):,} of {answers:,} answers.")
     by = args.by or None
     frame = nps(table, by=by, period=args.period, method=args.method)
-    print(format_nps_table(frame))
+    print(format_nps_table(frame, measure=args.scale or "nps"))
     return EXIT_OK
 
 

@@ -357,7 +357,11 @@ def _sample(x, name: str) -> tuple[float, float, float]:
     return float(row["share_promoters"]), float(row["share_detractors"]), float(row["n_effective"])
 
 
-def format_nps_table(frame: pd.DataFrame, locale: str = "en") -> str:
+#: The net score's name for each survey measure (what a CSAT or CES survey's NPS is).
+NET_SCORE_NAMES = {"nps": "NPS", "csat": "Net CSAT", "ces": "Net CES"}
+
+
+def format_nps_table(frame: pd.DataFrame, locale: str = "en", measure: str = "nps") -> str:
     """Text lines of an :func:`nps` result: group, n, NPS and its interval.
 
     ``Enterprise 2025Q1  n=412  NPS +23.1 [17.9, 28.4]``; a flagged group
@@ -369,20 +373,25 @@ def format_nps_table(frame: pd.DataFrame, locale: str = "en") -> str:
         A result of :func:`nps`.
     locale : {"en", "de"}
         Number conventions, as in :mod:`cxvalue.formatting`.
+    measure : {"nps", "csat", "ces"}
+        What the survey measures: the net score is called ``Net CSAT`` or
+        ``Net CES`` on those scales.
 
     Returns
     -------
     str
     """
+    name = NET_SCORE_NAMES[measure]
     if frame.empty:
-        return "NPS: no groups"
+        return f"{name}: no groups"
     keys = [c for c in frame.columns if c not in RESULT_COLUMNS]
     first = frame.iloc[0]
     weighting = (
         f", {first['weighting']}-weighted" if first.get("weighting", "none") != "none" else ""
     )
     groups = "by " + " and ".join(keys) if keys else "of all responses"
-    lines = [f"NPS {groups} ({first['level']:.0%} intervals, method: {first['method']}{weighting})"]
+    lines = [f"{name} {groups} ({first['level']:.0%} intervals, method: {first['method']}"
+             f"{weighting})"]  # fmt: skip
     rows = list(frame.itertuples(index=False))
     labels = _labels(frame, keys)
     sizes = [f"n={fmt_number(row.n, locale=locale)[0]}" for row in rows]
@@ -393,6 +402,6 @@ def format_nps_table(frame: pd.DataFrame, locale: str = "en") -> str:
         else:
             value = fmt_nps(row.nps, 1, locale)[0]
             lo, hi = fmt_number([row.lo, row.hi], 1, locale)
-            body = f"NPS {value:>6} [{lo}, {hi}]"
+            body = f"{name} {value:>6} [{lo}, {hi}]"
         lines.append(f"{label:<{lw}}  {size:>{sw}}  {body}")
     return "\n".join(lines)
