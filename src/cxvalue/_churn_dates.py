@@ -45,15 +45,9 @@ def check_churn_dates(
         Seed of the draw: with more than :data:`DRAWN` dated customers, that many are
         looked up (by bisection in the sorted revenue).
     """
-    if "churned_at" not in customers or revenue.empty:
-        return
-    drawn, total = _drawn(customers, "churned_at", seed)
-    if drawn.empty:
-        return
-    _, last = _revenue_months(revenue, drawn["customer_id"])
-    after = last - _months(drawn["churned_at"])
+    after, total = _months_beyond(revenue, customers, "churned_at", seed)
     late = after > GRACE_MONTHS
-    if late.sum() < MANY * len(drawn):
+    if late.sum() < max(1, MANY * len(after)):
         return
     warnings.warn(
         f"{names['customers']}: {_how_many(late, total, 'churned_at')} have revenue in "
@@ -77,15 +71,9 @@ def check_acquisition_dates(
     customers contradict (a contract's start, a renewal, a CRM record's creation) is
     likely wrong for the others too, and tenure is a control of both models.
     """
-    if "acquired_at" not in customers or revenue.empty:
-        return
-    drawn, total = _drawn(customers, "acquired_at", seed)
-    if drawn.empty:
-        return
-    first, _ = _revenue_months(revenue, drawn["customer_id"])
-    before = _months(drawn["acquired_at"]) - first
+    before, total = _months_beyond(revenue, customers, "acquired_at", seed)
     early = before > GRACE_MONTHS
-    if early.sum() < MANY * len(drawn):
+    if early.sum() < max(1, MANY * len(before)):
         return
     warnings.warn(
         f"{names['customers']}: {_how_many(early, total, 'acquired_at')} have revenue in "
@@ -98,13 +86,19 @@ def check_acquisition_dates(
     )
 
 
-def _drawn(customers: pd.DataFrame, column: str, seed: int) -> tuple[pd.DataFrame, int]:
-    """The customers with a ``column`` date (at most :data:`DRAWN`, drawn at random), and
-    how many have one."""
+def _months_beyond(
+    revenue: pd.DataFrame, customers: pd.DataFrame, column: str, seed: int
+) -> tuple[pd.Series, int]:
+    """For customers with a ``column`` date (at most :data:`DRAWN`, drawn at random): the
+    months their revenue runs past a churn date, or starts before an acquisition date
+    (NaN without revenue); and how many customers have a date."""
+    if column not in customers or revenue.empty:
+        return pd.Series(dtype="float64"), 0
     dated = customers.loc[customers[column].notna(), ["customer_id", column]]
-    if len(dated) > DRAWN:
-        return dated.sample(DRAWN, random_state=seed), len(dated)
-    return dated, len(dated)
+    drawn = dated.sample(DRAWN, random_state=seed) if len(dated) > DRAWN else dated
+    first, last = _revenue_months(revenue, drawn["customer_id"])
+    date = _months(drawn[column])
+    return (last - date if column == "churned_at" else date - first), len(dated)
 
 
 def _revenue_months(revenue: pd.DataFrame, ids: pd.Series) -> tuple[pd.Series, pd.Series]:
