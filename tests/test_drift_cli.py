@@ -270,3 +270,24 @@ def test_a_margin_column_is_recorded_as_assumed_not_as_observed():
     flow.margin = 0.3
     assumptions.margin, assumptions.margin_source = 0.3, "30% margin"
     assert _assumed_margin(flow) == (0.3, "30% margin")
+
+
+def test_a_csat_survey_s_drift_report_speaks_of_net_csat(base_run, tmp_path):
+    """A CSAT survey's drift report said "NPS stayed at …" and "the promoter share"."""
+    config = copy_run(base_run, tmp_path / "run")
+    answers = cx.read_responses(config.parent / "responses.csv.gz").table
+    csat = answers["category"].map({"promoter": 5, "passive": 3, "detractor": 1})
+    answers.assign(score=csat)[["customer_id", "responded_at", "score"]].to_csv(
+        config.parent / "csat.csv", index=False
+    )
+    read_csat = 'path = "csat.csv"\nscale = "csat"'
+    config.write_text(CONFIG.replace('path = "responses.csv.gz"', read_csat), encoding="utf-8")
+    flow = run_flow(load_config(config), extras=False, progress=quiet)
+    baseline = write_snapshot(make_snapshot(flow), tmp_path / "baseline.json")
+    assert drift_cli(baseline, config, tmp_path / "out") == 0
+    md, report, statuses = read_report(tmp_path / "out")
+    reasons = [c["reason"] for c in report["checks"]]
+    assert any(r.startswith("Net CSAT stayed at") for r in reasons), reasons
+    assert "nps_moved" in statuses  # names stay, for CI history
+    assert not re.search(r"NPS|promoter|detractor|passive", " ".join(reasons)), reasons
+    assert "satisfied customer share moved most" in md

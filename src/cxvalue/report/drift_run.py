@@ -144,6 +144,7 @@ def _compare(
     # Imported here: the flow pulls in every model, and `import cxvalue` should stay light.
     from cxvalue.report.capture import make_snapshot
     from cxvalue.report.flow import run_flow
+    from cxvalue.report.words import measure
 
     flow = run_flow(config, extras=False, progress=progress)
     current = make_snapshot(flow, baseline=base)
@@ -151,7 +152,17 @@ def _compare(
     notes = [f"Current run: {note}" for note in flow.notes]
     if notes:
         report = dataclasses.replace(report, notes=[*report.notes, *notes])
-    return report, make_snapshot(flow)
+    return _in_words_of(report, measure(flow)), make_snapshot(flow)
+
+
+def _in_words_of(report: DriftReport, spoken: str) -> DriftReport:
+    """The report's reasons in the words of the survey's measure ("Net CSAT stayed at …");
+    the checks' names stay as they are, for CI history."""
+    from cxvalue.figures._measures import reword, speaking
+
+    with speaking(spoken):
+        checks = [dataclasses.replace(c, reason=reword(c.reason, "en")) for c in report.checks]
+    return dataclasses.replace(report, checks=checks)
 
 
 def _cannot_judge(reason: str, baseline: str | None) -> DriftReport:
