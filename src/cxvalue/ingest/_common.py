@@ -16,6 +16,7 @@ from cxvalue.ingest.ledger import Ledger
 from cxvalue.ingest.parsing import (
     CURRENCY_SIGNS,
     amount_currencies,
+    currency_codes,
     is_blank,
     mixed_currencies,
     parse_amounts,
@@ -179,11 +180,8 @@ def note_currencies(tracker: Tracker, column: str, values: Iterable[object]) -> 
     """The currencies a revenue's currency column names (ISO codes or signs, ``values``
     its distinct cells) kept with the ledger, as amounts written with them are."""
     cells = {str(v).strip() for v in values if v is not None and not pd.isna(v)}
-    found = sorted({CURRENCY_SIGNS.get(c, c.upper()) for c in cells
-                    if c in CURRENCY_SIGNS or re.fullmatch(r"[A-Za-z]{3}", c)})  # fmt: skip
-    if found:
-        tracker.currencies.update(found)
-        tracker.notes.append(f"column {column!r}: amounts in {', '.join(found)}")
+    tracker.keep_currencies(column, currency_codes(
+        c for c in cells if c in CURRENCY_SIGNS or re.fullmatch(r"[A-Za-z]{3}", c)))  # fmt: skip
 
 
 def take_amounts(
@@ -197,9 +195,8 @@ def take_amounts(
 ) -> None:
     """Parse money amounts into ``target``; reject unreadable (and, if required, blank) cells."""
     values, sep, other_way = parse_amounts(tracker.frame[column], delimiter)
-    if target == "revenue" and (found := amount_currencies(tracker.frame[column])):
-        tracker.currencies.update(found)
-        tracker.notes.append(f"column {column!r}: amounts in {', '.join(found)}")
+    if target == "revenue":
+        tracker.keep_currencies(column, amount_currencies(tracker.frame[column]))
     blank = is_blank(tracker.frame[column])
     record_amounts(tracker, column, target, sep=sep, other_way=other_way,
                    unreadable=values.isna() & ~blank, blank=blank, required=required,

@@ -80,6 +80,13 @@ class Tracker:
             return mask
         return mask.reindex(self.frame.index, fill_value=False).fillna(False).astype(bool)
 
+    def keep_currencies(self, column: str, codes: Sequence[str]) -> None:
+        """Keep the currencies ``column`` writes its amounts in (its cells, its name or a
+        currency column's codes), with a note in the ledger."""
+        if codes:
+            self.currencies.update(codes)
+            self.notes.append(f"column {column!r}: amounts in {', '.join(codes)}")
+
     def put(self, name: str, values: pd.Series) -> None:
         """Add a column of parsed values, aligned on the rows still kept.
 

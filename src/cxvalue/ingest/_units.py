@@ -16,7 +16,7 @@ import pandas as pd
 
 from cxvalue.errors import DataWarning
 from cxvalue.ingest._tracker import Tracker
-from cxvalue.ingest.parsing import CURRENCY, CURRENCY_SIGNS
+from cxvalue.ingest.parsing import CURRENCY, currency_codes
 
 _THOUSANDS = re.compile(
     r"(?<![a-z])(?:t(?:eur|usd|chf|gbp)|tsd\.?|tausend|thousands?|k(?:eur|usd|chf|gbp))"
@@ -44,10 +44,7 @@ def note_header_currencies(tracker: Tracker, names: Iterable[str]) -> None:
     (TEUR)``) kept with the ledger, as amounts written with them are."""
     for name in names:
         text = _UNIT_PREFIX.sub("", str(name))  # TEUR: thousands of EUR
-        found = sorted({CURRENCY_SIGNS.get(f, f.upper()) for f in re.findall(CURRENCY, text)})
-        if found:
-            tracker.currencies.update(found)
-            tracker.notes.append(f"column {name!r}: amounts in {', '.join(found)}")
+        tracker.keep_currencies(name, currency_codes(re.findall(CURRENCY, text)))
 
 
 def amount_unit(texts: Iterable[str]) -> tuple[int, str, str] | None:

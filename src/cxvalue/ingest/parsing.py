@@ -167,14 +167,19 @@ def mixed_currencies(written: Iterable[str]) -> bool:
     return len(codes) > 1 or ("$" in written and bool(codes - set(DOLLARS)))
 
 
+def currency_codes(found: Iterable[str]) -> tuple[str, ...]:
+    """Currency signs and codes as written (``€``, ``usd``) → sorted codes (``EUR``, ``USD``;
+    ``$`` stays ``$``: it may be any dollar)."""
+    return tuple(sorted({CURRENCY_SIGNS.get(f, str(f).upper()) for f in found}))
+
+
 def amount_currencies(values: pd.Series, look_at: int = 10_000) -> tuple[str, ...]:
     """The currencies an amount column is written in (``EUR``, ``USD``, ``$``), from its
     first ``look_at`` cells; empty when its amounts carry none."""
     if pd.api.types.is_numeric_dtype(values):
         return ()
     text = text_of(values.head(look_at))
-    found = text.str.findall(CURRENCY).explode().dropna()
-    return tuple(sorted({CURRENCY_SIGNS.get(f, str(f).upper()) for f in found}))
+    return currency_codes(text.str.findall(CURRENCY).explode().dropna())
 
 
 def parse_amounts(
