@@ -138,13 +138,14 @@ def _read_excel(path: Path, vendor: str | None, sheet: str | None) -> RawTable:
         if cells.empty:
             raise _empty(path.name)
         above = _title_rows(cells)
+        title = _title_cells(cells.iloc[:above].to_numpy().ravel())
         if above:
-            notes.append(_title_note(above, cells.iloc[:above].to_numpy().ravel()))
+            notes.append(_title_note(above, title))
         header = [_header_cell(c) for c in cells.iloc[above]]
         body = cells.iloc[above + 1 :].reset_index(drop=True)
         raw = _assemble(header, body, above + 2, path.name, vendor, notes)
     raw.sheets_passed_over = passed_over
-    raw.title = _title_text(cells.iloc[:above].to_numpy().ravel())
+    raw.title = " ".join(title)
     return raw
 
 
@@ -228,10 +229,9 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
             cells, rejected = _read_ragged(text, delimiter)
         cells = cells.astype(TEXT)
     above = _title_rows(cells)
+    title = _title_cells([*titles, *cells.iloc[:above].to_numpy().ravel()])
     if len(titles) + above:
-        notes.append(
-            _title_note(len(titles) + above, [*titles, *cells.iloc[:above].to_numpy().ravel()])
-        )
+        notes.append(_title_note(len(titles) + above, title))
     header = [str(c).strip() for c in cells.iloc[above]]
     first = lines + above + 2
     rejected = {reason: [r + lines for r in rows] for reason, rows in rejected.items()}
@@ -239,7 +239,7 @@ def _read_text(path: Path, vendor: str | None) -> RawTable:
         header, cells.iloc[above + 1 :].reset_index(drop=True), first, path.name, vendor,
         notes, delimiter=delimiter, rejected=rejected,
     )  # fmt: skip
-    raw.title = _title_text([*titles, *cells.iloc[:above].to_numpy().ravel()])
+    raw.title = " ".join(title)
     return raw
 
 
@@ -277,17 +277,14 @@ def _title_rows(cells: pd.DataFrame) -> int:
     return wide[0] if wide and wide[0] < len(cells) - 1 else 0
 
 
-def _title_text(cells: Iterable[object]) -> str:
-    """The filled cells of the rows above the header, as one line."""
-    return " ".join(str(c).strip(' "\r;,\t') for c in cells
-                    if not pd.isna(c) and str(c).strip(' "\r;,\t'))  # fmt: skip
+def _title_cells(cells: Iterable[object]) -> list[str]:
+    """The filled cells of the rows above the header (a title's words)."""
+    return [text for c in cells if not pd.isna(c) and (text := str(c).strip(' "\r;,\t'))]
 
 
-def _title_note(rows: int, cells: Iterable[object]) -> str:
-    """The ledger's note on title rows skipped, quoting the title."""
-    title = next((str(c).strip(' "\r;,\t') for c in cells
-                  if not pd.isna(c) and str(c).strip(' "\r;,\t')), "")  # fmt: skip
-    what = f" (a title: {title!r})" if title else ""
+def _title_note(rows: int, title: list[str]) -> str:
+    """The ledger's note on title rows skipped, quoting the title's first cell."""
+    what = f" (a title: {title[0]!r})" if title else ""
     return f"{rows} row{'s' if rows > 1 else ''} above the header skipped{what}"
 
 
