@@ -350,11 +350,13 @@ def _reject_by_status(
         return None
     status = text_of(tracker.frame[column]).str.strip().str.casefold()
     won = status.isin(WON)
-    rejecting = ~won & status.ne("") if won.any() else status.isin(NOT_REVENUE)
+    if won.any():
+        rejecting, what = ~won & status.ne(""), "not won"
+    else:
+        rejecting, what = status.isin(NOT_REVENUE), "not revenue"
     if not rejecting.any():
         return None
     for value in sorted(status[rejecting].unique()):
-        what = "not won" if won.any() else "not revenue"
         tracker.reject(status.eq(value), f"{what} ({column} {value!r})", column)
     return column
 
