@@ -40,3 +40,23 @@ def sample_models(sample_panel):
     """Retention and revenue models fitted on the sample with SAMPLE_CONTROLS."""
     return (cx.fit_retention(sample_panel, controls=SAMPLE_CONTROLS),
             cx.fit_revenue(sample_panel, controls=SAMPLE_CONTROLS))  # fmt: skip
+
+
+@pytest.fixture(scope="session", autouse=True)
+def keyed_warnings_speak_every_language():
+    """Every warning the suite raises with a key is said in each language of
+    :data:`cxvalue.report.notes.LIBRARY_NOTES` as it is raised: words that need a value
+    the warning does not carry fail the test that raised it, at the warning's site."""
+    from cxvalue.errors import CxValueWarning
+    from cxvalue.report.notes import LIBRARY_NOTES, in_locale
+
+    made = CxValueWarning.__init__
+
+    def said(self, message, *, key=None, **params):
+        made(self, message, key=key, **params)
+        for locale in LIBRARY_NOTES if key else ():
+            assert in_locale(self, locale), f"{key}: no words in {locale}"
+
+    CxValueWarning.__init__ = said
+    yield
+    CxValueWarning.__init__ = made

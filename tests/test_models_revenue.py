@@ -395,3 +395,17 @@ def test_customers_per_level_counts_each_customer_once(max_bytes):
     expected = pairs.groupby("l").size().reindex(range(7), fill_value=0).to_numpy()
     got = _customers_per_level(customers, level, 7, 30, max_bytes=max_bytes)
     np.testing.assert_array_equal(got, expected)
+
+
+def test_too_few_customers_to_cluster_on_are_named():
+    """Cluster-robust errors on 20 customers: the warning says how few, and that they are
+    unreliable (in German too, on a board pack's methods slide)."""
+    from cxvalue.report.notes import in_locale
+
+    with pytest.warns(SmallSampleWarning) as caught:  # and that its levels have few data
+        fit_revenue(panel_of(simulate(n=20, seed=5)), controls=())
+    [warning] = [w.message for w in caught if str(w.message).startswith("Only 20 customers to")]
+    assert in_locale(warning, "de") == (
+        "Nur 20 Kunden zum Clustern (weniger als 30): Cluster-robuste Standardfehler sind bei "
+        "so wenigen Clustern unzuverlässig."
+    )

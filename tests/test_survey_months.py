@@ -47,6 +47,7 @@ def test_a_report_on_stale_answers_runs_and_says_why_the_point_is_naught(tmp_pat
     moves in the scenario, and the forecast stopped on a mix of zero weights."""
     from cxvalue.report.config import parse_config
     from cxvalue.report.flow import run_flow
+    from cxvalue.report.words import methods
     from cxvalue.samples import SampleParams, write_sample
 
     paths = write_sample(tmp_path, params=SampleParams(n_customers=1500), seed=3)
@@ -56,8 +57,13 @@ def test_a_report_on_stale_answers_runs_and_says_why_the_point_is_naught(tmp_pat
     inputs = {name: {"path": str(p)} for name, p in paths.items()} | {
         "responses": {"path": str(old)}
     }
-    config = parse_config({"value": {"draws": 200}, "inputs": inputs})
+    config = parse_config({"locale": "de", "value": {"draws": 200}, "inputs": inputs})
     flow = run_flow(config, growth=False, progress=lambda _m: None)
     assert any("latest answer is from 2023-11, 25 months before 2025-12" in n for n in flow.notes)
+    # a German pack's methods slide says both warnings in German
+    said = "\n".join(methods(flow))
+    assert "Hinweis: old.csv: Die letzte Antwort ist von 2023-11, 25 Monate vor 2025-12" in said
+    assert "Hinweis: Im heutigen Bestand gibt es keine Kritiker: Der Übergang" in said
+    assert "latest answer" not in said and "value():" not in said
     assert set(flow.forecast["scenario"]) == {"baseline"}
     assert flow.value.point["estimate"].iloc[0] == 0.0

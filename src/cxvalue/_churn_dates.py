@@ -49,14 +49,17 @@ def check_churn_dates(
     late = after > GRACE_MONTHS
     if late.sum() < max(1, MANY * len(after)):
         return
+    median = int(after[late].median())
     warnings.warn(
-        f"{names['customers']}: {_how_many(late, total, 'churned_at')} have revenue in "
-        f"{names['revenue']} more than {GRACE_MONTHS} months after it (a median of "
-        f"{int(after[late].median())} months): is churned_at a contract's end rather than "
-        "the churn? They count as churned from it, and leave today's base. If it is not "
-        "the churn, drop the column from the extract, so that churn comes from months "
-        "without revenue.",
-        DataWarning,
+        DataWarning(
+            f"{names['customers']}: {_how_many(late, total, 'churned_at')} have revenue in "
+            f"{names['revenue']} more than {GRACE_MONTHS} months after it (a median of "
+            f"{median} months): is churned_at a contract's end rather than the churn? They "
+            "count as churned from it, and leave today's base. If it is not the churn, drop "
+            "the column from the extract, so that churn comes from months without revenue.",
+            key="churn_dates",
+            **_counted(late, total, names, median),
+        ),
         stacklevel=2,
     )
 
@@ -75,13 +78,17 @@ def check_acquisition_dates(
     early = before > GRACE_MONTHS
     if early.sum() < max(1, MANY * len(before)):
         return
+    median = int(before[early].median())
     warnings.warn(
-        f"{names['customers']}: {_how_many(early, total, 'acquired_at')} have revenue in "
-        f"{names['revenue']} more than {GRACE_MONTHS} months before it (a median of "
-        f"{int(before[early].median())} months): is acquired_at a contract's start or a "
-        "renewal rather than the day they became customers? Their tenure counts from their "
-        "first revenue instead; the others' from acquired_at, which tenure_band controls for.",
-        DataWarning,
+        DataWarning(
+            f"{names['customers']}: {_how_many(early, total, 'acquired_at')} have revenue in "
+            f"{names['revenue']} more than {GRACE_MONTHS} months before it (a median of "
+            f"{median} months): is acquired_at a contract's start or a renewal rather than "
+            "the day they became customers? Their tenure counts from their first revenue "
+            "instead; the others' from acquired_at, which tenure_band controls for.",
+            key="acquisition_dates",
+            **_counted(early, total, names, median),
+        ),
         stacklevel=2,
     )
 
@@ -114,6 +121,15 @@ def _revenue_months(revenue: pd.DataFrame, ids: pd.Series) -> tuple[pd.Series, p
         last.append(periods[billed[-1]] if len(billed) else np.datetime64("NaT"))
     return (_months(pd.Series(first, index=ids.index)),
             _months(pd.Series(last, index=ids.index)))  # fmt: skip
+
+
+def _counted(
+    flagged: pd.Series, total: int, names: dict[str, str], median: int
+) -> dict[str, object]:
+    """What a date check's warning says, for a report in another language."""
+    return dict(customers=names["customers"], revenue=names["revenue"],
+                flagged=int(flagged.sum()), drawn=len(flagged), total=total,
+                share=float(flagged.mean()), grace=GRACE_MONTHS, median=median)  # fmt: skip
 
 
 def _how_many(flagged: pd.Series, total: int, column: str) -> str:

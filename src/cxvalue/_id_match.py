@@ -62,14 +62,16 @@ def check_ids_meet(
     """
     in_revenue = _Lookup(pa.array(revenue.array), is_sorted=True)
     _check(responses, in_revenue, names["responses"], names["revenue"], FEW_ANSWERS,
-           "the others count as not surveyed", seed)  # fmt: skip
+           "the others count as not surveyed", seed, key="ids_answers")  # fmt: skip
     if customers is None or customers.empty:
         return
-    _check(customers, in_revenue, names["customers"], names["revenue"], 0.0, "", seed)
+    _check(customers, in_revenue, names["customers"], names["revenue"], 0.0, "", seed,
+           key=None)  # fmt: skip
     in_customers = _Lookup(pa.array(customers.array), is_sorted=False)
     _check(revenue, in_customers, names["revenue"], names["customers"],
            FEW_CUSTOMERS, "the others' segment and size count as missing, their churn comes "
-           "from empty months and their tenure from their first revenue", seed)  # fmt: skip
+           "from empty months and their tenure from their first revenue", seed,
+           key="ids_revenue")  # fmt: skip
 
 
 def _check(
@@ -80,6 +82,7 @@ def _check(
     few: float,
     consequence: str,
     seed: int,
+    key: str | None,
 ) -> None:
     if ids.empty:
         return
@@ -102,11 +105,15 @@ def _check(
     share = found / len(drawn)
     if share < few:
         warnings.warn(
-            f"Only {found:,} {of} in {source} ({share:.0%}) have a customer_id that is in "
-            f"{target}; {consequence}. Check that both extracts key customers the same way.",
-            DataWarning,
+            DataWarning(
+                f"Only {found:,} {of} in {source} ({share:.0%}) have a customer_id that is in "
+                f"{target}; {consequence}. Check that both extracts key customers the same "
+                "way.",
+                key=key, source=source, target=target, found=found, drawn=len(drawn), rows=n,
+                share=share,
+            ),
             stacklevel=3,
-        )
+        )  # fmt: skip
 
 
 class _Lookup:

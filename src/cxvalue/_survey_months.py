@@ -49,18 +49,27 @@ def check_answer_months(
     if ahead > AFTER_MONTHS:
         after = int((answered_at >= (last_revenue + 1).to_timestamp()).sum())
         warnings.warn(
-            f"{responses}: the answers run to {last_answer}, {ahead} months past {last_revenue}, "
-            f"the last month of {revenue}. The models see none of the {after:,} answers after "
-            "it, while NPS today counts them. Is the revenue extract the latest?",
-            DataWarning,
+            DataWarning(
+                f"{responses}: the answers run to {last_answer}, {ahead} months past "
+                f"{last_revenue}, the last month of {revenue}. The models see none of the "
+                f"{after:,} answers after it, while NPS today counts them. Is the revenue "
+                "extract the latest?",
+                key="answers_after", responses=responses, revenue=revenue,
+                last_answer=str(last_answer), last_revenue=str(last_revenue), months=ahead,
+                after=after,
+            ),
             stacklevel=2,
-        )
+        )  # fmt: skip
     if -ahead > recency_months:
         warnings.warn(
-            f"{responses}: the latest answer is from {last_answer}, {-ahead} months before "
-            f"{last_revenue}, the last month of {revenue}. NPS today is that old, and the "
-            f"customer-months more than {recency_months} months after it (recency_months) "
-            "count as not surveyed. Is the survey export the latest?",
-            DataWarning,
+            DataWarning(
+                f"{responses}: the latest answer is from {last_answer}, {-ahead} months before "
+                f"{last_revenue}, the last month of {revenue}. NPS today is that old, and the "
+                f"customer-months more than {recency_months} months after it (recency_months) "
+                "count as not surveyed. Is the survey export the latest?",
+                key="answers_before", responses=responses, revenue=revenue,
+                last_answer=str(last_answer), last_revenue=str(last_revenue), months=-ahead,
+                recency=recency_months,
+            ),
             stacklevel=2,
-        )
+        )  # fmt: skip

@@ -140,7 +140,21 @@ class ParameterError(CxValueError, ValueError):
 
 
 class CxValueWarning(UserWarning):
-    """Root of every warning cxvalue emits."""
+    """Root of every warning cxvalue emits.
+
+    Parameters
+    ----------
+    message : str
+        What the warning says (in English).
+    key : str, optional
+        The warning's name, for a report that says it in another language; ``params``
+        are the values it says (numbers unformatted), keyed as its words there need.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, **params: Any) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
 
 
 class SmallSampleWarning(CxValueWarning):

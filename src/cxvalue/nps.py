@@ -192,11 +192,14 @@ def _warn_repeated_customers(frame: pd.DataFrame, ids: np.ndarray) -> None:
         repeated = len(frame) - len(pd.unique(pairs))
     if repeated:
         warnings.warn(
-            f"nps(): {repeated} response(s) come from customers already counted in "
-            "the same group; the interval assumes one response per customer. Keep each "
-            "customer's latest answer (df.sort_values('responded_at').drop_duplicates("
-            "'customer_id', keep='last')) or group by period=.",
-            DataWarning, stacklevel=3,
+            DataWarning(
+                f"nps(): {repeated} response(s) come from customers already counted in "
+                "the same group; the interval assumes one response per customer. Keep each "
+                "customer's latest answer (df.sort_values('responded_at').drop_duplicates("
+                "'customer_id', keep='last')) or group by period=.",
+                key="nps_repeated", repeated=int(repeated),
+            ),
+            stacklevel=3,
         )  # fmt: skip
 
 
@@ -256,11 +259,15 @@ def _flag(stats: pd.DataFrame, keys: list[str], min_n: int, method: str, weighte
             f" and {len(named) - _MAX_GROUPS_NAMED} more" if len(named) > _MAX_GROUPS_NAMED else ""
         )
         warnings.warn(
-            f"nps(): too few responses in {len(named)} group(s): "
-            f"{'; '.join(named[:_MAX_GROUPS_NAMED])}{more}. Their NPS is flagged 'too few "
-            "responses'; report it only with its interval, or widen the groups (fewer by= "
-            "columns, a longer period=).",
-            SmallSampleWarning, stacklevel=3,
+            SmallSampleWarning(
+                f"nps(): too few responses in {len(named)} group(s): "
+                f"{'; '.join(named[:_MAX_GROUPS_NAMED])}{more}. Their NPS is flagged 'too few "
+                "responses'; report it only with its interval, or widen the groups (fewer by= "
+                "columns, a longer period=).",
+                key="nps_too_few", least=min_n, n=[int(n) for n in flagged["n"]],
+                groups=_labels(flagged, keys) if keys else None,
+            ),
+            stacklevel=3,
         )  # fmt: skip
     return stats
 

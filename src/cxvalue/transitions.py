@@ -94,9 +94,12 @@ def observed_transitions(responses: Any) -> TransitionMix:
         )
     if total < MIN_MOVES:
         warnings.warn(
-            f"observed_transitions(): only {total:.0f} upward moves between repeated surveys; "
-            "the observed mix is noisy.",
-            SmallSampleWarning,
+            SmallSampleWarning(
+                f"observed_transitions(): only {total:.0f} upward moves between repeated "
+                "surveys; the observed mix is noisy.",
+                key="few_moves",
+                moves=int(total),
+            ),
             stacklevel=2,
         )
     shares = {move: n / total for move, n in moves.items() if n > 0}

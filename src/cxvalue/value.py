@@ -281,11 +281,14 @@ def _nobody_to_move(sim: ProfileDraws, moves: Mapping[tuple[str, str], float], f
         return flag
     names = ", ".join(AMONG.get(c, c) for c in empty)
     warnings.warn(
-        f"value(): today's base has no {names}, so the transition moves no one out of "
-        f"{'that category' if len(empty) == 1 else 'those categories'} and the value of a "
-        "point leaves those moves out (it is 0 when they are all it has). Choose a transition "
-        "from a category the base has, e.g. transition='passive_to_promoter'.",
-        DataWarning,
+        DataWarning(
+            f"value(): today's base has no {names}, so the transition moves no one out of "
+            f"{'that category' if len(empty) == 1 else 'those categories'} and the value of a "
+            "point leaves those moves out (it is 0 when they are all it has). Choose a "
+            "transition from a category the base has, e.g. transition='passive_to_promoter'.",
+            key="nobody_to_move",
+            categories=list(empty),
+        ),
         stacklevel=3,
     )
     reasons = [f"today's base has no {AMONG.get(c, c)} to move" for c in empty]

@@ -67,12 +67,15 @@ def spread_invoices(
         "customer-months)"
     )
     warnings.warn(
-        f"{tracker.source}: revenue comes as invoices {every}; each is spread evenly over "
-        "the months it covers, its month and the ones after, as the models need revenue per "
-        "month (billing_months=1 reads every row as one month's revenue).",
-        DataWarning,
+        DataWarning(
+            f"{tracker.source}: revenue comes as invoices {every}; each is spread evenly over "
+            "the months it covers, its month and the ones after, as the models need revenue "
+            "per month (billing_months=1 reads every row as one month's revenue).",
+            key="invoices", source=tracker.source,
+            intervals={int(k): int(n) for k, n in counts.items() if k > 1},
+        ),
         stacklevel=3,
-    )
+    )  # fmt: skip
     if single.any() and typical > 1:
         tracker.notes.append(
             f"{_customers(single.sum())} with too few invoices to tell (no interval seen "

@@ -124,13 +124,16 @@ def _warn_if_outlined(tracker: Tracker, column: str, missing: pd.Series) -> None
     if blank.mean() < OUTLINE_SHARE:
         return
     warnings.warn(
-        f"{tracker.source}: {int(blank.sum()):,} of {len(blank):,} rows have no {column} and "
-        "are rejected, with their revenue. If the file is an Excel pivot table that writes "
-        "each customer once, above its rows, repeat the labels (PivotTable Design → Report "
-        "Layout → Repeat All Item Labels) and export it again.",
-        DataWarning,
+        DataWarning(
+            f"{tracker.source}: {int(blank.sum()):,} of {len(blank):,} rows have no {column} "
+            "and are rejected, with their revenue. If the file is an Excel pivot table that "
+            "writes each customer once, above its rows, repeat the labels (PivotTable Design → "
+            "Report Layout → Repeat All Item Labels) and export it again.",
+            key="outline", source=tracker.source, blank=int(blank.sum()), rows=len(blank),
+            column=column,
+        ),
         stacklevel=5,
-    )
+    )  # fmt: skip
 
 
 def take_dates(
@@ -233,10 +236,15 @@ def finish(tracker: Tracker, table: pd.DataFrame, *, strict: bool) -> IngestResu
     if strict and (error := tracker.strict_error()) is not None:
         raise error
     if mixed_currencies(tracker.currencies):
+        currencies = ", ".join(sorted(tracker.currencies))
         warnings.warn(
-            f"{tracker.source}: the amounts are in {', '.join(sorted(tracker.currencies))}, "
-            "and cxvalue adds them as they are: convert them to one currency first.",
-            DataWarning,
+            DataWarning(
+                f"{tracker.source}: the amounts are in {currencies}, and cxvalue adds them as "
+                "they are: convert them to one currency first.",
+                key="currencies",
+                source=tracker.source,
+                currencies=currencies,
+            ),
             stacklevel=3,
         )
     ledger = tracker.ledger(rows_out=len(table))

@@ -80,11 +80,15 @@ def last_complete_month(
     )
     tracker.notes.append(f"{why}; its {_count(cut.sum())} customer-months ({amount}) left out")
     warnings.warn(
-        f"{tracker.source}: {why}. It is left out, so that today's base and revenue are "
-        f"those of {month - 1}; through='{month}' keeps it.",
-        DataWarning,
+        DataWarning(
+            f"{tracker.source}: {why}. It is left out, so that today's base and revenue are "
+            f"those of {month - 1}; through='{month}' keeps it.",
+            key="incomplete_month", source=tracker.source, month=str(month),
+            billed=int(billed.iloc[-1]), before=int(billed.iloc[-2]), usual=usual,
+            previous=str(month - 1),
+        ),
         stacklevel=3,
-    )
+    )  # fmt: skip
     return table.loc[~cut].reset_index(drop=True)
 
 
@@ -106,11 +110,14 @@ def _without_unbilled_months(
            f"{_count(after.sum())} customer-months are left out")  # fmt: skip
     tracker.notes.append(why)
     warnings.warn(
-        f"{tracker.source}: {why}, so that today's base is that of {months[0] - 1}, the last "
-        "month with revenue (else every customer would have churned).",
-        DataWarning,
+        DataWarning(
+            f"{tracker.source}: {why}, so that today's base is that of {months[0] - 1}, the "
+            "last month with revenue (else every customer would have churned).",
+            key="unbilled_months", source=tracker.source, first=str(months[0]),
+            last=str(months[-1]), rows=int(after.sum()), previous=str(months[0] - 1),
+        ),
         stacklevel=4,
-    )
+    )  # fmt: skip
     return table.loc[~after].reset_index(drop=True)
 
 

@@ -72,9 +72,11 @@ def in_whole_units(
     said = f"amounts in {what} ({text!r} says {words!r}): multiplied by {factor:,}"
     tracker.notes.append(said)
     warnings.warn(
-        f"{tracker.source}: {said}, so that money is in whole units. If they are whole "
-        "units already, leave the unit out of the column's name and the title.",
-        DataWarning,
+        DataWarning(
+            f"{tracker.source}: {said}, so that money is in whole units. If they are whole "
+            "units already, leave the unit out of the column's name and the title.",
+            key="unit", source=tracker.source, factor=factor, words=words, text=text,
+        ),
         stacklevel=stacklevel + 1,
-    )
+    )  # fmt: skip
     return table.assign(**{c: table[c] * factor for c in AMOUNTS if c in table})

@@ -240,14 +240,17 @@ def warn_if_repeats_differ(
     where = ", ".join(str(r) for r in np.asarray(rows)[(ids == first).to_numpy()][:5])
     n = int(customers.sum())
     who = "1 customer appears" if n == 1 else f"{n:,} customers appear"
+    named = ", ".join(repr(c) for c in columns)
     warnings.warn(
-        f"{source}: {who} on more than one row, and their "
-        f"rows differ in {', '.join(repr(c) for c in columns)} (customer {first}: rows "
-        f"{where}). The first row of each is kept. If the file is a history with a row per "
-        "change, keep the row in force for each customer.",
-        DataWarning,
+        DataWarning(
+            f"{source}: {who} on more than one row, and their rows differ in {named} "
+            f"(customer {first}: rows {where}). The first row of each is kept. If the file is "
+            "a history with a row per change, keep the row in force for each customer.",
+            key="repeats_differ", source=source, n=n, columns=named, first=str(first),
+            rows=where,
+        ),
         stacklevel=3,
-    )
+    )  # fmt: skip
 
 
 def _file_names(dates: Mapping[str, str]) -> dict[str, str]:

@@ -143,13 +143,16 @@ def _warn_if_one_to_five(tracker: Tracker, score_col: str) -> None:
     scores = tracker.frame[parsed("score")]
     if len(scores) >= QUESTION_SCALE_AFTER and scores.min() >= 1 and scores.max() <= 5:
         warnings.warn(
-            f"{tracker.source}: every score in {score_col!r} is between 1 and 5; on the NPS "
-            "scale (0-10) each is a detractor. If it is a 1-5 satisfaction score, read it "
-            "with scale=Scale.csat() (1-2 detractor, 3 passive, 4-5 promoter); in a report's "
-            'config, scale = "csat" under [inputs.responses]; in `cxvalue nps`, --scale csat.',
-            DataWarning,
+            DataWarning(
+                f"{tracker.source}: every score in {score_col!r} is between 1 and 5; on the "
+                "NPS scale (0-10) each is a detractor. If it is a 1-5 satisfaction score, read "
+                "it with scale=Scale.csat() (1-2 detractor, 3 passive, 4-5 promoter); in a "
+                'report\'s config, scale = "csat" under [inputs.responses]; in `cxvalue nps`, '
+                "--scale csat.",
+                key="one_to_five", source=tracker.source, column=score_col,
+            ),
             stacklevel=3,
-        )
+        )  # fmt: skip
 
 
 def _table(tracker: Tracker, scale: Scale, rid_col: str | None, used: set) -> pd.DataFrame:
@@ -244,13 +247,16 @@ def _warn_if_off_the_scale(
         return
     low, high = int(scores.min()), int(scores.max())
     warnings.warn(
-        f"{tracker.source}: {int(off.sum()):,} of {n:,} scores in {column!r} "
-        f"({off.sum() / n:.0%}) lie outside {scale.low}-{scale.high}, the scale they are read "
-        f"on; they run from {low} to {high}. Is the scale right? Scores outside it are "
-        "rejected.",
-        DataWarning,
+        DataWarning(
+            f"{tracker.source}: {int(off.sum()):,} of {n:,} scores in {column!r} "
+            f"({off.sum() / n:.0%}) lie outside {scale.low}-{scale.high}, the scale they are "
+            f"read on; they run from {low} to {high}. Is the scale right? Scores outside it "
+            "are rejected.",
+            key="off_scale", source=tracker.source, column=column, off=int(off.sum()), n=n,
+            share=off.sum() / n, scale_low=scale.low, scale_high=scale.high, low=low, high=high,
+        ),
         stacklevel=4,
-    )
+    )  # fmt: skip
 
 
 def _category_column(tracker: Tracker, names: list[str]) -> str | None:

@@ -467,9 +467,12 @@ def _fit_glm(table: pd.DataFrame, design: Design, link: str) -> Any:
     if trouble or runaway or not result.converged:
         reason = "an estimate runs off to infinity (separation)" if runaway else "no convergence"
         warnings.warn(
-            f"fit_retention(): the hazard model did not converge cleanly ({reason}); "
-            "estimates of flagged terms are not reliable.",
-            ConvergenceWarning,
+            ConvergenceWarning(
+                f"fit_retention(): the hazard model did not converge cleanly ({reason}); "
+                "estimates of flagged terms are not reliable.",
+                key="no_convergence",
+                separation=bool(runaway),
+            ),
             stacklevel=3,
         )
     return result
@@ -490,12 +493,16 @@ def _flag_levels(table: pd.DataFrame, design: Design) -> dict[str, str]:
             if level != levels[0]:
                 flags[term_name(factor, level)] = why
             warnings.warn(
-                f"fit_retention(): {factor} = {level!r} has {why} in {exposure:,} "
-                "customer-months; its estimate is not reliable"
-                + (" (no events: the data cannot bound it from below)." if events == 0 else "."),
-                SmallSampleWarning,
+                SmallSampleWarning(
+                    f"fit_retention(): {factor} = {level!r} has {why} in {exposure:,} "
+                    "customer-months; its estimate is not reliable"
+                    + (" (no events: the data cannot bound it from below)." if events == 0
+                       else "."),
+                    key="thin_level", factor=factor, level=str(level), events=events,
+                    exposure=exposure, least=MIN_EVENTS,
+                ),
                 stacklevel=3,
-            )
+            )  # fmt: skip
     return flags
 
 

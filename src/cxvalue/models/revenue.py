@@ -447,12 +447,16 @@ def fit_revenue(
     bad = sum(excluded.values())
     if eligible and bad / eligible > EXCLUDED_SHARE_WARN:
         warnings.warn(
-            f"{bad:,} of {eligible:,} retained customer-months ({bad / eligible:.1%}) have a "
-            f"trailing or next-window revenue of zero or less ({excluded[EXCLUDE_BASE]:,} base, "
-            f"{excluded[EXCLUDE_NEXT]:,} next) and are left out of the log ratio.",
-            DataWarning,
+            DataWarning(
+                f"{bad:,} of {eligible:,} retained customer-months ({bad / eligible:.1%}) have "
+                f"a trailing or next-window revenue of zero or less "
+                f"({excluded[EXCLUDE_BASE]:,} base, {excluded[EXCLUDE_NEXT]:,} next) and are "
+                "left out of the log ratio.",
+                key="log_ratio_excluded", bad=bad, eligible=eligible, share=bad / eligible,
+                base=excluded[EXCLUDE_BASE], next=excluded[EXCLUDE_NEXT],
+            ),
             stacklevel=2,
-        )
+        )  # fmt: skip
 
     n_customers = sample.n_customers
     n_rows = int(rows["n"].sum())
@@ -764,7 +768,7 @@ def _customers_per_level(
 
 
 def _warn_small_levels(sample: _Sample, design: Design, n_customers: int, cov: str) -> None:
-    small = []
+    small, levels = [], []
     n = sample.cells["n"].to_numpy(np.int64)
     customers = sample.cells["_customer"].to_numpy(np.int64)
     for factor in design.factors:
@@ -776,17 +780,25 @@ def _warn_small_levels(sample: _Sample, design: Design, n_customers: int, cov: s
         for lev, k_rows, k in zip(names, size, nunique, strict=True):
             if k_rows < MIN_LEVEL_ROWS or k < MIN_LEVEL_CUSTOMERS:
                 small.append(f"{factor}={lev} ({k_rows} rows, {k} customers)")
+                levels.append((factor, str(lev), int(k_rows), int(k)))
     if small:
         warnings.warn(
-            "Few data behind " + "; ".join(small) + f" (fewer than {MIN_LEVEL_ROWS} rows or "
-            f"{MIN_LEVEL_CUSTOMERS} customers): its revenue effect is imprecise.",
-            SmallSampleWarning,
+            SmallSampleWarning(
+                "Few data behind " + "; ".join(small) + f" (fewer than {MIN_LEVEL_ROWS} rows "
+                f"or {MIN_LEVEL_CUSTOMERS} customers): its revenue effect is imprecise.",
+                key="revenue_small_levels", levels=levels, min_rows=MIN_LEVEL_ROWS,
+                min_customers=MIN_LEVEL_CUSTOMERS,
+            ),
             stacklevel=3,
-        )
+        )  # fmt: skip
     if cov == "cluster" and n_customers < MIN_CLUSTERS:
         warnings.warn(
-            f"Only {n_customers} customers to cluster on (fewer than {MIN_CLUSTERS}): "
-            "cluster-robust standard errors are unreliable with so few clusters.",
-            SmallSampleWarning,
+            SmallSampleWarning(
+                f"Only {n_customers} customers to cluster on (fewer than {MIN_CLUSTERS}): "
+                "cluster-robust standard errors are unreliable with so few clusters.",
+                key="few_clusters",
+                n=int(n_customers),
+                least=MIN_CLUSTERS,
+            ),
             stacklevel=3,
         )

@@ -102,6 +102,9 @@ class Flow:
     sensitivity: pd.DataFrame | None = None
     growth: GrowthResult | None = None
     notes: list[str] = field(default_factory=list)
+    #: The warning behind each note the library raised (its key and values say it in the
+    #: report's language: :mod:`cxvalue.report.notes`).
+    warned: dict[str, CxValueWarning] = field(default_factory=dict)
 
     @property
     def controls(self) -> tuple[str, ...]:
@@ -149,6 +152,7 @@ def run_flow(
     for w in caught:
         if issubclass(w.category, CxValueWarning):
             flow.notes.append(str(w.message))
+            flow.warned[str(w.message)] = w.message
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     flow.notes = list(dict.fromkeys(flow.notes))

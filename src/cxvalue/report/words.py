@@ -20,6 +20,7 @@ from cxvalue.report.flow import (
     SHORT_HISTORY_NOTE,
     short_history,
 )
+from cxvalue.report.notes import in_locale
 from cxvalue.value import NOT_ENOUGH_PREFIX, WIDE
 
 T = TypeVar("T")
@@ -296,9 +297,10 @@ def notes(name: str, flow: Any) -> str:
 def methods(flow: Any) -> list[str]:
     """The methods-and-caveats bullets: ledgers, models, assumptions, what to keep in mind.
 
-    The library's warnings, and a model's own reason for thin evidence, stay in English;
-    the report's own notes (:data:`OWN_NOTES`) and cxvalue.value's evidence reasons
-    (:func:`evidence`) are given in the report's language.
+    The report's own notes (:data:`OWN_NOTES`), the library's warnings that have words
+    in :mod:`cxvalue.report.notes` and cxvalue.value's evidence reasons (:func:`evidence`)
+    are given in the report's language; other warnings, and a model's own reason for thin
+    evidence, stay in English.
     """
     loc = flow.config.locale
     w = TEXT[loc]
@@ -329,17 +331,20 @@ def methods(flow: Any) -> list[str]:
     ]  # fmt: skip
     bullets += [w["evidence"].format(what=evidence(e, loc)) for e in _evidence(flow)]
     span = short_history(flow)  # once: it reads the revenue's months
-    bullets += [w["note"].format(what=_own_note(n, span, loc)) for n in flow.notes[:4]]
+    bullets += [w["note"].format(what=_note(n, flow, span, loc)) for n in flow.notes[:4]]
     return bullets
 
 
-def _own_note(note: str, span: dict[str, Any] | None, loc: str) -> str:
-    """A note in the report's language when it is one of the report's own (``span``: the
-    revenue's, when the short-history note may be among them)."""
+def _note(note: str, flow: Any, span: dict[str, Any] | None, loc: str) -> str:
+    """A note in the report's language: the report's own (``span``: the revenue's, when
+    the short-history note may be among them), or a library warning with words in it
+    (:mod:`cxvalue.report.notes`), in the words of the measure spoken; else as raised."""
     own = OWN_NOTES.get(loc, {})
     if span and note == SHORT_HISTORY_NOTE.format(**span):
         return own.get(SHORT_HISTORY_NOTE, SHORT_HISTORY_NOTE).format(**span)
-    return own.get(note, note)
+    warning = flow.warned.get(note)
+    said = None if warning is None else in_locale(warning, loc)
+    return own.get(note, note) if said is None else reword(said, loc)
 
 
 def _evidence(flow: Any) -> list[str]:
