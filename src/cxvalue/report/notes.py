@@ -158,8 +158,8 @@ def _too_few(p: Mapping[str, Any], f: Callable[..., str]) -> str:
 LIBRARY_NOTES: dict[str, dict[str, Words]] = {"de": {
     "one_to_five": (
         "{source}: Jeder Wert in {column!r} liegt zwischen 1 und 5; auf der NPS-Skala (0–10) "
-        "ist jeder ein Kritiker. Ist es eine Zufriedenheit von 1 bis 5, liest scale = \"csat\" "
-        "unter [inputs.responses] sie so."
+        "ist jeder ein Kritiker. Ist es eine Zufriedenheit von 1 bis 5, lesen Sie sie mit "
+        "scale = \"csat\" unter [inputs.responses]."
     ),
     "off_scale": (
         "{source}: {off:,} von {n:,} Werten in {column!r} ({share:.0%}) liegen außerhalb von "
@@ -179,10 +179,11 @@ LIBRARY_NOTES: dict[str, dict[str, Words]] = {"de": {
     ),
     "unbilled_months": _unbilled,
     "outline": (
-        "{source}: {blank:,} von {rows:,} Zeilen haben keine {column} und werden mit ihrem "
-        "Umsatz verworfen. Ist die Datei eine Excel-Pivot-Tabelle, die jeden Kunden nur einmal "
-        "über seine Zeilen schreibt, wiederholen Sie die Beschriftungen (PivotTable-Entwurf → "
-        "Berichtslayout → Alle Elementbeschriftungen wiederholen) und exportieren Sie neu."
+        "{source}: {blank:,} von {rows:,} Zeilen haben keinen Wert in {column!r} und werden "
+        "mit ihrem Umsatz verworfen. Ist die Datei eine Excel-Pivot-Tabelle, die jeden "
+        "Kunden nur einmal über seine Zeilen schreibt, wiederholen Sie die Beschriftungen "
+        "(PivotTable-Entwurf → Berichtslayout → Alle Elementbeschriftungen wiederholen) und "
+        "exportieren Sie neu."
     ),
     "currencies": (
         "{source}: Die Beträge sind in {currencies}, und cxvalue addiert sie, wie sie sind: "
@@ -230,9 +231,11 @@ LIBRARY_NOTES: dict[str, dict[str, Words]] = {"de": {
         "Nur {moves:,} Wechsel nach oben zwischen wiederholten Befragungen; der beobachtete Mix "
         "ist unsicher."
     ),
-    "nps_repeated": (
-        "{repeated:,} Antworten kommen von Kunden, die in ihrer Gruppe schon gezählt sind; das "
-        "Intervall nimmt eine Antwort je Kunde an."
+    "nps_repeated": lambda p, f: f(
+        ("1 Antwort kommt" if p["repeated"] == 1 else "{repeated:,} Antworten kommen")
+        + " von Kunden, die in ihrer Gruppe schon gezählt sind; das Intervall nimmt eine "
+        "Antwort je Kunde an.",
+        **p,
     ),
     "nps_too_few": _too_few,
 }}  # fmt: skip
