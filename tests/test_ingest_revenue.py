@@ -77,6 +77,30 @@ def test_wide_form_from_excel_with_date_headers(tmp_path):
     assert table["revenue"].tolist() == [10.0, 5.0, 7.0]
 
 
+def test_an_accounting_reports_unnamed_first_column_holds_the_customers(tmp_path):
+    """QuickBooks' Sales by Customer Summary: titles, customers in a column with no header,
+    months across, a total column and row, an indented sub-customer, a footer line."""
+    text = ("Acme Inc.\nSales by Customer Summary\nJanuary - March 2025\n\n"
+            ",Jan 2025,Feb 2025,Mar 2025,Total\n"
+            'Customer 001,"1,200.00","1,250.00",,"$2,450.00"\n'
+            "   Sub-customer 001-A,100.00,100.00,100.00,$300.00\n"
+            'Customer 002,"2,000.00","2,100.00","2,050.00","$6,150.00"\n'
+            'TOTAL,"$3,300.00","$3,450.00","$2,150.00","$8,900.00"\n\n'
+            '"Accrual basis  Monday, May 5, 2025 09:12 AM GMT-07:00"\n')  # fmt: skip
+    result = read_revenue(write(tmp_path, "qb.csv", text))
+    assert result.table.groupby("customer_id")["revenue"].sum().to_dict() == {
+        "Customer 001": 2450.0, "Customer 002": 6150.0, "Sub-customer 001-A": 300.0,
+    }  # fmt: skip
+    assert "the unnamed first column read as customer_id (the row labels)" in result.ledger.notes
+    (total,) = result.ledger.rejected
+    assert total.what == "a total row (Total, Summe), not a customer" and total.rows == (9,)
+    # a column named as the ids wins; an unnamed column is not the ids of a long table
+    named = read_revenue(write(tmp_path, "n.csv", ",customer_id,Jan 2025,Feb 2025\nx,A,5,6\n"))
+    assert named.table["customer_id"].tolist() == ["A", "A"]
+    with pytest.raises(InputError, match="no 'customer_id' column"):
+        read_revenue(write(tmp_path, "l.csv", ",period,revenue\nA,2025-01,5\n"))
+
+
 def test_subscriptions_expand_to_months_inclusive(tmp_path):
     text = ("customer_id,MRR,start,end\nA,\"1,000.00\",2025-01-15,2025-03-10\nB,50,2025-02-01,\n"
             "C,10,2025-05-01,2025-04-01\nD,10,2025-06-01,\n")  # fmt: skip

@@ -424,11 +424,15 @@ def _column_names(
     return _unique(header), {}
 
 
+#: The name of a column whose header cell is blank.
+UNNAMED = "unnamed"
+
+
 def _unique(names: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for name in names:
-        name = name or "unnamed"
+        name = name or UNNAMED
         if name in seen:
             seen[name] += 1
             name = f"{name}.{seen[name]}"

@@ -29,7 +29,7 @@ from cxvalue.ingest._common import (
     take_dates,
     take_ids,
 )
-from cxvalue.ingest._files import RawTable, naming_other_sheets, read_raw
+from cxvalue.ingest._files import UNNAMED, RawTable, naming_other_sheets, read_raw
 from cxvalue.ingest._months import last_complete_month
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest._typed import (
@@ -80,7 +80,9 @@ def read_revenue(
     form : {"auto", "long", "wide", "subscription"}
         ``auto`` picks subscription when MRR and start columns are found,
         long when period and revenue are, wide when two or more column
-        names are months (``Jan 2025``, ``2025-02``, ``01.03.2025``).
+        names are months (``Jan 2025``, ``2025-02``, ``01.03.2025``). In the
+        wide form, a first column without a name holds the customers when no
+        column is named as them (an accounting report's row labels).
     strict : bool
         Raise on any rejected row instead of recording it.
     through : date, optional
@@ -129,7 +131,7 @@ def read_revenue(
             tracker.notes.append(f"read as {form} form")
         months = _month_columns(raw.frame.columns) if form == "wide" else {}
         names = [c for c in raw.frame.columns if c not in months]
-        id_col = find_column(names, "customer_id", mapping=columns, source=raw.source)
+        id_col = _id_column(tracker, names, columns, form)
         take_ids(tracker, id_col)
         if form == "long":
             table, used = _long(tracker, raw, columns, dayfirst)
@@ -151,6 +153,21 @@ def read_revenue(
         if form != "subscription":  # (a subscription's MRR is monthly already)
             table = spread_invoices(tracker, table, billing_months)
         return finish(tracker, last_complete_month(tracker, table, last), strict=strict)
+
+
+def _id_column(
+    tracker: Tracker, names: list[str], columns: Mapping[str, str] | None, form: str
+) -> str:
+    """The customer id column; in the wide form, an unnamed first column (an accounting
+    report's row labels: customers, months across) when no column is named as one."""
+    source = tracker.source
+    found = find_column(names, "customer_id", mapping=columns, source=source, required=False)
+    if found:
+        return found
+    if form == "wide" and names and names[0] == UNNAMED:
+        tracker.notes.append("the unnamed first column read as customer_id (the row labels)")
+        return names[0]
+    return find_column(names, "customer_id", mapping=columns, source=source)  # raises
 
 
 def _typed_long(
