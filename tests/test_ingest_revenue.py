@@ -1,5 +1,6 @@
 """Revenue in its three layouts: long, wide, subscription; customers."""
 
+import io
 import re
 import warnings
 
@@ -358,9 +359,32 @@ def test_void_and_draft_invoices_are_not_revenue(tmp_path):
         ]
 
 
-def _parquet_of(tmp_path, text):
-    import io
+def test_a_payments_export_counts_paid_amounts_net_of_refunds(tmp_path):
+    """Stripe's payments export: a failed charge and a refunded one were summed as revenue,
+    a partial refund left in, and its date column ('Created (UTC)') not found at all."""
+    text = ("id,Created (UTC),Amount,Amount Refunded,Currency,Customer ID,Status\n"
+            "ch_1,2025-01-05 10:00:00,100.00,0.00,eur,cus_A,Paid\n"
+            "ch_2,2025-01-06 10:00:00,250.00,0.00,eur,cus_B,Failed\n"
+            "ch_3,2025-02-05 10:00:00,100.00,100.00,eur,cus_A,Refunded\n"
+            "ch_4,2025-02-06 10:00:00,250.00,,eur,cus_B,Paid\n"
+            "ch_5,2025-03-05 10:00:00,100.00,40.00,eur,cus_A,Partially Refunded\n")  # fmt: skip
+    frame = pd.read_csv(io.StringIO(text), parse_dates=["Created (UTC)"])
+    frame.to_parquet(tmp_path / "p.parquet")
+    for source in (write(tmp_path, "p.csv", text), tmp_path / "p.parquet"):
+        result = read_revenue(source)
+        assert result.table[["customer_id", "revenue"]].values.tolist() == [
+            ["cus_A", 100.0], ["cus_A", 60.0], ["cus_B", 250.0]]  # fmt: skip
+        assert [(e.what, e.rows) for e in result.ledger.rejected] == [
+            ("not revenue (Status 'failed')", (3,)),
+            ("not revenue (Status 'refunded')", (4,)),
+        ]
+        assert "revenue net of refunds (column 'Amount Refunded')" in result.ledger.notes
+    frame.drop(columns="Status").to_parquet(tmp_path / "no_status.parquet")  # typed columns
+    net = read_revenue(tmp_path / "no_status.parquet").table
+    assert net["revenue"].tolist() == [100.0, 0.0, 60.0, 250.0, 250.0]
 
+
+def _parquet_of(tmp_path, text):
     frame = pd.read_csv(io.StringIO(text), dtype={"customer_id": str})
     frame["period"] = pd.to_datetime(frame["period"])
     frame.to_parquet(tmp_path / "v.parquet")

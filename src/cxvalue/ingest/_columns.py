@@ -47,6 +47,8 @@ SYNONYMS: dict[str, Tiers] = {
         ("period",),
         ("month", "monat", "billing month", "invoice month", "revenue month"),
         ("date", "datum", "invoice date", "rechnungsdatum", "close date", "date (utc)"),
+        ("created", "created (utc)", "created date", "created date (utc)", "erstellt",
+         "erstellt am"),
     ),
     "revenue": (
         ("revenue",),
@@ -61,6 +63,8 @@ SYNONYMS: dict[str, Tiers] = {
     "status": (("status",), ("invoice status", "payment status", "order status", "stage",
                              "opportunity stage", "belegstatus", "rechnungsstatus")),
     "cost": (("cost",), ("costs", "kosten", "cogs", "cost of sales")),
+    "refunded": (("refunded",), ("amount refunded", "refunded amount", "refund amount",
+                                 "refunds", "refund", "erstattet", "erstattungsbetrag")),
     "margin": (("margin",), ("gross margin", "marge", "deckungsbeitrag")),
     "segment": (("segment",), ("customer segment", "kundensegment", "market segment",
                                "marktsegment")),

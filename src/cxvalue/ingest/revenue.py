@@ -201,7 +201,9 @@ def _typed_long(
                                required=False)  # fmt: skip
     status_col = find_column([c for c in rest if c not in used], "status", **find,
                              required=False)  # fmt: skip
-    if (status_col or len(set(used)) < len(used) or not is_id_type(typed.kind(id_col))
+    refund_col = find_column([c for c in rest if c not in used], "refunded", **find,
+                             required=False)  # fmt: skip
+    if (status_col or refund_col or len(set(used)) < len(used) or not is_id_type(typed.kind(id_col))
             or not is_date_type(typed.kind(period_col))
             or not all(is_amount_type(typed.kind(c)) for c in used[2:])
             or (currency_col and not pa.types.is_string(typed.kind(currency_col)))):  # fmt: skip
@@ -331,8 +333,9 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
     take_dates(tracker, period_col, "period", dayfirst=dayfirst, months=True)
     take_amounts(tracker, revenue_col, "revenue", delimiter=raw.delimiter)
     extra = _extras(tracker, raw, columns, {period_col, revenue_col})
+    refund_col = _net_of_refunds(tracker, raw, columns, {period_col, revenue_col, *extra.values()})
     status_col = _reject_by_status(
-        tracker, raw, columns, {period_col, revenue_col, *extra.values()}
+        tracker, raw, columns, {period_col, revenue_col, refund_col, *extra.values()}
     )
     frame = tracker.frame
     period = frame[parsed("period")]
@@ -345,13 +348,30 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
          "revenue": frame[parsed("revenue")]}
         | {name: frame[parsed(name)] for name in extra}
     )  # fmt: skip
-    return table, {period_col, revenue_col, *extra.values()} | ({status_col} - {None})
+    return table, {period_col, revenue_col, *extra.values()} | ({status_col, refund_col} - {None})
 
 
-#: An invoice's or an order's status that says its amount is not revenue.
+def _net_of_refunds(
+    tracker: Tracker, raw: RawTable, columns: Mapping[str, str] | None, taken: set
+) -> str | None:
+    """Take a refunded amount column (a payments export's ``Amount Refunded``) off the
+    revenue, a blank refund counting 0; the column, when there is one."""
+    names = [c for c in raw.frame.columns if c not in taken]
+    column = find_column(names, "refunded", mapping=columns, source=raw.source, required=False)
+    if not column:
+        return None
+    take_amounts(tracker, column, "refunded", delimiter=raw.delimiter, required=False)
+    revenue, refunded = tracker.frame[parsed("revenue")], tracker.frame[parsed("refunded")]
+    tracker.put(parsed("revenue"), revenue - refunded.fillna(0.0))
+    tracker.notes.append(f"revenue net of refunds (column {column!r})")
+    return column
+
+
+#: An invoice's, an order's or a payment's status that says its amount is not revenue.
 NOT_REVENUE = frozenset({"void", "voided", "draft", "deleted", "cancelled", "canceled",
                          "storniert", "storno", "entwurf", "gelöscht", "closed lost", "lost",
-                         "verloren"})  # fmt: skip
+                         "verloren", "failed", "fehlgeschlagen", "refunded", "erstattet",
+                         "uncaptured"})  # fmt: skip
 #: An opportunity's stage that says it is revenue: where a stage column has it, no other does.
 WON = frozenset({"closed won", "won", "gewonnen"})
 
