@@ -198,6 +198,16 @@ def test_a_german_crm_s_dates_are_found():
     assert table["churned_at"].tolist()[1] == pd.Timestamp("2024-12-31")
 
 
+def test_a_hubspot_companies_export_s_customer_date_is_the_acquisition():
+    """HubSpot's "Became a Customer Date" (its "Create Date" is the record's, not the
+    customer's) was a column like any other: tenure counted from the first revenue."""
+    frame = pd.DataFrame({"Customer ID": ["00001"], "Create Date": ["2021-04-01 10:00"],
+                          "Became a Customer Date": ["2021-05-03"]})  # fmt: skip
+    table = read_customers(frame).table
+    assert table["acquired_at"].tolist() == [pd.Timestamp("2021-05-03")]
+    assert table["Create Date"].tolist() == ["2021-04-01 10:00"]
+
+
 def test_dataframe_source_row_numbers_are_position_plus_two():
     frame = pd.DataFrame({"customer_id": ["A", "B", "C"], "period": ["2025-01-01"] * 3,
                           "revenue": ["1", "x", "2"]}, index=[10, 20, 30])  # fmt: skip

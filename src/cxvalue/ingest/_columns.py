@@ -71,7 +71,8 @@ SYNONYMS: dict[str, Tiers] = {
     "acquired_at": (
         ("acquired_at",),
         ("acquired", "customer since", "signup date", "signed up", "created at", "start date",
-         "kunde seit", "kundenbeginn", "vertragsbeginn"),
+         "became a customer date", "became a customer", "kunde seit", "kundenbeginn",
+         "vertragsbeginn"),
     ),
     "churned_at": (
         ("churned_at",),
