@@ -115,6 +115,26 @@ def test_subscriptions_expand_to_months_inclusive(tmp_path):
     assert "open-ended subscriptions run through 2025-06" in result.ledger.notes
 
 
+def test_a_billing_tool_s_subscriptions_export_is_read_without_its_scheduled_ones(tmp_path):
+    """Chargebee: 'Started At' and 'Cancelled At' were not found ("cannot tell the revenue
+    layout"); a subscription scheduled to start in two months then moved the extract's
+    last month there, and every open subscription billed months that had not come."""
+    text = ("Subscription Id,Customer Id,Status,MRR,Currency,Started At,Cancelled At,"
+            "Current Term End\n"
+            "sub_1,cus_A,active,99.00,EUR,2024-01-15 10:00:00,,2026-01-15 10:00:00\n"
+            "sub_2,cus_B,cancelled,99.00,EUR,2024-03-01 08:00:00,2025-02-01 08:00:00,\n"
+            "sub_3,cus_C,in_trial,0.00,EUR,2025-11-20 08:00:00,,2025-12-04 08:00:00\n"
+            "sub_4,cus_D,future,99.00,EUR,2026-02-01 00:00:00,,\n")  # fmt: skip
+    result = read_revenue(write(tmp_path, "s.csv", text))
+    months = result.table.groupby("customer_id")["period"].agg(["min", "max", "size"])
+    assert months.astype(str).values.tolist() == [
+        ["2024-01-01", "2025-11-01", "23"], ["2024-03-01", "2025-02-01", "12"],
+        ["2025-11-01", "2025-11-01", "1"]]  # fmt: skip
+    assert [(e.what, e.rows) for e in result.ledger.rejected] == [
+        ("not started (Status 'future')", (5,))]  # fmt: skip
+    assert "open-ended subscriptions run through 2025-11" in result.ledger.notes
+
+
 def test_subscriptions_through_a_given_month(tmp_path):
     text = "customer_id,MRR,start,end\nA,10,2024-11-01,\nB,10,2025-03-01,\n"
     result = read_revenue(write(tmp_path, "s.csv", text), through="2025-01-31")

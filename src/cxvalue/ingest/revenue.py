@@ -374,13 +374,22 @@ NOT_REVENUE = frozenset({"void", "voided", "draft", "deleted", "cancelled", "can
                          "uncaptured"})  # fmt: skip
 #: An opportunity's stage that says it is revenue: where a stage column has it, no other does.
 WON = frozenset({"closed won", "won", "gewonnen"})
+#: A subscription's status that says it has not started (a scheduled one): its start, in
+#: the months to come, would move the extract's last month there.
+NOT_STARTED = frozenset({"future", "scheduled", "not started", "not_started", "geplant"})
 
 
 def _reject_by_status(
-    tracker: Tracker, raw: RawTable, columns: Mapping[str, str] | None, taken: set
+    tracker: Tracker,
+    raw: RawTable,
+    columns: Mapping[str, str] | None,
+    taken: set,
+    refused: frozenset[str] = NOT_REVENUE,
+    why: str = "not revenue",
 ) -> str | None:
     """Reject the rows a status or stage column says are not revenue (a void or draft
-    invoice, a lost or open opportunity); the column, when it rejected any."""
+    invoice, a lost or open opportunity; ``refused`` says which, ``why`` says so in the
+    ledger); the column, when it rejected any."""
     names = [c for c in raw.frame.columns if c not in taken]
     column = find_column(names, "status", mapping=columns, source=raw.source, required=False)
     if not column:
@@ -390,7 +399,7 @@ def _reject_by_status(
     if won.any():
         rejecting, what = ~won & status.ne(""), "not won"
     else:
-        rejecting, what = status.isin(NOT_REVENUE), "not revenue"
+        rejecting, what = status.isin(refused), why
     if not rejecting.any():
         return None
     for value in sorted(status[rejecting].unique()):
@@ -461,6 +470,8 @@ def _subscription(
     if end_col:
         take_dates(tracker, end_col, "end", dayfirst=dayfirst, required=False)
     used = {mrr_col, start_col, end_col}
+    status_col = _reject_by_status(tracker, raw, columns, used, NOT_STARTED, "not started")
+    used |= {status_col} - {None}
     frame = tracker.frame
     if frame.empty:
         return _empty_table(), used
