@@ -351,6 +351,25 @@ def test_amounts_in_thousands_or_millions_are_multiplied_out_and_said(
     assert result.table[["revenue", "cost"]].values.tolist() == [[1.5 * factor, 0.5 * factor]]
 
 
+def test_amounts_in_cents_are_divided_out_and_said(tmp_path):
+    """A warehouse's billing table (Stripe synced: amount_cents, 9900 for 99.00): its
+    column was not found, and named as revenue made every figure a hundred times too big."""
+    from cxvalue.report.notes import in_locale
+
+    frame = pd.DataFrame({"customer_id": ["A", "A"], "period": pd.to_datetime(["2025-01-01",
+                          "2025-02-01"]), "amount_cents": [9900, 12345]})  # fmt: skip
+    frame.to_parquet(tmp_path / "c.parquet")
+    frame.to_csv(tmp_path / "c.csv", index=False)
+    for source in (tmp_path / "c.csv", tmp_path / "c.parquet"):
+        with pytest.warns(DataWarning, match=r"amounts in cents \('amount_cents' says 'cents'\): "
+                          "divided by 100, so that money is in whole units") as caught:  # fmt: skip
+            result = read_revenue(source)
+        assert result.table["revenue"].tolist() == [99.0, 123.45]
+    assert in_locale(caught[0].message, "de").startswith(
+        "c.parquet: Beträge in Cent ('amount_cents' nennt 'cents'): durch 100 geteilt, damit"
+    )
+
+
 def test_a_wide_sheet_titled_in_teur_is_multiplied_out(tmp_path):
     text = "Umsatz je Kunde 2025 (in TEUR)\n\nKunde;Jan 2025;Feb 2025\n00001;1,2;1,5\n"
     with pytest.warns(DataWarning, match=r"'Umsatz je Kunde 2025 \(in TEUR\)' says 'TEUR'"):

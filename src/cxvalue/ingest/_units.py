@@ -1,9 +1,11 @@
-"""Amounts written in thousands or millions: a finance sheet's ``TEUR``, ``$000``, ``Mio. €``.
+"""Amounts written in thousands, millions or cents: a finance sheet's ``TEUR``, ``$000``,
+``Mio. €``, a warehouse table's ``amount_cents``.
 
 Read as they are, such amounts make every money figure a thousand times too small
-("one more point is worth €482" for €482,000). The unit is looked for in the names
-of the amount columns and in the title rows above the header; when one is named,
-the amounts (revenue, cost) are multiplied out, and the ledger and a warning say so.
+("one more point is worth €482" for €482,000), or a hundred times too large. The unit is
+looked for in the names of the amount columns and in the title rows above the header;
+when one is named, the amounts (revenue, cost) are turned into whole units, and the
+ledger and a warning say so.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ _MILLIONS = re.compile(
     r"(?<![a-z])(?:mio\.?|millions?|m(?:eur|usd|chf|gbp))(?![a-z])|m\s?[€$£]"
     r"|[€$£]\s?mm?(?![a-z])"
 )
+_CENTS = re.compile(r"(?<![a-z])(?:cents?|in_cents)(?![a-z])")
+#: The units an amount may be written in: (multiplier, divisor) to whole units, the unit in
+#: words, how its name is written.
+_UNITS = (((1_000, 1), "thousands", _THOUSANDS), ((1_000_000, 1), "millions", _MILLIONS),
+          ((1, 100), "cents", _CENTS))  # fmt: skip
 _UNIT_PREFIX = re.compile(r"(?i)(?<![a-z])[tkm](?=(?:eur|usd|chf|gbp)(?![a-z]))")
 #: The amount columns a unit multiplies (a margin is a share, not an amount).
 AMOUNTS = ("revenue", "cost")
@@ -35,7 +42,9 @@ def bare_amount_name(name: str) -> str:
     """An amount column's name without its unit and currency, as its synonyms are written:
     ``Umsatz (TEUR)``, ``Amount (USD)``, ``Revenue in thousands`` → ``umsatz``,
     ``amount``, ``revenue`` (with spaces and brackets that name matching ignores)."""
-    text = _MILLIONS.sub(" ", _THOUSANDS.sub(" ", str(name).lower()))
+    text = str(name).lower()
+    for _, _, pattern in _UNITS:
+        text = pattern.sub(" ", text)
     return re.sub(r"(?<![a-z])in(?![a-z])", " ", re.sub(CURRENCY, " ", text))
 
 
@@ -47,14 +56,14 @@ def note_header_currencies(tracker: Tracker, names: Iterable[str]) -> None:
         tracker.keep_currencies(name, currency_codes(re.findall(CURRENCY, text)))
 
 
-def amount_unit(texts: Iterable[str]) -> tuple[int, str, str] | None:
-    """``(1_000 or 1_000_000, the words that say so, the text they are in)`` from the first
-    text that names a unit; None when none does."""
+def amount_unit(texts: Iterable[str]) -> tuple[tuple[int, int], str, str, str] | None:
+    """``((multiplier, divisor) to whole units, the unit in words, the words that say so,
+    the text they are in)`` from the first text that names a unit; None when none does."""
     for text in texts:
         lower = str(text).lower()
-        for factor, pattern in ((1_000, _THOUSANDS), (1_000_000, _MILLIONS)):
+        for scale, what, pattern in _UNITS:
             if found := pattern.search(lower):
-                return factor, str(text)[found.start() : found.end()].strip(), str(text)
+                return scale, what, str(text)[found.start() : found.end()].strip(), str(text)
     return None
 
 
@@ -67,16 +76,17 @@ def in_whole_units(
     unit = amount_unit(texts)
     if unit is None:
         return table
-    factor, words, text = unit
-    what = "thousands" if factor == 1_000 else "millions"
-    said = f"amounts in {what} ({text!r} says {words!r}): multiplied by {factor:,}"
+    (factor, divisor), what, words, text = unit
+    done = f"multiplied by {factor:,}" if divisor == 1 else f"divided by {divisor}"
+    said = f"amounts in {what} ({text!r} says {words!r}): {done}"
     tracker.notes.append(said)
     warnings.warn(
         DataWarning(
             f"{tracker.source}: {said}, so that money is in whole units. If they are whole "
             "units already, leave the unit out of the column's name and the title.",
-            key="unit", source=tracker.source, factor=factor, words=words, text=text,
+            key="unit", source=tracker.source, what=what, factor=factor, divisor=divisor,
+            words=words, text=text,
         ),
         stacklevel=stacklevel + 1,
     )  # fmt: skip
-    return table.assign(**{c: table[c] * factor for c in AMOUNTS if c in table})
+    return table.assign(**{c: table[c] * factor / divisor for c in AMOUNTS if c in table})

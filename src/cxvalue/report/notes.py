@@ -167,10 +167,12 @@ LIBRARY_NOTES: dict[str, dict[str, Words]] = {"de": {
         "{low} bis {high}. Stimmt die Skala? Werte außerhalb werden verworfen."
     ),
     "unit": lambda p, f: f(
-        "{source}: Beträge in {what} ({text!r} nennt {words!r}): mit {factor:,} "
-        "multipliziert, damit Geld in ganzen Einheiten steht. Sind sie es schon, lassen Sie "
-        "die Einheit aus Spaltenname und Titel weg.",
-        what="Tausend" if p["factor"] == 1_000 else "Millionen", **p,
+        "{source}: Beträge in {unit} ({text!r} nennt {words!r}): {done}, damit Geld in "
+        "ganzen Einheiten steht. Sind sie es schon, lassen Sie die Einheit aus Spaltenname "
+        "und Titel weg.",
+        unit={"thousands": "Tausend", "millions": "Millionen", "cents": "Cent"}[p["what"]],
+        done=f("mit {factor:,} multipliziert" if p["divisor"] == 1 else "durch {divisor} geteilt",
+               **p), **p,
     ),
     "incomplete_month": (
         "{source}: {month} wirkt unvollständig: {billed:,} Kunden mit Umsatz gegen {before:,} "
