@@ -29,6 +29,27 @@ def test_long_form_with_synonyms_month_labels_and_cost(tmp_path):
     assert "columns not used: product" in result.ledger.notes
 
 
+def test_a_year_column_and_a_month_column_are_one_month(tmp_path):
+    """A finance extract's Jahr;Monat;Umsatz: 'Monat' (1-12) was the period, and every row
+    was rejected as "not a date"; the library returned an empty table."""
+    text = "Kunde;Jahr;Monat;Umsatz\n00001;2024;12;1.200,50\n00001;2025;1;1.100\n00002;;3;50\n"
+    frame = pd.DataFrame({"Customer": ["A", "A"], "Year": [2025, 2025], "Month": ["Jan", "March"],
+                          "Revenue": [100.0, 120.0]})  # fmt: skip
+    frame.to_parquet(tmp_path / "y.parquet")
+    for source, months in ((write(tmp_path, "j.csv", text), ["2024-12", "2025-01"]),
+                           (tmp_path / "y.parquet", ["2025-01", "2025-03"])):  # fmt: skip
+        result = read_revenue(source)
+        assert result.table["period"].dt.strftime("%Y-%m").tolist() == months
+        year, month = ("Jahr", "Monat") if source.suffix == ".csv" else ("Year", "Month")
+        assert f"columns {year!r} and {month!r} read as one month" in result.ledger.notes
+    assert [e.rows for e in read_revenue(tmp_path / "j.csv").ledger.rejected] == [(4,)]
+    # months that carry their year are read as they are, a year column beside them or not
+    dated = read_revenue(write(tmp_path, "d.csv", "customer_id,year,month,revenue\n"
+                               "A,2024,Jan 2025,5\n"))  # fmt: skip
+    assert dated.table["period"].tolist() == [pd.Timestamp("2025-01-01")]
+    assert "columns not used: year" in dated.ledger.notes
+
+
 def test_mrr_counts_as_revenue_in_the_long_form(tmp_path):
     result = read_revenue(write(tmp_path, "m.csv", "customer_id,month,MRR\nA,2025-01,9.5\n"))
     assert result.table["revenue"].tolist() == [9.5]

@@ -65,6 +65,7 @@ SYNONYMS: dict[str, Tiers] = {
     "status": (("status",), ("invoice status", "payment status", "order status", "stage",
                              "opportunity stage", "belegstatus", "rechnungsstatus")),
     "cost": (("cost",), ("costs", "kosten", "cogs", "cost of sales")),
+    "year": (("year",), ("jahr", "calendar year", "kalenderjahr")),
     "refunded": (("refunded",), ("amount refunded", "refunded amount", "refund amount",
                                  "refunds", "refund", "erstattet", "erstattungsbetrag")),
     "margin": (("margin",), ("gross margin", "marge", "deckungsbeitrag")),

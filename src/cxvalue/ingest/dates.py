@@ -131,6 +131,20 @@ def _named_month_dates(text: pd.Series) -> pd.Series:
     return _from_parts(year, name.map(_MONTH_NAMES), day)
 
 
+def month_of_year(values: pd.Series) -> pd.Series | None:
+    """Each cell's month (1-12, float; NaN where blank) when every other cell is a month
+    without its year (``3``, ``03``, ``Mär``, ``March``); None when one is not, or all are
+    blank."""
+    text = text_of(values).str.casefold().str.rstrip(".")
+    number = pd.to_numeric(text.where(flag(text.str.fullmatch(r"\d{1,2}(?:\.0+)?"))),
+                           errors="coerce")  # fmt: skip
+    month = number.where(number.between(1, 12)).fillna(text.map(_MONTH_NAMES).astype(float))
+    blank = flag(text.eq(""))
+    if blank.all() or (month.isna() & ~blank).any():
+        return None
+    return month
+
+
 def _typed_dates(values: pd.Series) -> pd.Series:
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty", "integer", "floating"):
         return pd.Series(False, index=values.index)

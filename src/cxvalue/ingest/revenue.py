@@ -45,7 +45,7 @@ from cxvalue.ingest._typed import (
     typed_ids,
 )
 from cxvalue.ingest._units import in_whole_units, note_header_currencies
-from cxvalue.ingest.dates import is_quarter_label, parse_month_label
+from cxvalue.ingest.dates import is_quarter_label, month_of_year, parse_month_label
 from cxvalue.ingest.parsing import IDS, amount_currencies, is_blank, parse_amounts, text_of
 
 FORMS = ("auto", "long", "wide", "subscription")
@@ -330,9 +330,10 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
     names = list(raw.frame.columns)
     period_col = find_column(names, "period", mapping=columns, source=raw.source)
     revenue_col = find_column(names, "revenue", mapping=columns, source=raw.source)
+    year_col = _with_year(tracker, [c for c in names if c != revenue_col], columns, period_col)
     take_dates(tracker, period_col, "period", dayfirst=dayfirst, months=True)
     take_amounts(tracker, revenue_col, "revenue", delimiter=raw.delimiter)
-    extra = _extras(tracker, raw, columns, {period_col, revenue_col})
+    extra = _extras(tracker, raw, columns, {period_col, revenue_col, year_col})
     refund_col = _net_of_refunds(tracker, raw, columns, {period_col, revenue_col, *extra.values()})
     status_col = _reject_by_status(
         tracker, raw, columns, {period_col, revenue_col, refund_col, *extra.values()}
@@ -348,7 +349,32 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
          "revenue": frame[parsed("revenue")]}
         | {name: frame[parsed(name)] for name in extra}
     )  # fmt: skip
-    return table, {period_col, revenue_col, *extra.values()} | ({status_col, refund_col} - {None})
+    found = {status_col, refund_col, year_col} - {None}
+    return table, {period_col, revenue_col, *extra.values()} | found
+
+
+def _with_year(
+    tracker: Tracker, names: list[str], columns: Mapping[str, str] | None, period_col: str
+) -> str | None:
+    """Read a year column and a period column of months without their year (a finance
+    extract's ``Jahr;Monat``: 1-12 or Jan-Dec) as one month, written into the period
+    column (``2025-03``); the year column, or None when there is none to read so."""
+    others = [c for c in names if c != period_col]
+    year_col = find_column(others, "year", mapping=columns, source=tracker.source,
+                           required=False)  # fmt: skip
+    if not year_col:
+        return None
+    month = month_of_year(tracker.frame[period_col])
+    year = pd.to_numeric(text_of(tracker.frame[year_col]), errors="coerce")
+    years = year.dropna()
+    if month is None or years.empty or not (years.between(1900, 2200) & (years % 1 == 0)).all():
+        return None
+    known = year.notna() & month.notna()
+    text = (year.where(known, 0).astype("int64").astype(str) + "-"
+            + month.where(known, 0).astype("int64").astype(str).str.zfill(2))  # fmt: skip
+    tracker.frame = tracker.frame.assign(**{period_col: text.where(known, "")})
+    tracker.notes.append(f"columns {year_col!r} and {period_col!r} read as one month")
+    return year_col
 
 
 def _net_of_refunds(
