@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import pandas as pd
@@ -65,5 +66,9 @@ def test_a_report_on_stale_answers_runs_and_says_why_the_point_is_naught(tmp_pat
     assert "Hinweis: old.csv: Die letzte Antwort ist von 2023-11, 25 Monate vor 2025-12" in said
     assert "Hinweis: Im heutigen Bestand gibt es keine Kritiker: Der Übergang" in said
     assert "latest answer" not in said and "value():" not in said
+    # notes beyond the slide's four are counted, not dropped without a word
+    more = methods(dataclasses.replace(flow, notes=[*flow.notes, "n4", "n5", "n6"]))
+    assert more[-2:] == ["Hinweis: n4", "2 weitere Hinweise aus dem Lauf stehen in summary.md "
+                         "(englisch)."]  # fmt: skip
     assert set(flow.forecast["scenario"]) == {"baseline"}
     assert flow.value.point["estimate"].iloc[0] == 0.0

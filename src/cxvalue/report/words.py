@@ -75,6 +75,8 @@ TEXT = ByMeasure({
         "forecast is today's base.",
         "evidence": "Not enough evidence: {what}.",
         "note": "Note: {what}",
+        "more_note": "1 more note from the run is in summary.md.",
+        "more_notes": "{k} more notes from the run are in summary.md.",
         "nothing": "nothing",
     },
     "de": {
@@ -125,6 +127,8 @@ TEXT = ByMeasure({
         "Prognose gilt dem heutigen Bestand.",
         "evidence": "Nicht genug Evidenz: {what}.",
         "note": "Hinweis: {what}",
+        "more_note": "1 weiterer Hinweis aus dem Lauf steht in summary.md (englisch).",
+        "more_notes": "{k} weitere Hinweise aus dem Lauf stehen in summary.md (englisch).",
         "nothing": "nichts",
     },
 })  # fmt: skip
@@ -259,6 +263,9 @@ def assumptions(a: Any, locale: str) -> str:
     return _frames.describe(a, locale)
 
 
+#: The notes from the run the methods slide shows; summary.md has them all.
+MAX_NOTES = 4
+
 #: The report's own notes (:mod:`cxvalue.report.flow`) in other languages.
 OWN_NOTES = {
     "de": {
@@ -331,7 +338,11 @@ def methods(flow: Any) -> list[str]:
     ]  # fmt: skip
     bullets += [w["evidence"].format(what=evidence(e, loc)) for e in _evidence(flow)]
     span = short_history(flow)  # once: it reads the revenue's months
-    bullets += [w["note"].format(what=_note(n, flow, span, loc)) for n in flow.notes[:4]]
+    shown = flow.notes[:MAX_NOTES]
+    bullets += [w["note"].format(what=_note(n, flow, span, loc)) for n in shown]
+    left = len(flow.notes) - len(shown)
+    if left:
+        bullets.append(w["more_note" if left == 1 else "more_notes"].format(k=left))
     return bullets
 
 
