@@ -454,6 +454,27 @@ def test_a_payments_export_counts_paid_amounts_net_of_refunds(tmp_path):
     assert net["revenue"].tolist() == [100.0, 0.0, 60.0, 250.0, 250.0]
 
 
+def test_an_erp_s_credit_notes_are_revenue_given_back(tmp_path):
+    """An ERP's documents (Belegart Rechnung or Gutschrift, Belegdatum, Nettobetrag): the
+    columns were not found, and credit notes written as positive amounts would have been
+    summed as revenue. Written negative already, they stay negative."""
+    text = ("Kundennr;Belegdatum;Belegart;Nettobetrag\n10001;15.01.2025;Rechnung;1.000,00\n"
+            "10001;20.01.2025;Gutschrift;200,00\n10002;15.01.2025;Rechnung;500,00\n"
+            "10002;10.02.2025;Gutschrift;-50,00\n")  # fmt: skip
+    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str).assign(
+        Belegdatum=lambda f: pd.to_datetime(f["Belegdatum"], dayfirst=True),
+        Nettobetrag=[1000.0, 200.0, 500.0, -50.0],
+    )
+    frame.to_parquet(tmp_path / "b.parquet")
+    for source in (write(tmp_path, "b.csv", text), tmp_path / "b.parquet"):
+        result = read_revenue(source)
+        assert result.table["revenue"].tolist() == [800.0, 500.0, -50.0]
+        credit = next(e for e in result.ledger.repaired if "credit" in e.what)
+        assert credit.rows == (3,) and credit.what == (
+            "credit notes written as positive amounts counted as negative revenue"
+        )
+
+
 def _parquet_of(tmp_path, text):
     frame = pd.read_csv(io.StringIO(text), dtype={"customer_id": str})
     frame["period"] = pd.to_datetime(frame["period"])

@@ -46,7 +46,14 @@ from cxvalue.ingest._typed import (
 )
 from cxvalue.ingest._units import in_whole_units, note_header_currencies
 from cxvalue.ingest.dates import is_quarter_label, month_of_year, parse_month_label
-from cxvalue.ingest.parsing import IDS, amount_currencies, is_blank, parse_amounts, text_of
+from cxvalue.ingest.parsing import (
+    IDS,
+    amount_currencies,
+    flag,
+    is_blank,
+    parse_amounts,
+    text_of,
+)
 
 FORMS = ("auto", "long", "wide", "subscription")
 #: The most months one revenue row may be said to cover (``billing_months``).
@@ -197,13 +204,12 @@ def _typed_long(
     extra = {name: column for name in EXTRAS
              if (column := find_column(rest, name, **find, required=False))}  # fmt: skip
     used = [id_col, period_col, revenue_col, *extra.values()]
-    currency_col = find_column([c for c in rest if c not in used], "currency", **find,
-                               required=False)  # fmt: skip
-    status_col = find_column([c for c in rest if c not in used], "status", **find,
-                             required=False)  # fmt: skip
-    refund_col = find_column([c for c in rest if c not in used], "refunded", **find,
-                             required=False)  # fmt: skip
-    if (status_col or refund_col or len(set(used)) < len(used) or not is_id_type(typed.kind(id_col))
+    others = [c for c in rest if c not in used]
+    currency_col = find_column(others, "currency", **find, required=False)
+    # what only the generic lane reads: a status, a refunded amount, a document type
+    generic = any(find_column(others, name, **find, required=False)
+                  for name in ("status", "refunded", "document_type"))  # fmt: skip
+    if (generic or len(set(used)) < len(used) or not is_id_type(typed.kind(id_col))
             or not is_date_type(typed.kind(period_col))
             or not all(is_amount_type(typed.kind(c)) for c in used[2:])
             or (currency_col and not pa.types.is_string(typed.kind(currency_col)))):  # fmt: skip
@@ -334,10 +340,10 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
     take_dates(tracker, period_col, "period", dayfirst=dayfirst, months=True)
     take_amounts(tracker, revenue_col, "revenue", delimiter=raw.delimiter)
     extra = _extras(tracker, raw, columns, {period_col, revenue_col, year_col})
-    refund_col = _net_of_refunds(tracker, raw, columns, {period_col, revenue_col, *extra.values()})
-    status_col = _reject_by_status(
-        tracker, raw, columns, {period_col, revenue_col, refund_col, *extra.values()}
-    )
+    taken = {period_col, revenue_col, *extra.values()}
+    refund_col = _net_of_refunds(tracker, raw, columns, taken)
+    type_col = _credits_negative(tracker, raw, columns, taken | {refund_col})
+    status_col = _reject_by_status(tracker, raw, columns, taken | {refund_col, type_col})
     frame = tracker.frame
     period = frame[parsed("period")]
     inside = pd.Series(month_start(period.to_numpy()) != period.to_numpy(), index=frame.index)
@@ -349,7 +355,7 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
          "revenue": frame[parsed("revenue")]}
         | {name: frame[parsed(name)] for name in extra}
     )  # fmt: skip
-    found = {status_col, refund_col, year_col} - {None}
+    found = {status_col, refund_col, type_col, year_col} - {None}
     return table, {period_col, revenue_col, *extra.values()} | found
 
 
@@ -390,6 +396,32 @@ def _net_of_refunds(
     revenue, refunded = tracker.frame[parsed("revenue")], tracker.frame[parsed("refunded")]
     tracker.put(parsed("revenue"), revenue - refunded.fillna(0.0))
     tracker.notes.append(f"revenue net of refunds (column {column!r})")
+    return column
+
+
+#: A document type that says the amount is a credit: revenue given back.
+CREDIT_NOTES = frozenset({"credit note", "credit memo", "credit", "gutschrift",
+                          "rechnungskorrektur"})  # fmt: skip
+
+
+def _credits_negative(
+    tracker: Tracker, raw: RawTable, columns: Mapping[str, str] | None, taken: set
+) -> str | None:
+    """Count the amounts a document type column calls credit notes (an ERP's Belegart
+    "Gutschrift") as negative revenue, whichever sign they are written with; the column,
+    when it has any."""
+    names = [c for c in raw.frame.columns if c not in taken]
+    column = find_column(names, "document_type", mapping=columns, source=raw.source,
+                         required=False)  # fmt: skip
+    if not column:
+        return None
+    credit = flag(text_of(tracker.frame[column]).str.casefold().isin(CREDIT_NOTES))
+    if not credit.any():
+        return None
+    revenue = tracker.frame[parsed("revenue")]
+    tracker.repair(credit & (revenue > 0), "credit notes written as positive amounts counted "
+                   "as negative revenue", column)  # fmt: skip
+    tracker.put(parsed("revenue"), revenue.where(~credit, -revenue.abs()))
     return column
 
 
