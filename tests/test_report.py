@@ -477,6 +477,11 @@ def test_controls_the_config_names_must_exist(tmp_path):
     with pytest.raises(cx.errors.ConfigError, match=r"'segment'.*can be controls here: "
                        r"size_band, tenure_band\."):  # fmt: skip
         run_flow(config, progress=lambda _m: None)
+    # a name the file spells otherwise only in case or spaces is the file's column
+    config = dataclasses.replace(config, model=dataclasses.replace(
+        config.model, controls=("Size Band",)))  # fmt: skip
+    flow = run_flow(config, extras=False, growth=False, progress=lambda _m: None)
+    assert flow.controls == ("size_band",)
 
 
 def test_a_csat_survey_makes_the_report_the_scale_says(tmp_path):

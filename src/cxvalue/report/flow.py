@@ -36,6 +36,7 @@ from cxvalue.errors import (
 from cxvalue.forecast import forecast
 from cxvalue.growth import GrowthResult, revenue_retention
 from cxvalue.ingest import IngestResult, read_customers, read_responses, read_revenue
+from cxvalue.ingest._columns import name_key
 from cxvalue.ingest._typed import arrow_text, shared_codes
 from cxvalue.ingest.parsing import DOLLARS, mixed_currencies
 from cxvalue.margins import COLUMNS, margin_table
@@ -322,7 +323,8 @@ def model_controls(panel: Panel, config: Config, customers: IngestResult | None)
     ``segment`` needs a customers table with that column and ``tenure_band``
     acquisition dates (``acquired_at``): without them, tenure counts from the first
     revenue month and every customer billed at the data's start would look new. A
-    default left out is said in a note. Controls the config sets must all exist.
+    default left out is said in a note. Controls the config sets must all exist (one
+    written in another case or spacing than its column, "size" for "Size", is that column).
     """
     if config.model.controls is None:
         table = None if customers is None else customers.table
@@ -333,7 +335,7 @@ def model_controls(panel: Panel, config: Config, customers: IngestResult | None)
             warnings.warn(NO_TENURE_NOTE, DataWarning, stacklevel=2)
         usable = [c for c in DEFAULT_CONTROLS if c in panel.columns]
         return [c for c in usable if dated or c != "tenure_band"]
-    controls = list(config.model.controls)
+    controls = [_as_spelt(c, panel.columns) for c in config.model.controls]
     missing = [c for c in controls if c not in panel.columns]
     if missing:
         raise ConfigError(
@@ -343,6 +345,15 @@ def model_controls(panel: Panel, config: Config, customers: IngestResult | None)
             key="model.controls",
         )
     return controls
+
+
+def _as_spelt(name: str, columns: Sequence[str]) -> str:
+    """``name`` as the panel's columns spell it, when one column alone differs from it only
+    in case, spaces or punctuation (``size`` for the file's ``Size``); else as it is."""
+    if name in columns:
+        return name
+    alike = [c for c in columns if name_key(c) == name_key(name)]
+    return alike[0] if len(alike) == 1 else name
 
 
 def fit_models(panel: Panel, config: Config, controls: Sequence[str]) -> tuple:
