@@ -339,8 +339,9 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
     year_col = _with_year(tracker, [c for c in names if c != revenue_col], columns, period_col)
     take_dates(tracker, period_col, "period", dayfirst=dayfirst, months=True)
     take_amounts(tracker, revenue_col, "revenue", delimiter=raw.delimiter)
-    extra = _extras(tracker, raw, columns, {period_col, revenue_col, year_col})
-    taken = {period_col, revenue_col, *extra.values()}
+    taken = {period_col, revenue_col, year_col}
+    extra = _extras(tracker, raw, columns, taken)
+    taken |= set(extra.values())
     refund_col = _net_of_refunds(tracker, raw, columns, taken)
     type_col = _credits_negative(tracker, raw, columns, taken | {refund_col})
     status_col = _reject_by_status(tracker, raw, columns, taken | {refund_col, type_col})
@@ -355,8 +356,7 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
          "revenue": frame[parsed("revenue")]}
         | {name: frame[parsed(name)] for name in extra}
     )  # fmt: skip
-    found = {status_col, refund_col, type_col, year_col} - {None}
-    return table, {period_col, revenue_col, *extra.values()} | found
+    return table, (taken | {refund_col, type_col, status_col}) - {None}
 
 
 def _with_year(
