@@ -38,9 +38,8 @@ def _of(p: Mapping[str, Any], f: Callable[..., str], things: str, total: str) ->
     return f("der {n:,} " + things, n=p[total], **p)
 
 
-def _dates(before_or_after: str, question: str) -> Callable[..., str]:
+def _dates(column: str, before_or_after: str, question: str) -> Callable[..., str]:
     def said(p: Mapping[str, Any], f: Callable[..., str]) -> str:
-        column = "churned_at" if before_or_after == "danach" else "acquired_at"
         of = _of(p, f, f"Kunden mit {column}", "total")
         return f(
             "{customers}: {flagged:,} {of} ({share:.0%}) haben Umsatz in {revenue} mehr als "
@@ -193,11 +192,11 @@ LIBRARY_NOTES: dict[str, dict[str, Words]] = {"de": {
     ),
     "repeats_differ": _repeats,
     "invoices": _invoices,
-    "churn_dates": _dates("danach", (
+    "churn_dates": _dates("churned_at", "danach", (
         "Ist churned_at ein Vertragsende statt der Kündigung? Sie gelten ab dem Datum als "
         "gekündigt und verlassen den heutigen Bestand. Ist es nicht die Kündigung, lassen Sie "
         "die Spalte im Export weg; dann kommt die Kündigung aus Monaten ohne Umsatz.")),
-    "acquisition_dates": _dates("davor", (
+    "acquisition_dates": _dates("acquired_at", "davor", (
         "Ist acquired_at ein Vertragsbeginn oder eine Verlängerung statt des Tages, an dem sie "
         "Kunden wurden? Ihre Kundendauer zählt stattdessen ab dem ersten Umsatz, die der "
         "anderen ab acquired_at, wofür tenure_band kontrolliert.")),
