@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from cxvalue.errors import DataWarning, InputError, ParameterError, ParseError
-from cxvalue.ingest import read_customers, read_revenue
+from cxvalue.ingest import read_customers, read_responses, read_revenue
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -247,6 +247,24 @@ def test_a_hubspot_companies_export_s_customer_date_is_the_acquisition():
     table = read_customers(frame).table
     assert table["acquired_at"].tolist() == [pd.Timestamp("2021-05-03")]
     assert table["Create Date"].tolist() == ["2021-04-01 10:00"]
+
+
+def test_e_mail_addresses_as_ids_are_one_customer_whatever_their_case(tmp_path):
+    """A CRM keeps e-mails as typed, a survey tool lower-cases them: the answers of
+    'Anna.B@Example.de' did not meet her revenue, and counted as not surveyed."""
+    text = ("customer_id,period,revenue\nAnna.B@Example.de,2025-01,10\nbo@x.de,2025-01,5\n"
+            "ANNA.B@example.de,2025-02,10\nC-17,2025-01,3\n")  # fmt: skip
+    frame = pd.read_csv(io.StringIO(text)).assign(period=lambda f: pd.to_datetime(f["period"]))
+    frame.to_parquet(tmp_path / "e.parquet")
+    for source in (write(tmp_path, "e.csv", text), tmp_path / "e.parquet"):
+        result = read_revenue(source)
+        assert result.table["customer_id"].tolist() == ["C-17", "anna.b@example.de",
+                                                        "anna.b@example.de", "bo@x.de"]  # fmt: skip
+        (lowered,) = [e for e in result.ledger.repaired if "e-mail" in e.what]
+        assert lowered.rows == (2, 4)
+    answers = read_responses(write(tmp_path, "a.csv", "customer_id,responded_at,score\n"
+                                   "anna.b@EXAMPLE.de,2025-01-03,9\n"))  # fmt: skip
+    assert answers.table["customer_id"].tolist() == ["anna.b@example.de"]
 
 
 def test_dataframe_source_row_numbers_are_position_plus_two():

@@ -18,6 +18,7 @@ from cxvalue.ingest.parsing import (
     amount_currencies,
     currency_codes,
     is_blank,
+    lower_emails,
     mixed_currencies,
     parse_amounts,
     parse_ids,
@@ -77,8 +78,9 @@ class IngestResult:
 def take_ids(tracker: Tracker, column: str) -> None:
     """Parse the customer id column into ``customer_id``; reject blanks; record repairs."""
     ids, trimmed, from_number, scientific, total = parse_ids(tracker.frame[column])
-    record_ids(tracker, column, trimmed=trimmed, from_number=from_number, scientific=scientific,
-               total=total, missing=ids.isna())  # fmt: skip
+    ids, lowered = lower_emails(ids)
+    record_ids(tracker, column, trimmed=trimmed, from_number=from_number, lowered=lowered,
+               scientific=scientific, total=total, missing=ids.isna())  # fmt: skip
     tracker.put(parsed("customer_id"), ids)
 
 
@@ -88,6 +90,7 @@ def record_ids(
     *,
     trimmed: pd.Series,
     from_number: pd.Series,
+    lowered: pd.Series,
     scientific: pd.Series,
     total: pd.Series,
     missing: pd.Series,
@@ -100,6 +103,8 @@ def record_ids(
         "if any, were lost before the export",
         column,
     )
+    tracker.repair(lowered, "e-mail address as customer_id in lower case (mail ignores case)",
+                   column)  # fmt: skip
     tracker.reject(
         scientific, "customer_id in scientific notation (digits lost in a spreadsheet)", column,
         failing=("id is in scientific notation", "ids are in scientific notation"),

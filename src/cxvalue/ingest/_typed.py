@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cxvalue.ingest._files import RawTable, _detect_vendor, _header_cell, _unique
-from cxvalue.ingest.parsing import _SCIENTIFIC, TOTAL_ROW, is_blank
+from cxvalue.ingest.parsing import _SCIENTIFIC, TOTAL_ROW, is_blank, lower_emails
 
 DAY_NS = 86_400 * 10**9
 _UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
@@ -314,6 +314,7 @@ class TypedIds:
     raw: pd.Series  # the cells as read, for the Tracker (values in messages)
     trimmed: pd.Series
     from_number: pd.Series
+    lowered: pd.Series
     scientific: pd.Series
     total: pd.Series
     missing: pd.Series
@@ -402,11 +403,15 @@ def typed_ids(values: pa.ChunkedArray) -> TypedIds:
         )
     else:  # nothing was trimmed: the cells are the ids (nulls aside, rejected anyway)
         cells = stripped
+    ids, lowered = lower_emails(
+        pd.Series(pd.arrays.ArrowStringArray(stripped), index=index, copy=False)
+    )
     return TypedIds(
-        ids=pd.Series(pd.arrays.ArrowStringArray(stripped), index=index, copy=False),
+        ids=ids,
         raw=pd.Series(pd.arrays.ArrowStringArray(cells), index=index, copy=False),
         trimmed=pd.Series(flags["trimmed"], index=index, copy=False),
         from_number=pd.Series(np.zeros(n, dtype=bool), index=index, copy=False),
+        lowered=lowered,
         scientific=pd.Series(flags["scientific"], index=index, copy=False),
         total=pd.Series(flags["total"], index=index, copy=False),
         missing=pd.Series(flags["missing"], index=index, copy=False),

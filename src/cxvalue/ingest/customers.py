@@ -146,7 +146,8 @@ def _typed_customers(
     tracker = Tracker(loaded.raw(frame), "customers")
     del frame
     record_ids(tracker, id_col, trimmed=ids.trimmed, from_number=ids.from_number,
-               scientific=ids.scientific, total=ids.total, missing=ids.missing)  # fmt: skip
+               lowered=ids.lowered, scientific=ids.scientific, total=ids.total,
+               missing=ids.missing)  # fmt: skip
     for canonical, column in dates.items():
         take_dates(tracker, column, canonical, dayfirst=None, required=False)
     kept = None if len(tracker.frame) == n else tracker.frame.index.to_numpy()

@@ -113,6 +113,25 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Se
     return ids.astype(IDS), trimmed, flag(from_number), scientific, total
 
 
+_EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+#: Ids looked at for an "@" before every id is: a column keyed by e-mail shows it in these.
+EMAIL_LOOKS = 1000
+
+
+def lower_emails(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The ids with the e-mail addresses among them in lower case, and where that changed
+    one. Mail ignores case, and systems keep it differently (a CRM as typed, a survey tool
+    lower-cased): ``Anna.B@x.de`` and ``anna.b@x.de`` are one customer. Every id is looked
+    at only when one of :data:`EMAIL_LOOKS` spread over the column has an "@"."""
+    unchanged = pd.Series(np.zeros(len(ids), dtype=bool), index=ids.index, copy=False)
+    spread = ids.iloc[:: max(1, len(ids) // EMAIL_LOOKS)]
+    if not flag(spread.str.contains("@", regex=False)).any():
+        return ids, unchanged
+    lower = ids.str.lower()
+    lowered = flag(ids.ne(lower)) & flag(ids.str.fullmatch(_EMAIL))
+    return (ids.where(~lowered, lower) if lowered.any() else ids), lowered
+
+
 def _clean_amounts(text: pd.Series) -> pd.Series:
     """Drop currency and spaces; turn ``(12)`` and ``12-`` into ``-12``."""
     text = text.str.replace(CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)

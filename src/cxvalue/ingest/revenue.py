@@ -238,7 +238,8 @@ def _typed_long(
     tracker.notes.extend(notes)
     none = pd.Series(np.zeros(n, dtype=bool), index=index, copy=False)
     record_ids(tracker, id_col, trimmed=ids.trimmed, from_number=ids.from_number,
-               scientific=ids.scientific, total=ids.total, missing=ids.missing)  # fmt: skip
+               lowered=ids.lowered, scientific=ids.scientific, total=ids.total,
+               missing=ids.missing)  # fmt: skip
     record_dates(tracker, period_col, "period", unreadable=none,
                  blank=pd.Series(no_day, index, copy=False), required=True,
                  months=True)  # fmt: skip
