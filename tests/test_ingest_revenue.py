@@ -50,6 +50,17 @@ def test_a_year_column_and_a_month_column_are_one_month(tmp_path):
     assert "columns not used: year" in dated.ledger.notes
 
 
+def test_a_payment_s_date_is_its_month_when_no_other_date_is_named(tmp_path):
+    """Paddle's 'Billed At', a bank export's 'Payment Date': not found ("cannot tell the
+    revenue layout"). A column named as the date still wins over them."""
+    paid = read_revenue(write(tmp_path, "p.csv", "Customer ID,Billed At,Amount\n"
+                              "ctm_A,2025-01-03T10:00:00Z,49\n"))  # fmt: skip
+    assert paid.table["period"].tolist() == [pd.Timestamp("2025-01-01")]
+    both = read_revenue(write(tmp_path, "b.csv", "customer_id,Payment Date,Date,amount\n"
+                              "A,2025-02-03,2025-01-31,5\n"))  # fmt: skip
+    assert both.table["period"].tolist() == [pd.Timestamp("2025-01-01")]
+
+
 def test_mrr_counts_as_revenue_in_the_long_form(tmp_path):
     result = read_revenue(write(tmp_path, "m.csv", "customer_id,month,MRR\nA,2025-01,9.5\n"))
     assert result.table["revenue"].tolist() == [9.5]

@@ -50,7 +50,8 @@ SYNONYMS: dict[str, Tiers] = {
          "document date", "posting date", "service date", "belegdatum", "buchungsdatum",
          "leistungsdatum"),
         ("created", "created (utc)", "created date", "created date (utc)", "erstellt",
-         "erstellt am"),
+         "erstellt am", "billed at", "billing date", "paid at", "payment date",
+         "zahlungsdatum"),
     ),
     "revenue": (
         ("revenue",),
