@@ -361,3 +361,18 @@ def test_an_alchemer_export_is_read_with_its_month_named_dates(tmp_path):
     assert not result.ledger.rejected
     assert result.table["responded_at"].tolist() == [pd.Timestamp("2025-01-03"),
                                                      pd.Timestamp("2025-01-01")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Likelihood to Recommend (0-10)", "NPS (0-10)", "LTR Score", "Recommend Score",
+     "Weiterempfehlung (0–10)", "Weiterempfehlungsbereitschaft"],
+)  # fmt: skip
+def test_a_recommend_score_is_found_by_its_header_with_a_scale_or_a_word_beside_it(
+    tmp_path, header
+):
+    """Medallia's 'Likelihood to Recommend (0-10)', a German CRM's 'Weiterempfehlung':
+    "no 'score' column"."""
+    path = write(tmp_path, "m.csv", f"customer_id,Response Date,{header},NPS Group\n"
+                 "A,2025-01-03,9,Promoter\nB,2025-01-04,3,Detractor\n")  # fmt: skip
+    assert read_responses(path).table["score"].tolist() == [9, 3]

@@ -29,8 +29,12 @@ from cxvalue.ingest._typed import dictionary_codes
 from cxvalue.ingest.parsing import IDS, TEXT, by_unique, flag, parse_scores, text_of
 from cxvalue.ingest.scale import Scale
 
-_RECOMMEND = re.compile(r"how likely.*recommend|recommend.*(friend|colleague)|weiterempfehlen",
-                        re.IGNORECASE)  # fmt: skip
+_RECOMMEND = re.compile(
+    r"how likely.*recommend|recommend.*(friend|colleague)|likelihood to recommend"
+    r"|recommend(ation)? score|\bltr\b|weiterempfehl|empfehlungsbereitschaft"
+    r"|\bnps\b\s*(score|rating|\(\s*0\s*[-–]\s*10\s*\))",
+    re.IGNORECASE,
+)
 _GROUP = re.compile(r"_NPS_GROUP$", re.IGNORECASE)
 # Qualtrics writes the NPS group as a label, or as 1/2/3 in numeric exports.
 _GROUPS = {"promoter": PROMOTER, "passive": PASSIVE, "detractor": DETRACTOR,
