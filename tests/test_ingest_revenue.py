@@ -134,6 +134,28 @@ def test_an_accounting_reports_unnamed_first_column_holds_the_customers(tmp_path
         read_revenue(write(tmp_path, "l.csv", ",period,revenue\nA,2025-01,5\n"))
 
 
+def test_a_workbook_with_a_sheet_per_year_says_the_other_years_are_not_read(tmp_path):
+    """Finance keeps a sheet per year: only the first was read, its revenue years old, and
+    only the ledger's note named the other sheets."""
+    from cxvalue.report.notes import in_locale
+
+    path = tmp_path / "years.xlsx"
+    with pd.ExcelWriter(path) as book:
+        for year in (2024, 2025):
+            pd.DataFrame({"Kunde": ["001"], f"Jan {year}": [10], f"Feb {year}": [11]}).to_excel(
+                book, sheet_name=str(year), index=False)  # fmt: skip
+        pd.DataFrame({"Notes": ["from the ERP"], "x": [1]}).to_excel(book, sheet_name="Notes")
+    with pytest.warns(DataWarning, match=r"years\.xlsx: sheet '2025' holds a table like the "
+                      r"first sheet's, the one read") as caught:  # fmt: skip
+        result = read_revenue(path)
+    assert result.table["period"].dt.year.unique().tolist() == [2024]
+    assert "sheets not read that hold a table like this one: '2025'" in result.ledger.notes
+    assert in_locale(caught[0].message, "de").startswith("years.xlsx: Das Blatt '2025' enthält")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        read_revenue(path, sheet="2025")  # a sheet named: the others are not in question
+
+
 def test_subscriptions_expand_to_months_inclusive(tmp_path):
     text = ("customer_id,MRR,start,end\nA,\"1,000.00\",2025-01-15,2025-03-10\nB,50,2025-02-01,\n"
             "C,10,2025-05-01,2025-04-01\nD,10,2025-06-01,\n")  # fmt: skip

@@ -54,6 +54,7 @@ class RawTable:
     question_texts: dict[str, str] = field(default_factory=dict)  # column -> question text
     rejected: dict[str, list[int]] = field(default_factory=dict)  # rows unreadable as rows
     sheets_passed_over: str = ""  # a workbook's other sheets, when its first was read unasked
+    other_headers: dict[str, list[str]] = field(default_factory=dict)  # those sheets' headers
     title: str = ""  # the text of the rows above the header (a finance sheet's "in TEUR")
 
 
@@ -125,6 +126,7 @@ def _read_excel(path: Path, vendor: str | None, sheet: str | None) -> RawTable:
         sheets = [str(name) for name in book.sheet_names]
         name = sheets[0] if sheet is None else _sheet_named(sheet, sheets, path.name)
         cells = book.parse(name, header=None, dtype=object)
+        headers = {} if sheet is not None else {s: _header_of(book, s) for s in sheets[1:]}
     passed_over = ""
     if sheet is None and len(sheets) > 1:
         others = ", ".join(repr(s) for s in sheets[1:])
@@ -145,8 +147,15 @@ def _read_excel(path: Path, vendor: str | None, sheet: str | None) -> RawTable:
         body = cells.iloc[above + 1 :].reset_index(drop=True)
         raw = _assemble(header, body, above + 2, path.name, vendor, notes)
     raw.sheets_passed_over = passed_over
+    raw.other_headers = {s: header for s, header in headers.items() if header}
     raw.title = " ".join(title)
     return raw
+
+
+def _header_of(book: pd.ExcelFile, sheet: str) -> list[str]:
+    """A sheet's header cells, below any title rows (none for an empty sheet)."""
+    cells = book.parse(sheet, header=None, dtype=object, nrows=MOST_TITLE_ROWS + 2)
+    return [] if cells.empty else [_header_cell(c) for c in cells.iloc[_title_rows(cells)]]
 
 
 def _sheet_named(sheet: str, sheets: list[str], source: str) -> str:

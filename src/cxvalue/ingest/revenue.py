@@ -3,6 +3,7 @@ and subscription (customer, MRR, start, end) extracts."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cxvalue._validation import check_choice
-from cxvalue.errors import InputError, ParameterError
+from cxvalue.errors import DataWarning, InputError, ParameterError
 from cxvalue.ingest._billing import spread_invoices
 from cxvalue.ingest._columns import find_column
 from cxvalue.ingest._common import (
@@ -137,6 +138,7 @@ def read_revenue(
             form = _detect_form(list(raw.frame.columns), raw.source, columns)
             tracker.notes.append(f"read as {form} form")
         months = _month_columns(raw.frame.columns) if form == "wide" else {}
+        _warn_if_sheets_alike(tracker, raw, form)
         names = [c for c in raw.frame.columns if c not in months]
         id_col = _id_column(tracker, names, columns, form)
         take_ids(tracker, id_col)
@@ -160,6 +162,29 @@ def read_revenue(
         if form != "subscription":  # (a subscription's MRR is monthly already)
             table = spread_invoices(tracker, table, billing_months)
         return finish(tracker, last_complete_month(tracker, table, last), strict=strict)
+
+
+def _warn_if_sheets_alike(tracker: Tracker, raw: RawTable, form: str) -> None:
+    """Warn when a workbook's other sheets hold what the first does (a sheet per year):
+    only the first is read unless ``sheet=`` names one, so their revenue is not."""
+    columns = {str(c) for c in raw.frame.columns if c != "_row"}
+    alike = [s for s, header in raw.other_headers.items()
+             if (len(_month_columns(header)) >= 2 if form == "wide"
+                 else {h for h in header if h} == columns)]  # fmt: skip
+    if not alike:
+        return
+    named = ", ".join(map(repr, alike))
+    tracker.notes.append(f"sheets not read that hold a table like this one: {named}")
+    which = f"sheet {named} holds" if len(alike) == 1 else f"sheets {named} hold"
+    warnings.warn(
+        DataWarning(
+            f"{tracker.source}: {which} a table like the first sheet's, the one read, and "
+            "their revenue is not read. Put the months of every sheet on one sheet (or read "
+            "each with sheet= and join the tables).",
+            key="sheets_alike", source=tracker.source, sheets=alike,
+        ),
+        stacklevel=3,
+    )  # fmt: skip
 
 
 def _id_column(

@@ -186,6 +186,13 @@ LIBRARY_NOTES: dict[str, dict[str, Words]] = {"de": {
         "(PivotTable-Entwurf → Berichtslayout → Alle Elementbeschriftungen wiederholen) und "
         "exportieren Sie neu."
     ),
+    "sheets_alike": lambda p, f: (
+        f"{p['source']}: "
+        + ("Das Blatt {} enthält" if len(p["sheets"]) == 1 else "Die Blätter {} enthalten")
+        .format(", ".join(map(repr, p["sheets"])))
+        + " eine Tabelle wie das erste, gelesene Blatt; ihr Umsatz wird nicht gelesen. Legen "
+        "Sie die Monate aller Blätter auf ein Blatt."
+    ),
     "currencies": (
         "{source}: Die Beträge sind in {currencies}, und cxvalue addiert sie, wie sie sind: "
         "Rechnen Sie sie zuerst in eine Währung um."
