@@ -175,11 +175,12 @@ def _warn_if_sheets_alike(tracker: Tracker, raw: RawTable, form: str) -> None:
         return
     named = ", ".join(map(repr, alike))
     tracker.notes.append(f"sheets not read that hold a table like this one: {named}")
-    which = f"sheet {named} holds" if len(alike) == 1 else f"sheets {named} hold"
+    which, its = (f"sheet {named} holds", "its") if len(alike) == 1 else (
+        f"sheets {named} hold", "their")  # fmt: skip
     warnings.warn(
         DataWarning(
             f"{tracker.source}: {which} a table like the first sheet's, the one read, and "
-            "their revenue is not read. Put the months of every sheet on one sheet (or read "
+            f"{its} revenue is not read. Put the months of every sheet on one sheet (or read "
             "each with sheet= and join the tables).",
             key="sheets_alike", source=tracker.source, sheets=alike,
         ),
