@@ -1,10 +1,11 @@
 """Invariants of ingest under hypothesis: order, id spelling, splitting, format."""
 
 import io
+from decimal import Decimal
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from cxvalue.ingest import read_responses, read_revenue
@@ -31,10 +32,10 @@ def to_csv(rows, pad=False, german=False):
     return "\n".join(lines) + "\n"
 
 
-def read(text, tmp_path, name="r.csv"):
+def read(text, tmp_path, name="r.csv", **kwargs):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return read_revenue(path)
+    return read_revenue(path, **kwargs)
 
 
 def canonical(table):
@@ -72,12 +73,17 @@ def test_revenue_is_conserved_except_rejected_rows(rows, tmp_path_factory):
 
 @SETTINGS
 @given(rows=st.lists(row, min_size=2, max_size=30), cut=st.integers(1, 29))
+@example(rows=[("1", pd.Timestamp(f"2024-0{m}-01"), Decimal("5.00"), False) for m in (1, 3, 5)],
+         cut=1)  # fmt: skip
 def test_splitting_a_file_in_two(rows, cut, tmp_path_factory):
+    """Each row one month's revenue (billing_months=1): an invoice interval is told from a
+    whole file's rows, and a part may hold too few of a customer's to tell it (Jan, Mar,
+    May 2024 are invoices every two months; Mar and May alone are not)."""
     tmp_path = tmp_path_factory.mktemp("split")
     cut = min(cut, len(rows) - 1)
-    whole = read(to_csv(rows), tmp_path).table
-    first = read(to_csv(rows[:cut]), tmp_path, "a.csv").table
-    second = read(to_csv(rows[cut:]), tmp_path, "b.csv").table
+    whole = read(to_csv(rows), tmp_path, billing_months=1).table
+    first = read(to_csv(rows[:cut]), tmp_path, "a.csv", billing_months=1).table
+    second = read(to_csv(rows[cut:]), tmp_path, "b.csv", billing_months=1).table
     joined = pd.concat([first, second])
     joined = joined.groupby(["customer_id", "period"], as_index=False)["revenue"].sum()
     pd.testing.assert_frame_equal(canonical(joined), canonical(whole), check_dtype=False)
