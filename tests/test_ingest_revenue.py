@@ -146,7 +146,7 @@ def test_a_workbook_with_a_sheet_per_year_says_the_other_years_are_not_read(tmp_
                 book, sheet_name=str(year), index=False)  # fmt: skip
         pd.DataFrame({"Notes": ["from the ERP"], "x": [1]}).to_excel(book, sheet_name="Notes")
     said = r"years\.xlsx: sheet '2025' holds a table like the first sheet's, the one read, and "
-    with pytest.warns(DataWarning, match=said + "its revenue is not read") as caught:
+    with pytest.warns(DataWarning, match=said + "its rows are not read") as caught:
         result = read_revenue(path)
     assert result.table["period"].dt.year.unique().tolist() == [2024]
     assert "sheets not read that hold a table like this one: '2025'" in result.ledger.notes

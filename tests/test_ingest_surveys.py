@@ -376,3 +376,26 @@ def test_a_recommend_score_is_found_by_its_header_with_a_scale_or_a_word_beside_
     path = write(tmp_path, "m.csv", f"customer_id,Response Date,{header},NPS Group\n"
                  "A,2025-01-03,9,Promoter\nB,2025-01-04,3,Detractor\n")  # fmt: skip
     assert read_responses(path).table["score"].tolist() == [9, 3]
+
+
+def test_a_workbook_with_a_sheet_per_survey_wave_says_the_other_waves_are_not_read(tmp_path):
+    """Answers kept a sheet per wave, customers a sheet per segment: only the first sheet
+    was read, and only a ledger note named the others."""
+    from cxvalue.ingest import read_customers
+
+    answers, customers = tmp_path / "waves.xlsx", tmp_path / "customers.xlsx"
+    with pd.ExcelWriter(answers) as book:
+        for wave in ("Q1", "Q2"):
+            pd.DataFrame({"customer_id": ["A"], "responded_at": ["2025-01-03"],
+                          "score": [9]}).to_excel(book, sheet_name=wave, index=False)  # fmt: skip
+    with pd.ExcelWriter(customers) as book:
+        for segment in ("SMB", "Enterprise", "Notes"):
+            columns = {"customer_id": ["A"], "segment": [segment]}
+            frame = pd.DataFrame(columns if segment != "Notes" else {"Note": ["x"], "By": ["y"]})
+            frame.to_excel(book, sheet_name=segment, index=False)
+    with pytest.warns(DataWarning, match=r"waves\.xlsx: sheet 'Q2' holds a table like the first "
+                      r"sheet's, the one read, and its rows are not read"):  # fmt: skip
+        read_responses(answers)
+    with pytest.warns(DataWarning, match=r"sheet 'Enterprise' holds") as caught:
+        read_customers(customers)
+    assert len(caught) == 1  # the notes sheet is not alike

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
 from cxvalue.errors import DataWarning
+from cxvalue.ingest._files import RawTable
 from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest.dates import parse_dates
 from cxvalue.ingest.ledger import Ledger
@@ -73,6 +74,32 @@ class IngestResult:
             f"IngestResult({self.ledger.table}, {len(self.table):,} rows from {self.source}, "
             f"vendor={self.vendor!r})"
         )
+
+
+def warn_if_sheets_alike(
+    tracker: Tracker, raw: RawTable, alike: Callable[[list[str]], bool] | None = None
+) -> None:
+    """Warn when a workbook's other sheets hold a table like the first's (a sheet per year,
+    per survey wave, per segment): only the first is read unless ``sheet=`` names one, so
+    their rows are not. ``alike`` judges a sheet by its header (default: the same columns)."""
+    columns = {str(c) for c in raw.frame.columns if c != "_row"}
+    alike = alike or (lambda header: {h for h in header if h} == columns)
+    sheets = [s for s, header in raw.other_headers.items() if alike(header)]
+    if not sheets:
+        return
+    named = ", ".join(map(repr, sheets))
+    tracker.notes.append(f"sheets not read that hold a table like this one: {named}")
+    which, its = (f"sheet {named} holds", "its") if len(sheets) == 1 else (
+        f"sheets {named} hold", "their")  # fmt: skip
+    warnings.warn(
+        DataWarning(
+            f"{tracker.source}: {which} a table like the first sheet's, the one read, and "
+            f"{its} rows are not read. Put the rows of every sheet on one sheet (or read each "
+            "with sheet= and join the tables).",
+            key="sheets_alike", source=tracker.source, sheets=sheets,
+        ),
+        stacklevel=3,
+    )  # fmt: skip
 
 
 def take_ids(tracker: Tracker, column: str) -> None:

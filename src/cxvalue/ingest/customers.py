@@ -21,6 +21,7 @@ from cxvalue.ingest._common import (
     rest_columns,
     take_dates,
     take_ids,
+    warn_if_sheets_alike,
 )
 from cxvalue.ingest._files import naming_other_sheets, read_raw
 from cxvalue.ingest._tracker import Tracker
@@ -82,6 +83,7 @@ def read_customers(
     raw = read_raw(source, sheet=sheet)
     with naming_other_sheets(raw.sheets_passed_over):
         tracker = Tracker(raw, "customers")
+        warn_if_sheets_alike(tracker, raw)
         names = list(raw.frame.columns)
         find = {"mapping": columns, "source": raw.source}
         id_col = find_column(names, "customer_id", **find)

@@ -22,6 +22,7 @@ from cxvalue.ingest._common import (
     take_amounts,
     take_dates,
     take_ids,
+    warn_if_sheets_alike,
 )
 from cxvalue.ingest._files import RawTable, naming_other_sheets, read_raw
 from cxvalue.ingest._tracker import Tracker
@@ -105,6 +106,7 @@ def read_responses(
     raw = read_raw(source, vendor, sheet)
     with naming_other_sheets(raw.sheets_passed_over):
         tracker = Tracker(raw, "responses")
+        warn_if_sheets_alike(tracker, raw)
         if raw.vendor == "qualtrics":
             _drop_qualtrics_non_responses(tracker)
         names = list(raw.frame.columns)

@@ -3,7 +3,6 @@ and subscription (customer, MRR, start, end) extracts."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cxvalue._validation import check_choice
-from cxvalue.errors import DataWarning, InputError, ParameterError
+from cxvalue.errors import InputError, ParameterError
 from cxvalue.ingest._billing import spread_invoices
 from cxvalue.ingest._columns import find_column
 from cxvalue.ingest._common import (
@@ -29,6 +28,7 @@ from cxvalue.ingest._common import (
     take_amounts,
     take_dates,
     take_ids,
+    warn_if_sheets_alike,
 )
 from cxvalue.ingest._files import UNNAMED, RawTable, naming_other_sheets, read_raw
 from cxvalue.ingest._months import last_complete_month
@@ -138,7 +138,10 @@ def read_revenue(
             form = _detect_form(list(raw.frame.columns), raw.source, columns)
             tracker.notes.append(f"read as {form} form")
         months = _month_columns(raw.frame.columns) if form == "wide" else {}
-        _warn_if_sheets_alike(tracker, raw, form)
+        if form == "wide":  # a sheet per year: the months differ, not the columns' kind
+            warn_if_sheets_alike(tracker, raw, lambda header: len(_month_columns(header)) >= 2)
+        else:
+            warn_if_sheets_alike(tracker, raw)
         names = [c for c in raw.frame.columns if c not in months]
         id_col = _id_column(tracker, names, columns, form)
         take_ids(tracker, id_col)
@@ -162,30 +165,6 @@ def read_revenue(
         if form != "subscription":  # (a subscription's MRR is monthly already)
             table = spread_invoices(tracker, table, billing_months)
         return finish(tracker, last_complete_month(tracker, table, last), strict=strict)
-
-
-def _warn_if_sheets_alike(tracker: Tracker, raw: RawTable, form: str) -> None:
-    """Warn when a workbook's other sheets hold what the first does (a sheet per year):
-    only the first is read unless ``sheet=`` names one, so their revenue is not."""
-    columns = {str(c) for c in raw.frame.columns if c != "_row"}
-    alike = [s for s, header in raw.other_headers.items()
-             if (len(_month_columns(header)) >= 2 if form == "wide"
-                 else {h for h in header if h} == columns)]  # fmt: skip
-    if not alike:
-        return
-    named = ", ".join(map(repr, alike))
-    tracker.notes.append(f"sheets not read that hold a table like this one: {named}")
-    which, its = (f"sheet {named} holds", "its") if len(alike) == 1 else (
-        f"sheets {named} hold", "their")  # fmt: skip
-    warnings.warn(
-        DataWarning(
-            f"{tracker.source}: {which} a table like the first sheet's, the one read, and "
-            f"{its} revenue is not read. Put the months of every sheet on one sheet (or read "
-            "each with sheet= and join the tables).",
-            key="sheets_alike", source=tracker.source, sheets=alike,
-        ),
-        stacklevel=3,
-    )  # fmt: skip
 
 
 def _id_column(

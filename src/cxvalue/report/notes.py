@@ -190,8 +190,8 @@ LIBRARY_NOTES: dict[str, dict[str, Words]] = {"de": {
         f"{p['source']}: "
         + ("Das Blatt {} enthält" if len(p["sheets"]) == 1 else "Die Blätter {} enthalten")
         .format(", ".join(map(repr, p["sheets"])))
-        + " eine Tabelle wie das erste, gelesene Blatt; ihr Umsatz wird nicht gelesen. Legen "
-        "Sie die Monate aller Blätter auf ein Blatt."
+        + " eine Tabelle wie das erste, gelesene Blatt; ihre Zeilen werden nicht gelesen. "
+        "Legen Sie die Zeilen aller Blätter auf ein Blatt."
     ),
     "currencies": (
         "{source}: Die Beträge sind in {currencies}, und cxvalue addiert sie, wie sie sind: "
