@@ -48,7 +48,7 @@ def test_a_report_on_stale_answers_runs_and_says_why_the_point_is_naught(tmp_pat
     moves in the scenario, and the forecast stopped on a mix of zero weights."""
     from cxvalue.report.config import parse_config
     from cxvalue.report.flow import run_flow
-    from cxvalue.report.words import methods
+    from cxvalue.report.words import methods, notes
     from cxvalue.samples import SampleParams, write_sample
 
     paths = write_sample(tmp_path, params=SampleParams(n_customers=1500), seed=3)
@@ -66,6 +66,13 @@ def test_a_report_on_stale_answers_runs_and_says_why_the_point_is_naught(tmp_pat
     assert "Hinweis: old.csv: Die letzte Antwort ist von 2023-11, 25 Monate vor 2025-12" in said
     assert "Hinweis: Im heutigen Bestand gibt es keine Kritiker: Der Übergang" in said
     assert "latest answer" not in said and "value():" not in said
+    # the figures' speaker notes are German too, their numbers and words the pack's
+    spoken = [notes(name, flow) for name in ("survival", "point_value", "sensitivity")]
+    assert spoken[0].startswith("Anteil der Kunden, die nach jedem Monat noch Kunden sind")
+    assert "bereinigt um segment, Umsatzklasse, Kundendauer" in spoken[0]
+    assert "Kündigung: das Datum churned_at der Kundentabelle" in spoken[0]
+    assert "über 200 Parameterziehungen" in spoken[1] and "Marge ±25 %" in spoken[2]
+    assert not any(" the " in text for text in spoken)
     # notes beyond the slide's four are counted, not dropped without a word
     more = methods(dataclasses.replace(flow, notes=[*flow.notes, "n4", "n5", "n6"]))
     assert more[-2:] == ["Hinweis: n4", "2 weitere Hinweise aus dem Lauf stehen in summary.md "

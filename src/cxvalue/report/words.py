@@ -133,8 +133,8 @@ TEXT = ByMeasure({
     },
 })  # fmt: skip
 
-#: Speaker notes: how each figure was made (English; they are for the presenter).
-NOTES = {
+#: Speaker notes: how each figure was made, for the presenter.
+NOTES = {"en": {
     "nps_trend": (
         "NPS per quarter from every answer in that quarter, with its 95% interval (multinomial "
         "variance of the promoter and detractor shares); n per quarter under the axis."
@@ -180,7 +180,55 @@ NOTES = {
         "others at base: margin ±25%, discount rate 5–15%, horizon 24–60 months, and the churn "
         "definition where churn is inferred from empty months."
     ),
-}
+}, "de": {
+    "nps_trend": (
+        "NPS je Quartal aus allen Antworten des Quartals, mit 95 %-Intervall (multinomiale "
+        "Varianz der Anteile von Promotoren und Kritikern); n je Quartal unter der Achse."
+    ),
+    "nps_by_segment": (
+        "NPS je Segment aus der letzten Antwort jedes Kunden in den letzten 12 Monaten, "
+        "sortiert, mit 95 %-Intervallen. Segmente, deren Intervalle sich überlappen, "
+        "unterscheiden sich nicht nachweislich."
+    ),
+    "survival": (
+        "Anteil der Kunden, die nach jedem Monat noch Kunden sind, aus einem zeitdiskreten "
+        "Hazard-Modell (binomiales GLM mit {link}-Link auf Kundenmonaten), bereinigt um "
+        "{controls}, für einen typischen Kunden; die Bänder sind 95 %-Intervalle aus "
+        "Parameterziehungen. {churn}"
+    ),
+    "revenue_change": (
+        "Jährliche Umsatzänderung gehaltener Kunden je Kategorie, relativ zu Indifferenten, aus "
+        "einer Regression der log. Umsatzänderung auf Kategorie und {controls}; nach Kunde "
+        "geclusterte Standardfehler, 95 %-Intervalle."
+    ),
+    "lifetime_value": (
+        "Diskontierter Gewinn je Kunde über den Horizont je Kategorie: Überleben aus dem "
+        "Bindungsmodell mal Umsatzwachstum aus dem Umsatzmodell, gemittelt über den heutigen "
+        "Kundenmix, sodass die Kategorien an denselben Kunden verglichen werden. Intervalle: "
+        "95 % aus {draws} gemeinsamen Ziehungen der Koeffizienten beider Modelle."
+    ),
+    "value_bridge": (
+        "Diskontierter Gewinn des heutigen Bestands über den Horizont, und was +{points} "
+        "NPS-Punkte hinzufügen: der Bindungseffekt (Wechsler behalten die niedrigere "
+        "Kündigungsrate ihrer neuen Kategorie) und der Expansionseffekt (ihr Umsatz wächst wie "
+        "der ihrer neuen Kategorie). Fehlerbalken: 95 %."
+    ),
+    "point_value": (
+        "Verteilung des Werts eines NPS-Punkts über {draws} Parameterziehungen; schattiert: das "
+        "95 %-Intervall. Ein Punkt = {transition}. Die Kategorieanteile der Antwortenden werden "
+        "auf den Mix des ganzen Bestands umgewichtet (Poststratifizierung)."
+    ),
+    "forecast": (
+        "Monatsumsatz der heutigen Kunden (ohne Neukunden) über 24 Monate, Basis und mit "
+        "+{points} NPS-Punkten; Bänder: 80 %- und 95 %-Intervalle mit Parameter-, Kündigungs- "
+        "und Umsatzrauschen."
+    ),
+    "sensitivity": (
+        "Der Wert eines Punkts, wenn eine Annahme auf einen niedrigen und einen hohen Wert "
+        "geht, die übrigen auf Basis: Marge ±25 %, Diskontsatz 5–15 %, Horizont 24–60 Monate, "
+        "und die Kündigungsdefinition, wo die Kündigung aus leeren Monaten folgt."
+    ),
+}}  # fmt: skip
 
 
 def measure(flow: Any) -> str:
@@ -291,12 +339,14 @@ def _churn(flow: Any, w: dict) -> str:
 
 
 def notes(name: str, flow: Any) -> str:
-    """Speaker notes for one figure slide."""
-    a = flow.value.assumptions
-    return reword(NOTES[name], "en").format(
-        link=flow.retention.link, controls=", ".join(flow.controls).replace("_", " "),
-        churn=flow.retention.churn_rule, draws=f"{a.n_draws:,}", points=5,
-        transition=_frames.transition_text(a, "en"),
+    """Speaker notes for one figure slide, in the report's language."""
+    loc, a = flow.config.locale, flow.value.assumptions
+    # the panel's churn rule is English; the methods slide's sentence says it in German
+    churn = flow.retention.churn_rule if loc == "en" else _churn(flow, TEXT[loc])
+    return reword(NOTES[loc][name], loc).format(
+        link=flow.retention.link, controls=", ".join(_words.control(loc, c) for c in flow.controls),
+        churn=churn, draws=fmt_number(a.n_draws, 0, loc)[0], points=5,
+        transition=_frames.transition_text(a, loc),
     )  # fmt: skip
 
 
