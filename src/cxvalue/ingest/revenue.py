@@ -324,14 +324,21 @@ def _detect_form(names: list[str], source: str, columns: Mapping[str, str] | Non
     )
 
 
+def _other_column(
+    raw: RawTable, columns: Mapping[str, str] | None, taken: set, canonical: str
+) -> str | None:
+    """The file's column for ``canonical`` among those not ``taken``; None when none is."""
+    names = [c for c in raw.frame.columns if c not in taken]
+    return find_column(names, canonical, mapping=columns, source=raw.source, required=False)
+
+
 def _extras(
     tracker: Tracker, raw: RawTable, columns: Mapping[str, str] | None, taken: set
 ) -> dict[str, str]:
     """Cost and margin columns, when there are any: canonical name → the file's column."""
-    names = [c for c in raw.frame.columns if c not in taken]
     found = {}
     for name in EXTRAS:
-        column = find_column(names, name, mapping=columns, source=raw.source, required=False)
+        column = _other_column(raw, columns, taken, name)
         if column:
             take_amounts(tracker, column, name, delimiter=raw.delimiter, required=False)
             found[name] = column
@@ -394,8 +401,7 @@ def _net_of_refunds(
 ) -> str | None:
     """Take a refunded amount column (a payments export's ``Amount Refunded``) off the
     revenue, a blank refund counting 0; the column, when there is one."""
-    names = [c for c in raw.frame.columns if c not in taken]
-    column = find_column(names, "refunded", mapping=columns, source=raw.source, required=False)
+    column = _other_column(raw, columns, taken, "refunded")
     if not column:
         return None
     take_amounts(tracker, column, "refunded", delimiter=raw.delimiter, required=False)
@@ -416,9 +422,7 @@ def _credits_negative(
     """Count the amounts a document type column calls credit notes (an ERP's Belegart
     "Gutschrift") as negative revenue, whichever sign they are written with; the column,
     when it has any."""
-    names = [c for c in raw.frame.columns if c not in taken]
-    column = find_column(names, "document_type", mapping=columns, source=raw.source,
-                         required=False)  # fmt: skip
+    column = _other_column(raw, columns, taken, "document_type")
     if not column:
         return None
     credit = flag(text_of(tracker.frame[column]).str.casefold().isin(CREDIT_NOTES))
@@ -454,8 +458,7 @@ def _reject_by_status(
     """Reject the rows a status or stage column says are not revenue (a void or draft
     invoice, a lost or open opportunity; ``refused`` says which, ``why`` says so in the
     ledger); the column, when it rejected any."""
-    names = [c for c in raw.frame.columns if c not in taken]
-    column = find_column(names, "status", mapping=columns, source=raw.source, required=False)
+    column = _other_column(raw, columns, taken, "status")
     if not column:
         return None
     status = text_of(tracker.frame[column]).str.strip().str.casefold()
