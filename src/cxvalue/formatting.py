@@ -29,12 +29,18 @@ def _values(values: float | Iterable[float]) -> list[float]:
     return [float(v) for v in values]
 
 
+_SWAPPED = str.maketrans(",.", ".,")
+
+
+def german_separators(text: str) -> str:
+    """A number written the English way (``1,234.5``) with German separators (``1.234,5``)."""
+    return text.translate(_SWAPPED)
+
+
 def _number(x: float, decimals: int, locale: str) -> str:
     """Digits with grouping, in the locale's separators, without sign."""
     text = f"{abs(x):,.{decimals}f}"
-    if locale == "de":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    return german_separators(text) if locale == "de" else text
 
 
 def fmt_number(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cxvalue.errors import CxValueWarning
+from cxvalue.formatting import german_separators
 
 __all__ = ["LIBRARY_NOTES", "in_locale"]
 
@@ -26,7 +27,7 @@ class _Localized(string.Formatter):
         text = super().format_field(value, format_spec)
         if isinstance(value, bool) or not isinstance(value, int | float):
             return text
-        text = text.translate(str.maketrans(",.", ".,"))
+        text = german_separators(text)
         return text[:-1] + " %" if format_spec.endswith("%") else text
 
 
