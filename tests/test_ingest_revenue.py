@@ -300,6 +300,22 @@ def test_e_mail_addresses_as_ids_are_one_customer_whatever_their_case(tmp_path):
     assert answers.table["customer_id"].tolist() == ["anna.b@example.de"]
 
 
+def test_ids_a_program_wrote_as_decimals_meet_the_same_ids_as_whole_numbers(tmp_path):
+    """pandas makes an id column with a blank floats, and writes 1001 as "1001.0": those
+    ids did not meet the survey's 1001, and the report stopped at "ids do not match"."""
+    text = "customer_id,period,revenue\n1001.0,2025-01,10\n1002.00,2025-01,5\n,2025-01,3\n"
+    frame = pd.read_csv(io.StringIO(text), dtype={"customer_id": "string"})
+    frame.assign(period=pd.to_datetime(frame["period"])).to_parquet(tmp_path / "d.parquet")
+    for source in (write(tmp_path, "d.csv", text), tmp_path / "d.parquet"):
+        result = read_revenue(source)
+        assert result.table["customer_id"].tolist() == ["1001", "1002"]
+        (repair,) = [e for e in result.ledger.repaired if "written as text" in e.what]
+        assert repair.rows == (2, 3) and repair.column == "customer_id"
+    versions = "customer_id,period,revenue\n1.5,2025-01,10\n2.0,2025-01,5\n"
+    table = read_revenue(write(tmp_path, "v.csv", versions)).table
+    assert table["customer_id"].tolist() == ["1.5", "2.0"]  # ids with a point, as written
+
+
 def test_dataframe_source_row_numbers_are_position_plus_two():
     frame = pd.DataFrame({"customer_id": ["A", "B", "C"], "period": ["2025-01-01"] * 3,
                           "revenue": ["1", "x", "2"]}, index=[10, 20, 30])  # fmt: skip

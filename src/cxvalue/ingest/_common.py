@@ -23,6 +23,7 @@ from cxvalue.ingest.parsing import (
     mixed_currencies,
     parse_amounts,
     parse_ids,
+    whole_number_ids,
 )
 
 AMOUNTS = ("value is not an amount", "values are not amounts")
@@ -106,7 +107,9 @@ def take_ids(tracker: Tracker, column: str) -> None:
     """Parse the customer id column into ``customer_id``; reject blanks; record repairs."""
     ids, trimmed, from_number, scientific, total = parse_ids(tracker.frame[column])
     ids, lowered = lower_emails(ids)
-    record_ids(tracker, column, trimmed=trimmed, from_number=from_number, lowered=lowered,
+    ids, decimal = whole_number_ids(ids)
+    record_ids(tracker, column, trimmed=trimmed, from_number=from_number | decimal,
+               lowered=lowered,
                scientific=scientific, total=total, missing=ids.isna())  # fmt: skip
     tracker.put(parsed("customer_id"), ids)
 

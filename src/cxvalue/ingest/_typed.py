@@ -31,7 +31,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cxvalue.ingest._files import RawTable, _detect_vendor, _header_cell, _unique
-from cxvalue.ingest.parsing import _SCIENTIFIC, TOTAL_ROW, is_blank, lower_emails
+from cxvalue.ingest.parsing import (
+    _SCIENTIFIC,
+    TOTAL_ROW,
+    is_blank,
+    lower_emails,
+    whole_number_ids,
+)
 
 DAY_NS = 86_400 * 10**9
 _UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
@@ -406,11 +412,12 @@ def typed_ids(values: pa.ChunkedArray) -> TypedIds:
     ids, lowered = lower_emails(
         pd.Series(pd.arrays.ArrowStringArray(stripped), index=index, copy=False)
     )
+    ids, from_number = whole_number_ids(ids)
     return TypedIds(
         ids=ids,
         raw=pd.Series(pd.arrays.ArrowStringArray(cells), index=index, copy=False),
         trimmed=pd.Series(flags["trimmed"], index=index, copy=False),
-        from_number=pd.Series(np.zeros(n, dtype=bool), index=index, copy=False),
+        from_number=from_number,
         lowered=lowered,
         scientific=pd.Series(flags["scientific"], index=index, copy=False),
         total=pd.Series(flags["total"], index=index, copy=False),

@@ -114,8 +114,30 @@ def parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Se
 
 
 _EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
-#: Ids looked at for an "@" before every id is: a column keyed by e-mail shows it in these.
+#: Ids looked at for an "@" (or a ".0") before every id is: a column keyed by e-mail (or by
+#: numbers a program wrote as decimals) shows it in these.
 EMAIL_LOOKS = 1000
+_WHOLE_DECIMAL = r"[0-9]+\.0+"
+_DECIMAL = r"[0-9]+\.[0-9]+"
+
+
+def _spread(ids: pd.Series) -> pd.Series:
+    return ids.iloc[:: max(1, len(ids) // EMAIL_LOOKS)]
+
+
+def whole_number_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The ids written as whole decimals (``1001.0``) without their ``.0``, and where that
+    changed one. A program writes numeric ids so when the column held a blank (pandas
+    makes it floats), and the other tables have ``1001``. Ids with other decimals
+    (``1.5`` beside ``2.0``) are ids with a point, left as written. Every id is looked
+    at only when one of :data:`EMAIL_LOOKS` spread over the column ends in ``.0``."""
+    unchanged = pd.Series(np.zeros(len(ids), dtype=bool), index=ids.index, copy=False)
+    if not flag(_spread(ids).str.fullmatch(_WHOLE_DECIMAL)).any():
+        return ids, unchanged
+    whole = flag(ids.str.fullmatch(_WHOLE_DECIMAL))
+    if (flag(ids.str.fullmatch(_DECIMAL)) & ~whole).any():
+        return ids, unchanged
+    return ids.where(~whole, ids.str.replace(r"\.0+$", "", regex=True)), whole
 
 
 def lower_emails(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -124,8 +146,7 @@ def lower_emails(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
     lower-cased): ``Anna.B@x.de`` and ``anna.b@x.de`` are one customer. Every id is looked
     at only when one of :data:`EMAIL_LOOKS` spread over the column has an "@"."""
     unchanged = pd.Series(np.zeros(len(ids), dtype=bool), index=ids.index, copy=False)
-    spread = ids.iloc[:: max(1, len(ids) // EMAIL_LOOKS)]
-    if not flag(spread.str.contains("@", regex=False)).any():
+    if not flag(_spread(ids).str.contains("@", regex=False)).any():
         return ids, unchanged
     lower = ids.str.lower()
     lowered = flag(ids.ne(lower)) & flag(ids.str.fullmatch(_EMAIL))
