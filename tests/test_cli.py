@@ -81,6 +81,11 @@ def test_validate_and_nps_read_the_sheet_named(tmp_path, capsys):
     assert "2 kept" in capsys.readouterr().out
     assert main(["nps", str(path), "--sheet", "Answers"]) == 0
     assert "all responses  n=2" in capsys.readouterr().out
+    with pd.ExcelWriter(path, mode="a", engine="openpyxl") as book:
+        answers.to_excel(book, sheet_name="More", index=False)
+    assert main(["validate", str(path), "--as", "responses", "--sheet", "Answers", "--sheet",
+                 "More"]) == 0  # fmt: skip
+    assert "4 read, 4 kept" in capsys.readouterr().out
 
 
 def test_sample_validate_and_nps_on_the_sample(tmp_path, capsys):

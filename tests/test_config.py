@@ -113,6 +113,16 @@ def test_the_report_reads_each_input_from_its_sheet(tmp_path):
     assert responses.table["score"].tolist() == [9]
     assert revenue.table["revenue"].tolist() == [5.0]
     assert customers.table["segment"].tolist() == ["SMB"]
+    inputs["revenue"]["sheet"] = ["Umsatz", "Umsatz 2"]  # a list of sheets: one table
+    with pd.ExcelWriter(tmp_path / "all.xlsx", mode="a", engine="openpyxl") as book:
+        sheets["Umsatz"].assign(period="2025-02").to_excel(book, sheet_name="Umsatz 2",
+                                                           index=False)  # fmt: skip
+    config = parse_config({"inputs": inputs}, tmp_path)
+    assert config.inputs["revenue"].sheet == ("Umsatz", "Umsatz 2")
+    assert read_inputs(config)[1].table["period"].dt.month.tolist() == [1, 2]
+    inputs["revenue"]["sheet"] = ["Umsatz", 2]
+    with pytest.raises(ConfigError, match="sheet must be a sheet's name or a list of names"):
+        parse_config({"inputs": inputs}, tmp_path)
 
 
 def test_the_revenue_s_last_month_can_be_named(tmp_path):

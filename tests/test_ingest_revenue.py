@@ -150,10 +150,59 @@ def test_a_workbook_with_a_sheet_per_year_says_the_other_years_are_not_read(tmp_
         result = read_revenue(path)
     assert result.table["period"].dt.year.unique().tolist() == [2024]
     assert "sheets not read that hold a table like this one: '2025'" in result.ledger.notes
+    assert str(caught[0].message).endswith(
+        "sheet=['2024', '2025'] reads them as one table (in the config, sheet = ['2024', '2025'])."
+    )
     assert in_locale(caught[0].message, "de").startswith("years.xlsx: Das Blatt '2025' enthält")
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
         read_revenue(path, sheet="2025")  # a sheet named: the others are not in question
+
+
+def test_a_workbook_s_sheets_per_year_are_read_as_one_table(tmp_path):
+    """Named together, the sheets are one table: an annual invoice on each year's sheet is
+    seen twice (a year apart) and spread over its twelve months, which two reads could
+    not tell; a rejected row is named by its sheet and the row that sheet shows."""
+    path, years = tmp_path / "annual.xlsx", ["2023", "2024", "2025"]
+    with pd.ExcelWriter(path) as book:
+        for year, b in zip(years, (600, 600, "x"), strict=True):
+            pd.DataFrame(
+                {"customer_id": ["A", "B"], "period": [f"{year}-01-15"] * 2, "revenue": [1200, b]}
+            ).to_excel(book, sheet_name=year, index=False)
+    with pytest.warns(DataWarning, match="invoices every 12 months for 2 customers"):
+        result = read_revenue(path, sheet=years)
+    a = result.table[result.table["customer_id"] == "A"]
+    # (the last invoice's months after January 2025, the extract's last, are left out)
+    assert len(a) == 25 and a["revenue"].eq(100).all()
+    assert result.ledger.rows_read == 6 and result.ledger.rows_kept == 5
+    (rejected,) = result.ledger.rejected
+    assert (rejected.what, rejected.rows) == ("revenue not a number (sheet '2025')", (3,))
+    assert "read sheets '2023', '2024', '2025' as one table" in result.ledger.notes
+    with pytest.raises(ParseError, match=r"\(row 3 on sheet '2025'\)"):
+        read_revenue(path, sheet=years, strict=True, billing_months=1)
+    with pytest.raises(ParameterError, match="names '2024' twice"):
+        read_revenue(path, sheet=["2024", " 2024"])
+
+
+def test_a_table_split_over_two_sheets_reads_as_on_one(tmp_path):
+    """A sample's revenue (200 customers), on one sheet and split by year over two: the
+    same table, every row read, and the same rows rejected (one bad cell per sheet)."""
+    from cxvalue.samples import SampleParams, write_sample
+
+    paths = write_sample(tmp_path, params=SampleParams(n_customers=200), seed=5)
+    frame = pd.read_csv(paths["revenue"], sep=";", dtype=str)  # Kundennummer;Monat;Umsatz
+    frame.loc[[3, len(frame) - 2], "Umsatz"] = "n/a"
+    year = frame["Monat"].str[-4:]
+    one, two = tmp_path / "one.xlsx", tmp_path / "two.xlsx"
+    frame.to_excel(one, index=False)
+    with pd.ExcelWriter(two) as book:
+        for name in sorted(year.unique()):
+            frame[year == name].to_excel(book, sheet_name=name, index=False)
+    whole = read_revenue(one)
+    split = read_revenue(two, sheet=sorted(year.unique()))
+    pd.testing.assert_frame_equal(split.table, whole.table)
+    assert split.ledger.rows_read == whole.ledger.rows_read == len(frame)
+    assert sum(e.count for e in split.ledger.rejected) == whole.ledger.rows_rejected == 2
 
 
 def test_subscriptions_expand_to_months_inclusive(tmp_path):

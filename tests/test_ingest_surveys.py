@@ -399,3 +399,34 @@ def test_a_workbook_with_a_sheet_per_survey_wave_says_the_other_waves_are_not_re
     with pytest.warns(DataWarning, match=r"sheet 'Enterprise' holds") as caught:
         read_customers(customers)
     assert len(caught) == 1  # the notes sheet is not alike
+
+
+def test_waves_and_segments_on_sheets_are_read_as_one_table(tmp_path):
+    """Each sheet's rows are read, a rejection names its sheet and the row it shows, and a
+    customer on two segments' sheets is one customer (the first kept), as on one sheet."""
+    from cxvalue.ingest import read_customers
+
+    answers, customers = tmp_path / "waves.xlsx", tmp_path / "customers.xlsx"
+    with pd.ExcelWriter(answers) as book:
+        for wave, day in (("Q1", "2025-01-03"), ("Q2", "2025-04-03")):
+            pd.DataFrame({"customer_id": ["A", "B"], "responded_at": [day, day],
+                          "score": [9, 11 if wave == "Q2" else 3]}).to_excel(
+                book, sheet_name=wave, index=False)  # fmt: skip
+    read = read_responses(answers, sheet=["Q1", "q2"])  # (a sheet's name in any case)
+    assert sorted(read.table["responded_at"].dt.month) == [1, 1, 4]
+    (rejected,) = read.ledger.rejected
+    assert (rejected.what, rejected.rows) == ("score out of range 0–10 (sheet 'Q2')", (3,))
+    with pd.ExcelWriter(customers) as book:
+        for segment, ids in (("SMB", ["A", "B"]), ("Enterprise", ["C", "A"])):
+            pd.DataFrame({"customer_id": ids, "segment": segment}).to_excel(
+                book, sheet_name=segment, index=False)  # fmt: skip
+    with pytest.warns(DataWarning, match=r"differ in 'segment' \(customer A: rows 2 on sheet "
+                      r"'SMB', 3 on sheet 'Enterprise'\)"):  # fmt: skip
+        listed = read_customers(customers, sheet=["SMB", "Enterprise"])
+    assert listed.table.set_index("customer_id")["segment"].to_dict() == {
+        "A": "SMB", "B": "SMB", "C": "Enterprise"}  # fmt: skip
+    (duplicate,) = listed.ledger.rejected
+    assert duplicate.what == "duplicate customer_id (first kept) (sheet 'Enterprise')"
+    assert duplicate.rows == (3,)
+    with pytest.raises(ParameterError, match="a sheet's name or a list"):
+        read_customers(customers, sheet=[])

@@ -53,7 +53,12 @@ def _add_reading_options(p: argparse.ArgumentParser) -> None:
         help="map a canonical column to the file's column, e.g. customer_id='Account Number' "
         "(repeatable)",
     )
-    p.add_argument("--sheet", metavar="NAME", help="the sheet of an Excel workbook to read")
+    p.add_argument(
+        "--sheet",
+        action="append",
+        metavar="NAME",
+        help="the sheet of an Excel workbook to read (repeat it to read sheets as one table)",
+    )
     dates = p.add_mutually_exclusive_group()
     dates.add_argument("--dayfirst", action="store_true", help="read 03/04/2025 as 3 April")
     dates.add_argument("--monthfirst", action="store_true", help="read 03/04/2025 as 4 March")

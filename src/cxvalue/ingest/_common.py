@@ -81,7 +81,7 @@ def warn_if_sheets_alike(
     tracker: Tracker, raw: RawTable, alike: Callable[[list[str]], bool] | None = None
 ) -> None:
     """Warn when a workbook's other sheets hold a table like the first's (a sheet per year,
-    per survey wave, per segment): only the first is read unless ``sheet=`` names one, so
+    per survey wave, per segment): only the first is read unless ``sheet=`` names others, so
     their rows are not. ``alike`` judges a sheet by its header (default: the same columns)."""
     columns = {str(c) for c in raw.frame.columns if c != "_row"}
     alike = alike or (lambda header: {h for h in header if h} == columns)
@@ -92,12 +92,13 @@ def warn_if_sheets_alike(
     tracker.notes.append(f"sheets not read that hold a table like this one: {named}")
     which, its = (f"sheet {named} holds", "its") if len(sheets) == 1 else (
         f"sheets {named} hold", "their")  # fmt: skip
+    every = f"sheet={[raw.sheet, *sheets]!r}"
     warnings.warn(
         DataWarning(
             f"{tracker.source}: {which} a table like the first sheet's, the one read, and "
-            f"{its} rows are not read. Put the rows of every sheet on one sheet (or read each "
-            "with sheet= and join the tables).",
-            key="sheets_alike", source=tracker.source, sheets=sheets,
+            f"{its} rows are not read. {every} reads them as one table (in the config, "
+            f"{every.replace('=', ' = ')}).",
+            key="sheets_alike", source=tracker.source, sheets=sheets, every=every,
         ),
         stacklevel=3,
     )  # fmt: skip
@@ -184,7 +185,7 @@ def take_dates(
     frame = tracker.frame
     dates, note = parse_dates(
         frame[column], dayfirst=dayfirst, source=tracker.source, column=column,
-        rows=frame["_row"], months=months,
+        rows=tracker.row_labels(frame["_row"]), months=months,
     )  # fmt: skip
     if note:
         tracker.notes.append(note)

@@ -15,18 +15,19 @@ import gzip
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from cxvalue._validation import check_choice
-from cxvalue.errors import EmptyInputError, InputError, ParseError, nearest
+from cxvalue.errors import EmptyInputError, InputError, ParameterError, ParseError, nearest
 from cxvalue.ingest.dates import parse_month_label
 from cxvalue.ingest.parsing import TEXT, is_blank
 
@@ -40,6 +41,10 @@ _SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
 _YEAR = re.compile(r"((?:19|20)\d{2})(?:\.0)?")
 #: Rows above the header that hold a title (one filled cell or none): skipped, this many at most.
 MOST_TITLE_ROWS = 10
+#: A workbook's sheets read as one table number their rows ``row + k * SHEET_ROWS`` (the k-th
+#: sheet named; a sheet has at most 1,048,576 rows), so that every row stays one number while
+#: the readers work; the ledger and the messages give each row as its sheet shows it.
+SHEET_ROWS = 10**7
 
 
 @dataclass
@@ -56,17 +61,48 @@ class RawTable:
     sheets_passed_over: str = ""  # a workbook's other sheets, when its first was read unasked
     other_headers: dict[str, list[str]] = field(default_factory=dict)  # those sheets' headers
     title: str = ""  # the text of the rows above the header (a finance sheet's "in TEUR")
+    sheet: str = ""  # the workbook's sheet read, when one was
+    sheets: tuple[str, ...] = ()  # the sheets read as one table, in order (see SHEET_ROWS)
+
+
+def by_sheet(rows: Sequence[int], sheets: Sequence[str]) -> list[tuple[str | None, list[int]]]:
+    """Row numbers of a table read from several ``sheets``, per sheet as each shows them
+    (one group, sheet None, when the table is one sheet or file)."""
+    if not sheets:
+        return [(None, list(rows))]
+    split: dict[int, list[int]] = {}
+    for row in rows:
+        split.setdefault(int(row) // SHEET_ROWS, []).append(int(row) % SHEET_ROWS)
+    return [(sheets[k], split[k]) for k in sorted(split)]
+
+
+def row_labels(rows: pd.Series, sheets: Sequence[str]) -> pd.Series:
+    """``rows`` for a message: the numbers, or "14 on sheet '2025'" when several sheets
+    were read as one table."""
+    if not sheets:
+        return rows
+    names = np.asarray(sheets, dtype=object)[rows.to_numpy() // SHEET_ROWS]
+    numbers = (rows.to_numpy() % SHEET_ROWS).astype(str).astype(object)
+    return pd.Series(numbers + " on sheet '" + names + "'", index=rows.index, dtype=object)
 
 
 def read_raw(
-    source: str | Path | pd.DataFrame, vendor: str | None = None, sheet: str | None = None
+    source: str | Path | pd.DataFrame,
+    vendor: str | None = None,
+    sheet: str | Sequence[str] | None = None,
 ) -> RawTable:
     """Read a path (CSV, TSV, TXT, gzip'd text, XLSX, Parquet) or take a DataFrame.
 
-    ``sheet`` names a workbook's sheet (default: its first); it is an error for any
-    other source.
+    ``sheet`` names a workbook's sheet (default: its first), or several, read as one
+    table; it is an error for any other source.
     """
     check_choice(vendor, VENDORS, "vendor", "read_responses")
+    if sheet is not None and not isinstance(sheet, str):
+        sheet = list(sheet)
+        if not sheet or not all(isinstance(s, str) for s in sheet):
+            raise ParameterError(f"sheet= takes a sheet's name or a list of them. Got {sheet!r}.")
+        if len(sheet) == 1:
+            sheet = sheet[0]
     if sheet is not None and not _is_workbook(source):
         where = DATAFRAME if isinstance(source, pd.DataFrame) else Path(source).name
         raise InputError(
@@ -95,6 +131,8 @@ def read_raw(
             source=path.name,
         )
     if suffix in WORKBOOKS:
+        if isinstance(sheet, list):
+            return _read_sheets(path, vendor, sheet)
         return _read_excel(path, vendor, sheet)
     return _read_text(path, vendor)
 
@@ -149,7 +187,44 @@ def _read_excel(path: Path, vendor: str | None, sheet: str | None) -> RawTable:
     raw.sheets_passed_over = passed_over
     raw.other_headers = {s: header for s, header in headers.items() if header}
     raw.title = " ".join(title)
+    raw.sheet = name
     return raw
+
+
+def _read_sheets(path: Path, vendor: str | None, asked: list[str]) -> RawTable:
+    """Several sheets of a workbook as one table (a sheet per year, per wave, per segment):
+    their rows one after the other, numbered as :data:`SHEET_ROWS` says. A column one
+    sheet lacks is blank in its rows."""
+    with pd.ExcelFile(path) as book:
+        names = [_sheet_named(s, [str(n) for n in book.sheet_names], path.name) for s in asked]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ParameterError(f"{path.name}: sheet= names {', '.join(map(repr, twice))} twice.")
+    parts = [_read_excel(path, vendor, name) for name in names]
+    kinds = {p.vendor for p in parts}
+    if len(kinds) > 1:
+        shown = ", ".join(f"{p.sheet!r} ({p.vendor})" for p in parts)
+        raise InputError(
+            f"{path.name}: the sheets are exports of different kinds: {shown}. Read them one "
+            "at a time.",
+            source=path.name,
+        )
+    frame = pd.concat(
+        [p.frame.assign(_row=p.frame["_row"] + k * SHEET_ROWS) for k, p in enumerate(parts)],
+        ignore_index=True,
+    )
+    rejected: dict[str, list[int]] = {}
+    for k, part in enumerate(parts):
+        for reason, rows in part.rejected.items():
+            rejected.setdefault(reason, []).extend(r + k * SHEET_ROWS for r in rows)
+    notes = [f"read sheets {', '.join(map(repr, names))} as one table"]
+    notes += list(dict.fromkeys(n for p in parts for n in p.notes[1:]))
+    return RawTable(
+        frame, path.name, parts[0].vendor, notes,
+        question_texts={k: v for p in parts for k, v in p.question_texts.items()},
+        rejected=rejected, title=" ".join(dict.fromkeys(p.title for p in parts if p.title)),
+        sheets=tuple(names),
+    )  # fmt: skip
 
 
 def _header_of(book: pd.ExcelFile, sheet: str) -> list[str]:

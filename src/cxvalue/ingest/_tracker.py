@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cxvalue.errors import InputError, ParseError
-from cxvalue.ingest._files import RawTable
+from cxvalue.ingest._files import RawTable, by_sheet, row_labels
 from cxvalue.ingest.ledger import MAX_ROWS, Ledger, LedgerEntry, first_rows
 
 
@@ -38,6 +38,7 @@ class Tracker:
         self.table = table
         self.notes: list[str] = list(raw.notes)
         self.currencies: set[str] = set()  # of the revenue's amounts
+        self.sheets = raw.sheets  # several sheets read as one table: rows say which
         self._rejected: dict[str, Problem] = {
             reason: Problem(list(rows)) for reason, rows in raw.rejected.items() if rows
         }
@@ -111,18 +112,30 @@ class Tracker:
     def ledger(self, rows_out: int) -> Ledger:
         """Close the books."""
         rejected = tuple(
-            LedgerEntry(what, len(p.rows), first_rows(p.rows), p.column)
-            for what, p in self._rejected.items()
-        )
+            entry for what, p in self._rejected.items()
+            for entry in self._entries(what, p.rows, p.column)
+        )  # fmt: skip
         repaired = tuple(
-            LedgerEntry(what, len(rows), first_rows(rows), column)
-            for what, (rows, column) in self._repaired.items()
-        )
+            entry for what, (rows, column) in self._repaired.items()
+            for entry in self._entries(what, rows, column)
+        )  # fmt: skip
         return Ledger(
             source=self.source, table=self.table, rows_read=self.rows_read,
             rows_kept=len(self.frame), rows_out=rows_out, rejected=rejected,
             repaired=repaired, notes=tuple(self.notes), vendor=self.vendor,
         )  # fmt: skip
+
+    def _entries(self, what: str, rows: list[int], column: str | None) -> list[LedgerEntry]:
+        """One entry, or one per sheet when several were read as one table."""
+        return [
+            LedgerEntry(what if sheet is None else f"{what} (sheet {sheet!r})", len(shown),
+                        first_rows(shown), column)
+            for sheet, shown in by_sheet(rows, self.sheets)
+        ]  # fmt: skip
+
+    def row_labels(self, rows: pd.Series) -> pd.Series:
+        """Row numbers for a message (with their sheets when several were read as one)."""
+        return row_labels(rows, self.sheets)
 
     def strict_error(self) -> InputError | None:
         """The error ``strict=True`` raises for the rows rejected so far, or None."""
@@ -136,6 +149,8 @@ class Tracker:
             "in the ledger."
         )
         rows = list(first_rows(problem.rows))
+        if self.sheets:
+            rows = self.row_labels(pd.Series(rows)).tolist()
         where = _rows_text(rows, len(problem.rows))
         if problem.failing and problem.column:
             n = len(problem.rows)
@@ -152,7 +167,7 @@ class Tracker:
         return InputError(f"{self.source}{column}: {reason} ({where}).{tail}", source=self.source)
 
 
-def _rows_text(rows: list[int], count: int) -> str:
+def _rows_text(rows: list[int] | list[str], count: int) -> str:
     word = "row" if count == 1 else "rows"
     more = f", … ({count:,} in all)" if count > len(rows) else ""
     return f"{word} {', '.join(str(r) for r in rows)}{more}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +44,7 @@ def read_customers(
     columns: Mapping[str, str] | None = None,
     dayfirst: bool | None = None,
     strict: bool = False,
-    sheet: str | None = None,
+    sheet: str | Sequence[str] | None = None,
 ) -> IngestResult:
     """Read a customers table: one row per customer.
 
@@ -59,8 +59,9 @@ def read_customers(
         How to read slash dates when the values leave it open.
     strict : bool
         Raise on any rejected row instead of recording it.
-    sheet : str, optional
-        The sheet of an Excel workbook to read (default: its first).
+    sheet : str or list of str, optional
+        The sheet of an Excel workbook to read (default: its first). A list reads
+        those sheets as one table (a sheet per segment); the ledger names each row's sheet.
 
     Returns
     -------
@@ -102,7 +103,7 @@ def read_customers(
             warn_if_repeats_differ(
                 tracker.source, frame.loc[repeated, parsed("customer_id")],
                 frame.loc[repeated, carried].rename(columns=_file_names(dates)),
-                frame.loc[repeated, "_row"],
+                tracker.row_labels(frame.loc[repeated, "_row"]),
             )  # fmt: skip
         tracker.reject(dup, "duplicate customer_id (first kept)", id_col)
         frame = tracker.frame

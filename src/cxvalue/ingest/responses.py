@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +58,7 @@ def read_responses(
     strict: bool = False,
     scale: Scale | None = None,
     vendor: str | None = None,
-    sheet: str | None = None,
+    sheet: str | Sequence[str] | None = None,
 ) -> IngestResult:
     """Read survey responses into the canonical responses table.
 
@@ -83,8 +83,9 @@ def read_responses(
         The score's scale; 0–10 NPS by default.
     vendor : {"qualtrics", "surveymonkey", "plain"}, optional
         Override the detected export format.
-    sheet : str, optional
-        The sheet of an Excel workbook to read (default: its first).
+    sheet : str or list of str, optional
+        The sheet of an Excel workbook to read (default: its first). A list reads
+        those sheets as one table (a sheet per survey wave); the ledger names each row's sheet.
 
     Returns
     -------

@@ -3,7 +3,7 @@ and subscription (customer, MRR, start, end) extracts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +70,7 @@ def read_revenue(
     form: str = "auto",
     strict: bool = False,
     through: str | pd.Timestamp | None = None,
-    sheet: str | None = None,
+    sheet: str | Sequence[str] | None = None,
     billing_months: int | str = "auto",
 ) -> IngestResult:
     """Read a revenue extract into the canonical revenue table.
@@ -99,8 +99,9 @@ def read_revenue(
         in the file (for subscriptions, any starts or ends in), unless far
         fewer customers are billed in it than usual (an extract pulled
         mid-month), which is then left out; the ledger and a warning say so.
-    sheet : str, optional
-        The sheet of an Excel workbook to read (default: its first).
+    sheet : str or list of str, optional
+        The sheet of an Excel workbook to read (default: its first). A list reads
+        those sheets as one table (a sheet per year); the ledger names each row's sheet.
     billing_months : int or "auto"
         How many months one row's amount covers (long and wide forms): an
         invoice is spread evenly over its month and the ``billing_months - 1``

@@ -63,7 +63,7 @@ class InputSpec:
     dayfirst: bool | None = None
     form: str = "auto"
     vendor: str | None = None
-    sheet: str | None = None
+    sheet: str | tuple[str, ...] | None = None  # several: read as one table
     billing_months: int | str = "auto"
     through: str | None = None
     scale: Scale | None = None
@@ -189,11 +189,22 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
         dayfirst=_get(raw, "dayfirst", bool, None, prefix),
         form=_get(raw, "form", str, "auto", prefix),
         vendor=_get(raw, "vendor", str, None, prefix),
-        sheet=_get(raw, "sheet", str, None, prefix),
+        sheet=_sheet(raw, prefix),
         billing_months=_billing_months(raw, prefix),
         through=_month(raw, "through", prefix),
         scale=_scale(raw, name, prefix),
     )
+
+
+def _sheet(raw: Mapping[str, Any], prefix: str) -> str | tuple[str, ...] | None:
+    """A workbook's sheet, or a list of sheets read as one table."""
+    sheet = _get(raw, "sheet", (str, list), None, prefix)
+    if isinstance(sheet, list):
+        if not sheet or not all(isinstance(s, str) for s in sheet):
+            raise ConfigError(f"{prefix}sheet must be a sheet's name or a list of names. Got "
+                              f"{sheet!r}.", key=prefix + "sheet")  # fmt: skip
+        return tuple(sheet)
+    return sheet
 
 
 def _scale(raw: Mapping[str, Any], name: str, prefix: str) -> Scale | None:

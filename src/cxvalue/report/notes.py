@@ -192,7 +192,8 @@ LIBRARY_NOTES: dict[str, dict[str, Words]] = {"de": {
         + ("Das Blatt {} enthält" if len(p["sheets"]) == 1 else "Die Blätter {} enthalten")
         .format(", ".join(map(repr, p["sheets"])))
         + " eine Tabelle wie das erste, gelesene Blatt; ihre Zeilen werden nicht gelesen. "
-        "Legen Sie die Zeilen aller Blätter auf ein Blatt."
+        f"{p['every']} liest sie als eine Tabelle (in der Konfiguration "
+        f"{p['every'].replace('=', ' = ')})."
     ),
     "currencies": (
         "{source}: Die Beträge sind in {currencies}, und cxvalue addiert sie, wie sie sind: "
