@@ -6,6 +6,8 @@ import warnings
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cxvalue.errors import DataWarning, InputError, ParameterError, ParseError
 from cxvalue.ingest import read_customers, read_responses, read_revenue
@@ -630,3 +632,71 @@ def test_a_pivot_table_s_outline_says_how_to_repeat_its_labels(tmp_path):
     with pytest.warns(DataWarning, match="16 of 20 rows have no Kunde") as caught:
         read_revenue(tmp_path / "p.parquet")
     assert caught[0].filename == __file__
+
+
+def test_invoice_line_items_are_spread_over_their_service_periods(tmp_path):
+    """A billing tool's line items (Stripe, Zuora, Chargebee, an ERP's Leistungszeitraum)
+    have no month column: the read stopped at "cannot tell the revenue layout", and mapped
+    as subscriptions each amount counted in every month of its period (a year's twelve
+    times). Each amount is spread over the months its period covers, from its start on."""
+    stripe = ("Customer ID,Period Start (UTC),Period End (UTC),Amount\n"
+              "A,2024-01-01,2025-01-01,1200\n"            # a year, its end the next one's start
+              "B,2024-01-15,2024-02-15,100\nB,2024-02-15,2024-03-15,100\n"   # monthly cycles
+              "C,2024-03-01,,40\n"                        # a one-off charge: its start month
+              "D,2024-03-10,2024-02-10,99\n"              # ends before it starts
+              "A,2025-01-01,2026-01-01,1200\n")  # fmt: skip
+    zuora = ("Account Number;Service Start Date;Service End Date;Charge Amount\n"
+             "A;01.01.2024;31.12.2024;1.200,00\nB;15.01.2024;14.02.2024;100,00\n"
+             "B;15.02.2024;14.03.2024;100,00\nC;01.03.2024;;40,00\nD;10.03.2024;09.02.2024;99\n"
+             "A;01.01.2025;31.12.2025;1.200,00\n")  # fmt: skip
+    erp = zuora.replace(
+        "Account Number;Service Start Date;Service End Date;Charge Amount",
+        "Kundennummer;Leistungszeitraum von;Leistungszeitraum bis;Nettobetrag",
+    )
+    tables = []
+    for name, text in (("s.csv", stripe), ("z.csv", zuora), ("e.csv", erp)):
+        result = read_revenue(write(tmp_path, name, text))
+        assert "read as periods form" in result.ledger.notes
+        table = result.table
+        tables.append(table)
+        a = table[table["customer_id"] == "A"]
+        assert len(a) == 13 and a["revenue"].eq(100).all()  # 2025's months after Jan left out
+        assert "1,100.00 of revenue covers months after 2025-01, the extract's last month, " \
+               "and is left out" in result.ledger.notes  # fmt: skip
+        b = table[table["customer_id"] == "B"]
+        assert b["period"].dt.month.tolist() == [1, 2] and b["revenue"].eq(100).all()
+        assert table.loc[table["customer_id"] == "C", "revenue"].tolist() == [40]
+        (rejected,) = result.ledger.rejected
+        assert (rejected.what, rejected.rows) == ("service period ends before it starts", (6,))
+        (repaired,) = [e for e in result.ledger.repaired if "no service period end" in e.what]
+        assert repaired.rows == (5,)
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    pd.testing.assert_frame_equal(tables[0], tables[2])
+    # a subscriptions export's plain start and end, with an amount, is not taken for periods
+    with pytest.raises(InputError, match="cannot tell the revenue layout"):
+        read_revenue(write(tmp_path, "sub.csv", "customer,Start Date,End Date,Amount\n"
+                                                "A,2024-01-01,2024-12-31,100\n"))  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 700), st.integers(0, 800), st.integers(-5_000, 50_000)),
+        min_size=1, max_size=30,
+    )
+)  # fmt: skip
+def test_service_periods_keep_their_revenue(tmp_path, lines):
+    """Every amount's months: the revenue out plus what covers months after the extract's
+    last is the revenue in, whatever the periods' lengths and overlaps."""
+    day = pd.Timestamp("2023-01-01")
+    rows = [(f"C{i % 4}", day + pd.Timedelta(days=s), day + pd.Timedelta(days=s + n), cents / 100)
+            for i, (s, n, cents) in enumerate(lines)]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["customer", "period start", "period end", "amount"])
+    result = read_revenue(frame)
+    left = [n.split(" of revenue")[0] for n in result.ledger.notes if "is left out" in n]
+    left_out = float(left[0].replace(",", "").replace("−", "-")) if left else 0.0
+    assert result.table["revenue"].sum() + left_out == pytest.approx(frame["amount"].sum(),
+                                                                     abs=0.01)  # fmt: skip
+    assert result.ledger.rows_read == len(frame) == result.ledger.rows_kept

@@ -12,7 +12,8 @@ import pyarrow as pa
 
 from cxvalue._validation import check_choice
 from cxvalue.errors import InputError, ParameterError
-from cxvalue.ingest._billing import spread_invoices
+from cxvalue.formatting import fmt_number
+from cxvalue.ingest._billing import DAYS_PER_MONTH, spread_invoices
 from cxvalue.ingest._columns import find_column
 from cxvalue.ingest._common import (
     AMOUNT_EXAMPLES,
@@ -56,7 +57,7 @@ from cxvalue.ingest.parsing import (
     text_of,
 )
 
-FORMS = ("auto", "long", "wide", "subscription")
+FORMS = ("auto", "long", "wide", "subscription", "periods")
 #: The most months one revenue row may be said to cover (``billing_months``).
 MOST_BILLING_MONTHS = 24
 EXTRAS = ("cost", "margin")
@@ -85,12 +86,19 @@ def read_revenue(
         ``start``, ``end`` (subscription form), ``cost``, ``margin``.
     dayfirst : bool, optional
         How to read slash dates when the values leave it open.
-    form : {"auto", "long", "wide", "subscription"}
+    form : {"auto", "long", "wide", "subscription", "periods"}
         ``auto`` picks subscription when MRR and start columns are found,
         long when period and revenue are, wide when two or more column
-        names are months (``Jan 2025``, ``2025-02``, ``01.03.2025``). In the
+        names are months (``Jan 2025``, ``2025-02``, ``01.03.2025``), and
+        periods when revenue and a service period's start and end are
+        (``Period Start``/``Period End``, ``Service Start Date``,
+        ``Leistungszeitraum von``/``bis``: a billing tool's invoice line items;
+        ``service_start`` and ``service_end`` in ``columns``). In the
         wide form, a first column without a name holds the customers when no
-        column is named as them (an accounting report's row labels).
+        column is named as them (an accounting report's row labels). In the
+        periods form, each amount is spread evenly over the months its period
+        covers, from its start month on (15 January to 14 February: one month;
+        a year: twelve); a row without an end is its start month's.
     strict : bool
         Raise on any rejected row instead of recording it.
     through : date, optional
@@ -150,6 +158,8 @@ def read_revenue(
             table, used = _long(tracker, raw, columns, dayfirst)
         elif form == "wide":
             table, used = _wide(tracker, raw, months)
+        elif form == "periods":
+            table, used = _periods(tracker, raw, columns, dayfirst, last)
         else:
             table, used = _subscription(tracker, raw, columns, dayfirst, last)
         rest = rest_columns(raw.frame, used | {id_col})
@@ -163,7 +173,7 @@ def read_revenue(
         note_header_currencies(tracker, [c for c in raw.frame.columns if c in used])
         table = in_whole_units(tracker, _sum_duplicates(tracker, table),
                                [*map(str, used), raw.title], stacklevel=2)  # fmt: skip
-        if form != "subscription":  # (a subscription's MRR is monthly already)
+        if form in ("long", "wide"):  # (an MRR is monthly, a period's amount spread already)
             table = spread_invoices(tracker, table, billing_months)
         return finish(tracker, last_complete_month(tracker, table, last), strict=strict)
 
@@ -316,11 +326,14 @@ def _detect_form(names: list[str], source: str, columns: Mapping[str, str] | Non
         return "wide"
     if find_column(names, "period", **kw) and find_column(names, "revenue", **kw):
         return "long"
+    if all(find_column(names, c, **kw) for c in ("service_start", "service_end", "revenue")):
+        return "periods"
     shown = [c for c in names if c != "_row"]
     raise InputError(
         f"{source}: cannot tell the revenue layout. Found: {', '.join(shown)}. "
         "Expected customer, period and revenue columns (long), one column per month (wide), "
-        "or customer, MRR, start and end (subscription). Pass form= and columns= to say which.",
+        "customer, MRR, start and end (subscription), or customer, amount and a service "
+        "period's start and end (periods). Pass form= and columns= to say which.",
         source=source,
     )
 
@@ -558,16 +571,63 @@ def _subscription(
         return _empty_table(), used
     first, final = start.loc[frame.index], end.loc[frame.index].fillna(last_n)
     count = (final - first + 1).astype("int64").to_numpy()
+    return _months_of(frame, first.to_numpy().astype("int64"), count,
+                      frame[parsed("revenue")].to_numpy()), used  # fmt: skip
+
+
+def _periods(tracker: Tracker, raw: RawTable, columns, dayfirst, last) -> tuple[pd.DataFrame, set]:
+    """Amounts for service periods (invoice line items), each spread evenly over the months
+    its period covers from its start month on: its length in days over a month's, rounded,
+    at least one (an end on the period's last day or the next one's first reads alike)."""
+    names = list(raw.frame.columns)
+    find = {"mapping": columns, "source": raw.source}
+    revenue_col = find_column(names, "revenue", **find)
+    start_col = find_column(names, "service_start", **find)
+    end_col = find_column(names, "service_end", **find)
+    take_amounts(tracker, revenue_col, "revenue", delimiter=raw.delimiter)
+    take_dates(tracker, start_col, "start", dayfirst=dayfirst)
+    take_dates(tracker, end_col, "end", dayfirst=dayfirst, required=False)
+    used = {revenue_col, start_col, end_col}
+    frame = tracker.frame
+    tracker.reject(frame[parsed("end")] < frame[parsed("start")],
+                   "service period ends before it starts", end_col)  # fmt: skip
+    frame = tracker.frame
+    if frame.empty:
+        return _empty_table(), used
+    start, end = frame[parsed("start")], frame[parsed("end")]
+    tracker.repair(end.isna(), "no service period end: the amount is its start month's", end_col)
+    days = (end - start).dt.days.to_numpy(dtype="float64", na_value=0.0)
+    count = np.maximum(1, np.rint(days / DAYS_PER_MONTH)).astype("int64")
+    first = _month_number(start).to_numpy().astype("int64")
+    table = _months_of(frame, first, count, frame[parsed("revenue")].to_numpy() / count)
+    last_n = int(first.max()) if last is None else last.year * 12 + last.month - 1
+    after = _month_number(table["period"]).to_numpy() > last_n
+    tracker.notes.append(
+        f"service periods spread evenly over the months they cover ({len(frame):,} rows "
+        f"became {int((~after).sum()):,} customer-months)"
+    )
+    if after.any():
+        tracker.notes.append(
+            f"{fmt_number(float(table['revenue'][after].sum()), 2)[0]} of revenue covers "
+            f"months after {_month_label(last_n)}, the extract's last month, and is left out"
+        )
+    return table[~after].reset_index(drop=True), used
+
+
+def _months_of(
+    frame: pd.DataFrame, first: np.ndarray, count: np.ndarray, revenue: np.ndarray
+) -> pd.DataFrame:
+    """Each row of ``frame`` over ``count`` months from month number ``first``, with its
+    ``revenue`` in each (spreadsheet row and customer carried)."""
     rows = np.repeat(np.arange(len(frame)), count)
     offset = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
-    month = first.to_numpy().astype("int64")[rows] + offset
+    month = first[rows] + offset
     periods = pd.to_datetime(pd.DataFrame({"year": month // 12, "month": month % 12 + 1, "day": 1}))
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {"_row": frame["_row"].to_numpy()[rows],
          "customer_id": frame[parsed("customer_id")].to_numpy()[rows],
-         "period": periods.to_numpy(), "revenue": frame[parsed("revenue")].to_numpy()[rows]}
+         "period": periods.to_numpy(), "revenue": revenue[rows]}
     )  # fmt: skip
-    return table, used
 
 
 def _empty_table() -> pd.DataFrame:
