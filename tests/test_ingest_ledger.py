@@ -104,7 +104,8 @@ def test_stronger_synonyms_win_without_ambiguity(tmp_path):
 @pytest.mark.parametrize(
     "header",
     ["Customer ID", "account id", "ACCOUNT_NUMBER", "ExternalReference", "External Data Reference",
-     "customer", "Kundennummer", "kunde", "Custom Data 1"],
+     "customer", "Kundennummer", "kunde", "Custom Data 1", "Debitor", "Debitorennummer",
+     "account_code"],
 )  # fmt: skip
 def test_customer_id_synonyms(tmp_path, header):
     text = f"{header},responded_at,score\n007,2025-01-01,9\n"

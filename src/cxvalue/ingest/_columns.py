@@ -21,7 +21,9 @@ SYNONYMS: dict[str, Tiers] = {
     "customer_id": (
         ("customer_id",),
         ("customer number", "customer no", "account id", "account number", "client id",
-         "kundennummer", "kunden id", "kundennr"),
+         "kundennummer", "kunden id", "kundennr", "account code", "debitor", "debitornummer",
+         "debitorennummer", "debitorennr", "debitorenkonto", "debitor account number",
+         "kundenkonto"),
         ("externalreference", "external data reference", "externaldatareference"),
         ("custom data 1", "benutzerdefinierte daten 1"),
         ("customer", "account", "kunde", "client"),
