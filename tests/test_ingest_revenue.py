@@ -547,6 +547,22 @@ def test_void_and_draft_invoices_are_not_revenue(tmp_path):
         ]
 
 
+def test_an_mrr_table_s_cancelled_month_is_billed_an_invoice_s_is_not(tmp_path):
+    """A monthly MRR table says 'cancelled' in a subscription's last month, which it still
+    pays: that month was rejected as a cancelled invoice's, and churn came a month early."""
+    text = ("customer_id,period,MRR,status\nA,2025-01,100,active\nA,2025-02,100,cancelled\n"
+            "B,2025-01,50,trialing\nB,2025-02,50,active\n")  # fmt: skip
+    for source in (write(tmp_path, "m.csv", text), _parquet_of(tmp_path, text)):
+        result = read_revenue(source)
+        assert result.table["revenue"].tolist() == [100.0, 100.0, 50.0, 50.0]
+        assert not result.ledger.rejected
+        assert ("column 'status' holds a subscription's state in each month: a cancelled "
+                "subscription's month is revenue") in result.ledger.notes  # fmt: skip
+    invoices = "customer_id,month,amount,status\nA,2025-01,100,paid\nA,2025-02,100,cancelled\n"
+    (rejected,) = read_revenue(write(tmp_path, "i.csv", invoices)).ledger.rejected
+    assert (rejected.what, rejected.rows) == ("not revenue (status 'cancelled')", (3,))
+
+
 def test_a_payments_export_counts_paid_amounts_net_of_refunds(tmp_path):
     """Stripe's payments export: a failed charge and a refunded one were summed as revenue,
     a partial refund left in, and its date column ('Created (UTC)') not found at all."""

@@ -459,6 +459,11 @@ WON = frozenset({"closed won", "won", "gewonnen"})
 #: A subscription's status that says it has not started (a scheduled one): its start, in
 #: the months to come, would move the extract's last month there.
 NOT_STARTED = frozenset({"future", "scheduled", "not started", "not_started", "geplant"})
+#: A subscription's state in a month (an MRR table's status column), not an invoice's: beside
+#: these, "cancelled" is a subscription cancelled that month, whose month is still billed.
+SUBSCRIPTION_STATES = frozenset({"active", "aktiv", "in_trial", "trialing", "non_renewing",
+                                 "paused", "pausiert", "past_due", "live"})  # fmt: skip
+CANCELLED = frozenset({"cancelled", "canceled", "gekündigt"})
 
 
 def _reject_by_status(
@@ -471,7 +476,8 @@ def _reject_by_status(
 ) -> str | None:
     """Reject the rows a status or stage column says are not revenue (a void or draft
     invoice, a lost or open opportunity; ``refused`` says which, ``why`` says so in the
-    ledger); the column, when it rejected any."""
+    ledger); the column, when it rejected any. Where the column holds a subscription's
+    states (an MRR table's active, paused, cancelled), a cancelled month is revenue."""
     column = _other_column(raw, columns, taken, "status")
     if not column:
         return None
@@ -480,6 +486,10 @@ def _reject_by_status(
     if won.any():
         rejecting, what = ~won & status.ne(""), "not won"
     else:
+        if refused is NOT_REVENUE and status.isin(SUBSCRIPTION_STATES).any():
+            refused = refused - CANCELLED
+            tracker.notes.append(f"column {column!r} holds a subscription's state in each "
+                                 "month: a cancelled subscription's month is revenue")  # fmt: skip
         rejecting, what = status.isin(refused), why
     if not rejecting.any():
         return None
