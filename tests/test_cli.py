@@ -174,3 +174,22 @@ def test_public_surface_is_pinned():
 def test_every_error_is_a_cxvalue_error_and_a_value_error(error):
     cls = getattr(cxvalue, error)
     assert issubclass(cls, cxvalue.CxValueError) and issubclass(cls, ValueError)
+
+
+def test_validate_takes_the_revenue_s_form(tmp_path, capsys):
+    """A layout not told from the columns could not be named on the command line."""
+    from cxvalue.cli import REVENUE_FORMS
+    from cxvalue.ingest.revenue import FORMS
+
+    assert REVENUE_FORMS == tuple(f for f in FORMS if f != "auto")
+    path = tmp_path / "lines.csv"
+    text = "customer,from,to,net\nA,2025-01-01,2025-12-31,1200\nB,2025-12-01,2025-12-31,50\n"
+    path.write_text(text, encoding="utf-8")
+    assert main(["validate", str(path), "--as", "revenue"]) == 2
+    assert "cannot tell the revenue layout" in capsys.readouterr().err
+    args = ["validate", str(path), "--as", "revenue", "--form", "periods", "--map",
+            "service_start=from", "--map", "service_end=to", "--map", "revenue=net"]  # fmt: skip
+    assert main(args) == 0
+    assert "2 read, 2 kept, 0 rejected; 13 revenue rows out" in capsys.readouterr().out
+    assert main(["validate", str(path), "--as", "customers", "--form", "periods"]) == 2
+    assert "use it with --as revenue" in capsys.readouterr().err

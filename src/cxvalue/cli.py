@@ -22,6 +22,10 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT = 0, 1, 2
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 
+#: read_revenue's forms but "auto" (spelt out: pandas is imported only when a command runs)
+REVENUE_FORMS = ("long", "wide", "subscription", "periods")
+
+
 def _parse_map(pairs: Sequence[str] | None) -> dict[str, str] | None:
     """Turn ``["customer_id=Account Number", ...]`` into a column map."""
     if not pairs:
@@ -76,6 +80,11 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from cxvalue.ingest import read_table
 
+    if args.form and args.kind != "revenue":
+        raise argparse.ArgumentTypeError(
+            "--form is the revenue's layout: use it with --as revenue."
+        )
+    form = {"form": args.form} if args.form else {}
     result = read_table(
         args.kind,
         args.file,
@@ -83,6 +92,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         dayfirst=_dayfirst(args),
         strict=False,
         sheet=args.sheet,
+        **form,
     )
     ledger = result.ledger
     if args.json:
@@ -172,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--as", dest="kind", required=True, choices=("responses", "revenue", "customers")
     )
     _add_reading_options(p)
+    p.add_argument(
+        "--form",
+        choices=REVENUE_FORMS,
+        help="the revenue's layout, when it is not told from the columns (--as revenue)",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 when any row is rejected")
     p.add_argument("--json", action="store_true", help="print the ledger as JSON")
     p.set_defaults(func=_cmd_validate)
