@@ -516,6 +516,21 @@ def test_a_wide_sheet_titled_in_teur_is_multiplied_out(tmp_path):
     assert result.table["revenue"].tolist() == [1200.0, 1500.0]
 
 
+def test_sheets_titled_in_different_units_are_not_read_as_one(tmp_path):
+    """One unit for the table would multiply a sheet in euros by a thousand."""
+    path = tmp_path / "t.xlsx"
+    with pd.ExcelWriter(path) as book:
+        for year, title in ((2024, "Umsatz 2024 (in TEUR)"), (2025, "Umsatz 2025 in EUR")):
+            cells = [[title, None, None], ["Kunde", f"Jan {year}", f"Feb {year}"], ["001", 5, 6]]
+            pd.DataFrame(cells).to_excel(
+                book, sheet_name=str(year), index=False, header=False)  # fmt: skip
+    with pytest.raises(InputError, match=r"the sheets are in different units: '2024' "
+                       r"\(thousands\), '2025' \(units\)\. Read them one at a time"):  # fmt: skip
+        read_revenue(path, sheet=["2024", "2025"])
+    with pytest.warns(DataWarning, match="says 'TEUR'"):
+        assert read_revenue(path, sheet="2024").table["revenue"].tolist() == [5000.0, 6000.0]
+
+
 def test_a_level_spelt_two_ways_is_one_level(tmp_path):
     """A CRM's 'Enterprise', 'enterprise' and 'Mid  Market' were levels of their own: the
     models adjusted for segments that are one, and the deck compared them."""

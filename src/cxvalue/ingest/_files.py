@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from cxvalue._validation import check_choice
 from cxvalue.errors import EmptyInputError, InputError, ParameterError, ParseError, nearest
+from cxvalue.ingest._units import amount_unit
 from cxvalue.ingest.dates import parse_month_label
 from cxvalue.ingest.parsing import TEXT, is_blank
 
@@ -201,14 +202,14 @@ def _read_sheets(path: Path, vendor: str | None, asked: list[str]) -> RawTable:
     if twice:
         raise ParameterError(f"{path.name}: sheet= names {', '.join(map(repr, twice))} twice.")
     parts = [_read_excel(path, vendor, name) for name in names]
-    kinds = {p.vendor for p in parts}
-    if len(kinds) > 1:
-        shown = ", ".join(f"{p.sheet!r} ({p.vendor})" for p in parts)
-        raise InputError(
-            f"{path.name}: the sheets are exports of different kinds: {shown}. Read them one "
-            "at a time.",
-            source=path.name,
-        )
+    for what, of in (("exports of different kinds", lambda p: p.vendor),
+                     ("in different units", lambda p: _unit_of(p.title))):  # fmt: skip
+        if len({of(p) for p in parts}) > 1:
+            shown = ", ".join(f"{p.sheet!r} ({of(p)})" for p in parts)
+            raise InputError(
+                f"{path.name}: the sheets are {what}: {shown}. Read them one at a time.",
+                source=path.name,
+            )
     frame = pd.concat(
         [p.frame.assign(_row=p.frame["_row"] + k * SHEET_ROWS) for k, p in enumerate(parts)],
         ignore_index=True,
@@ -225,6 +226,12 @@ def _read_sheets(path: Path, vendor: str | None, asked: list[str]) -> RawTable:
         rejected=rejected, title=" ".join(dict.fromkeys(p.title for p in parts if p.title)),
         sheets=tuple(names),
     )  # fmt: skip
+
+
+def _unit_of(title: str) -> str:
+    """The unit a sheet's title names its amounts in ("thousands"), or "units"."""
+    unit = amount_unit([title])
+    return "units" if unit is None else unit[1]
 
 
 def _header_of(book: pd.ExcelFile, sheet: str) -> list[str]:

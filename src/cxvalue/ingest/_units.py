@@ -13,12 +13,15 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from cxvalue.errors import DataWarning
-from cxvalue.ingest._tracker import Tracker
 from cxvalue.ingest.parsing import CURRENCY, currency_codes
+
+if TYPE_CHECKING:  # (the Tracker reads files, and files' titles are read for units)
+    from cxvalue.ingest._tracker import Tracker
 
 _THOUSANDS = re.compile(
     r"(?<![a-z])(?:t(?:eur|usd|chf|gbp)|tsd\.?|tausend|thousands?|k(?:eur|usd|chf|gbp))"
