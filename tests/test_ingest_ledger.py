@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from cxvalue.errors import ColumnError, EmptyInputError, InputError, ParameterError, ParseError
-from cxvalue.ingest import Ledger, LedgerEntry, read_responses, read_revenue, read_table
+from cxvalue.ingest import (
+    Ledger,
+    LedgerEntry,
+    read_customers,
+    read_responses,
+    read_revenue,
+    read_table,
+)
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -80,6 +87,10 @@ def test_missing_column_names_what_was_looked_for_and_the_nearest(tmp_path):
         "Nearest: 'cust_id'. Pass columns={'customer_id': 'cust_id'} if that is it."
     )
     assert (info.value.column, info.value.nearest) == ("customer_id", "cust_id")
+    # a column named as another one is ("Customer Since": acquired_at) is never suggested
+    with pytest.raises(ColumnError) as info:
+        read_customers(write(tmp_path, "c.csv", "Contact,Customer Since\nC1,2021-03-01\n"))
+    assert info.value.nearest is None and "Nearest" not in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +116,7 @@ def test_stronger_synonyms_win_without_ambiguity(tmp_path):
     "header",
     ["Customer ID", "account id", "ACCOUNT_NUMBER", "ExternalReference", "External Data Reference",
      "customer", "Kundennummer", "kunde", "Custom Data 1", "Debitor", "Debitorennummer",
-     "account_code"],
+     "account_code", "extRef"],
 )  # fmt: skip
 def test_customer_id_synonyms(tmp_path, header):
     text = f"{header},responded_at,score\n007,2025-01-01,9\n"

@@ -24,7 +24,7 @@ SYNONYMS: dict[str, Tiers] = {
          "kundennummer", "kunden id", "kundennr", "account code", "debitor", "debitornummer",
          "debitorennummer", "debitorennr", "debitorenkonto", "debitor account number",
          "kundenkonto"),
-        ("externalreference", "external data reference", "externaldatareference"),
+        ("externalreference", "external data reference", "externaldatareference", "extref"),
         ("custom data 1", "benutzerdefinierte daten 1"),
         ("customer", "account", "kunde", "client"),
     ),
@@ -181,19 +181,29 @@ SURVEY_SYSTEM_IDS = {"respondentid", "collectorid", "responseid", "ipaddress", "
 ID_WORDS = ("customer", "account", "kunde", "client")
 
 
+def _names_another(column: str, canonical: str) -> bool:
+    """True when ``column`` is named as another canonical column is ("Customer Since", an
+    acquisition date): never suggested for ``canonical``."""
+    key = name_key(column)
+    return any(key in {name_key(s) for tier in tiers for s in tier}
+               for other, tiers in SYNONYMS.items() if other != canonical)  # fmt: skip
+
+
 def missing_column(canonical: str, visible: list[str], source: str) -> ColumnError:
     """The error for a required column that is not there, naming the nearest one.
 
     For ``customer_id``, a column whose name speaks of a customer or an account (a
     survey question such as "What is your account number?") comes first, and a survey
-    tool's own ids (Respondent ID, Collector ID) are never suggested.
+    tool's own ids (Respondent ID, Collector ID) are never suggested; nor, for any column,
+    one named as another canonical column is ("Customer Since" is an acquisition date).
     """
+    free = [c for c in visible if not _names_another(c, canonical)]
     if canonical == "customer_id":
-        likely = [c for c in visible if any(w in name_key(c) for w in ID_WORDS)]
-        others = [c for c in visible if name_key(c) not in SURVEY_SYSTEM_IDS]
+        likely = [c for c in free if any(w in name_key(c) for w in ID_WORDS)]
+        others = [c for c in free if name_key(c) not in SURVEY_SYSTEM_IDS]
         near = likely[0] if likely else nearest(canonical, others)
     else:
-        near = nearest(canonical, visible)
+        near = nearest(canonical, free)
     hint = (
         f" Nearest: {near!r}. Pass columns={{'{canonical}': '{near}'}} if that is it."
         if near
