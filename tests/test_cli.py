@@ -193,3 +193,17 @@ def test_validate_takes_the_revenue_s_form(tmp_path, capsys):
     assert "2 read, 2 kept, 0 rejected; 13 revenue rows out" in capsys.readouterr().out
     assert main(["validate", str(path), "--as", "customers", "--form", "periods"]) == 2
     assert "use it with --as revenue" in capsys.readouterr().err
+
+
+def test_validate_and_nps_read_several_files_as_one(tmp_path, capsys):
+    """A shell expands exports/*.csv into several arguments: one table, not a usage error."""
+    for month in (1, 2):
+        (tmp_path / f"nps_0{month}.csv").write_text(
+            f"customer_id,responded_at,score\n{month},2025-0{month}-03,{month + 8}\n",
+            encoding="utf-8",
+        )
+    files = [str(tmp_path / "nps_01.csv"), str(tmp_path / "nps_02.csv")]
+    assert main(["validate", *files, "--as", "responses"]) == 0
+    assert "nps_01.csv, nps_02.csv (responses): 2 read, 2 kept" in capsys.readouterr().out
+    assert main(["nps", *files]) == 0
+    assert "all responses  n=2" in capsys.readouterr().out

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cxvalue.errors import ConfigError, DataWarning
+from cxvalue.errors import ConfigError, DataWarning, InputError
 from cxvalue.ingest import Scale
 from cxvalue.report.config import load_config, parse_config
 
@@ -123,6 +123,31 @@ def test_the_report_reads_each_input_from_its_sheet(tmp_path):
     inputs["revenue"]["sheet"] = ["Umsatz", 2]
     with pytest.raises(ConfigError, match="sheet must be a sheet's name or a list of names"):
         parse_config({"inputs": inputs}, tmp_path)
+
+
+def test_the_report_reads_a_list_or_a_pattern_of_files_as_one_table(tmp_path):
+    """A survey export per month: the config names them all, or a pattern; names in the
+    report's checks are the list's or the pattern's."""
+    from cxvalue.report.flow import read_inputs
+
+    for month in (1, 2):
+        (tmp_path / f"nps_2025-0{month}.csv").write_text(
+            f"customer_id,responded_at,score\n1,2025-0{month}-03,{month + 7}\n", encoding="utf-8"
+        )
+    (tmp_path / "rev.csv").write_text("customer_id,period,revenue\n1,2025-01,5\n1,2025-02,5\n",
+                                      encoding="utf-8")  # fmt: skip
+    for path in ("nps_*.csv", ["nps_2025-01.csv", "nps_2025-02.csv"]):
+        config = parse_config({"inputs": {"responses": {"path": path},
+                                          "revenue": {"path": "rev.csv"}}}, tmp_path)  # fmt: skip
+        responses, revenue, _ = read_inputs(config)
+        assert responses.table["score"].tolist() == [8, 9]
+    inputs = {"responses": {"path": ["nps_2025-01.csv", "nps_2025-03.csv"]},
+              "revenue": {"path": "rev.csv"}}  # fmt: skip
+    with pytest.raises(InputError, match=r"nps_2025-03\.csv: no such file"):
+        read_inputs(parse_config({"inputs": inputs}, tmp_path))
+    with pytest.raises(ConfigError, match="path must be a file or a list of files"):
+        parse_config({"inputs": {"responses": {"path": []}, "revenue": {"path": "rev.csv"}}},
+                     tmp_path)  # fmt: skip
 
 
 def test_the_revenue_s_last_month_can_be_named(tmp_path):

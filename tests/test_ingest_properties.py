@@ -90,6 +90,23 @@ def test_splitting_a_file_in_two(rows, cut, tmp_path_factory):
 
 
 @SETTINGS
+@given(rows=st.lists(row, min_size=2, max_size=30), cut=st.integers(1, 29))
+def test_a_file_split_in_two_reads_as_one_when_both_are_named(rows, cut, tmp_path_factory):
+    """Two files named together are one table: the same table as the whole file's (the
+    invoice interval told from both), every row read, the same rows rejected."""
+    tmp_path = tmp_path_factory.mktemp("parts")
+    cut = min(cut, len(rows) - 1)
+    whole = read(to_csv(rows), tmp_path)
+    read(to_csv(rows[:cut]), tmp_path, "part_1.csv")
+    read(to_csv(rows[cut:], german=True), tmp_path, "part_2.csv")  # (another export's way)
+    both = read_revenue(tmp_path / "part_*.csv")
+    pd.testing.assert_frame_equal(canonical(both.table), canonical(whole.table),
+                                  check_dtype=False)  # fmt: skip
+    assert both.ledger.rows_read == whole.ledger.rows_read == len(rows)
+    assert both.ledger.rows_rejected == whole.ledger.rows_rejected
+
+
+@SETTINGS
 @given(rows=st.lists(row, min_size=1, max_size=30))
 def test_csv_and_parquet_round_trip(rows, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("parquet")

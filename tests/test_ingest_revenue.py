@@ -180,10 +180,41 @@ def test_a_workbook_s_sheets_per_year_are_read_as_one_table(tmp_path):
     (rejected,) = result.ledger.rejected
     assert (rejected.what, rejected.rows) == ("revenue not a number (sheet '2025')", (3,))
     assert "read sheets '2023', '2024', '2025' as one table" in result.ledger.notes
-    with pytest.raises(ParseError, match=r"\(row 3 on sheet '2025'\)"):
+    with pytest.raises(ParseError, match=r"\(row 3 in sheet '2025'\)"):
         read_revenue(path, sheet=years, strict=True, billing_months=1)
-    with pytest.raises(ParameterError, match="names '2024' twice"):
+    with pytest.raises(ParameterError, match="'2024' named twice in the sheets"):
         read_revenue(path, sheet=["2024", " 2024"])
+
+
+def test_a_file_per_month_is_read_as_one_table(tmp_path):
+    """An extract per month had to be joined by hand. A list of files or a pattern reads
+    them as one table, and the ledger and errors name each row's file."""
+    write(tmp_path, "rev_2025-01.csv", "customer_id,period,revenue\nA,2025-01,10\nB,2025-01,x\n")
+    write(tmp_path, "rev_2025-02.csv", "customer_id;period;revenue\nA;2025-02;10,5\nB;2025-02;7\n")
+    write(tmp_path, "notes.txt", "not an extract")
+    result = read_revenue(tmp_path / "rev_*.csv")
+    assert result.table["revenue"].tolist() == [10.0, 10.5, 7.0]
+    assert result.source == "rev_*.csv" and result.ledger.rows_read == 4
+    (rejected,) = result.ledger.rejected
+    assert (rejected.what, rejected.rows) == (
+        "revenue not a number (file 'rev_2025-01.csv')", (3,))  # fmt: skip
+    named = read_revenue([tmp_path / "rev_2025-02.csv", str(tmp_path / "rev_2025-01.csv")])
+    assert named.source == "rev_2025-02.csv, rev_2025-01.csv"
+    pd.testing.assert_frame_equal(named.table, result.table)
+    with pytest.raises(ParseError, match=r"\(row 3 in file 'rev_2025-01\.csv'\)"):
+        read_revenue(tmp_path / "rev_*.csv", strict=True)
+    (tmp_path / "b").mkdir()  # a pattern in a list, and one name in two folders
+    write(tmp_path / "b", "rev_2025-01.csv", "customer_id,period,revenue\nC,2025-02,1\n")
+    more = read_revenue([tmp_path / "rev_*.csv", tmp_path / "b" / "rev_2025-01.csv"])
+    assert more.ledger.rows_read == 5 and len(more.table) == 4
+    (rejected,) = more.ledger.rejected
+    assert rejected.what == f"revenue not a number (file '{tmp_path / 'rev_2025-01.csv'}')"
+    with pytest.raises(InputError, match=r"rev_2026-\*\.csv: no file matches"):
+        read_revenue(tmp_path / "rev_2026-*.csv")
+    with pytest.raises(ParameterError, match="'rev_2025-01.csv' named twice in the files"):
+        read_revenue([tmp_path / "rev_2025-01.csv"] * 2)
+    with pytest.raises(ParameterError, match="An empty list of files"):
+        read_revenue([])
 
 
 def test_a_table_split_over_two_sheets_reads_as_on_one(tmp_path):

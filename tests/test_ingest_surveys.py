@@ -420,8 +420,8 @@ def test_waves_and_segments_on_sheets_are_read_as_one_table(tmp_path):
         for segment, ids in (("SMB", ["A", "B"]), ("Enterprise", ["C", "A"])):
             pd.DataFrame({"customer_id": ids, "segment": segment}).to_excel(
                 book, sheet_name=segment, index=False)  # fmt: skip
-    with pytest.warns(DataWarning, match=r"differ in 'segment' \(customer A: rows 2 on sheet "
-                      r"'SMB', 3 on sheet 'Enterprise'\)"):  # fmt: skip
+    with pytest.warns(DataWarning, match=r"differ in 'segment' \(customer A: rows 2 in sheet "
+                      r"'SMB', 3 in sheet 'Enterprise'\)"):  # fmt: skip
         listed = read_customers(customers, sheet=["SMB", "Enterprise"])
     assert listed.table.set_index("customer_id")["segment"].to_dict() == {
         "A": "SMB", "B": "SMB", "C": "Enterprise"}  # fmt: skip

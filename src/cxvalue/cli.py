@@ -41,6 +41,12 @@ def _parse_map(pairs: Sequence[str] | None) -> dict[str, str] | None:
     return mapping
 
 
+def _one_or_all(files: list[str]) -> str | list[str]:
+    """One file as itself; several (``a.csv b.csv``, or what ``exports/*.csv`` expanded
+    to) as a list, read as one table."""
+    return files[0] if len(files) == 1 else files
+
+
 def _dayfirst(args: argparse.Namespace) -> bool | None:
     if args.dayfirst:
         return True
@@ -87,7 +93,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     form = {"form": args.form} if args.form else {}
     result = read_table(
         args.kind,
-        args.file,
+        _one_or_all(args.file),
         columns=_parse_map(args.map),
         dayfirst=_dayfirst(args),
         strict=False,
@@ -108,7 +114,8 @@ def _cmd_nps(args: argparse.Namespace) -> int:
     from cxvalue.nps import format_nps_table, nps
 
     responses = read_responses(
-        args.file, columns=_parse_map(args.map), dayfirst=_dayfirst(args), sheet=args.sheet,
+        _one_or_all(args.file), columns=_parse_map(args.map), dayfirst=_dayfirst(args),
+        sheet=args.sheet,
         scale=NAMED_SCALES[args.scale]() if args.scale else None,
     )  # fmt: skip
     table = responses.table
@@ -177,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("validate", help="read one extract and print its ledger")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", nargs="+", help="several: read as one table")
     p.add_argument(
         "--as", dest="kind", required=True, choices=("responses", "revenue", "customers")
     )
@@ -192,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("nps", help="NPS with intervals, by segment and period")
-    p.add_argument("file", metavar="RESPONSES")
+    p.add_argument("file", metavar="RESPONSES", nargs="+", help="several: read as one table")
     _add_reading_options(p)
     p.add_argument("--customers", metavar="FILE", help="customers table to take segments from")
     p.add_argument("--by", action="append", metavar="COLUMN", help="group by this column")

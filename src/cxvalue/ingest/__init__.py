@@ -8,6 +8,7 @@ repaired and rejected. :func:`read_table` dispatches by kind for the CLI.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +36,15 @@ __all__ = [
 READERS = {"responses": read_responses, "revenue": read_revenue, "customers": read_customers}
 
 
-def read_table(kind: str, source: str | Path | pd.DataFrame, **kwargs: Any) -> IngestResult:
+def read_table(
+    kind: str, source: str | Path | pd.DataFrame | Sequence[str | Path], **kwargs: Any
+) -> IngestResult:
     """Read ``source`` as the canonical table ``kind``.
 
     Parameters
     ----------
     kind : {"responses", "revenue", "customers"}
-    source : path or DataFrame
+    source : path, list of paths or DataFrame
     **kwargs
         Passed to :func:`read_responses`, :func:`read_revenue` or
         :func:`read_customers`.

@@ -42,10 +42,40 @@ _SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
 _YEAR = re.compile(r"((?:19|20)\d{2})(?:\.0)?")
 #: Rows above the header that hold a title (one filled cell or none): skipped, this many at most.
 MOST_TITLE_ROWS = 10
-#: A workbook's sheets read as one table number their rows ``row + k * SHEET_ROWS`` (the k-th
-#: sheet named; a sheet has at most 1,048,576 rows), so that every row stays one number while
-#: the readers work; the ledger and the messages give each row as its sheet shows it.
-SHEET_ROWS = 10**7
+#: Sheets or files read as one table number their rows ``row + k * PART_ROWS`` (the k-th
+#: part; a sheet has at most 1,048,576 rows), so that every row stays one number while the
+#: readers work; the ledger and the messages give each row as its sheet or file shows it.
+PART_ROWS = 10**9
+#: Characters that make a file's name a pattern of several files ("nps_*.csv").
+PATTERN = ("*", "?")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The sheets or files a table was read from as one, in order (rows: :data:`PART_ROWS`)."""
+
+    names: tuple[str, ...] = ()
+    kind: str = "sheet"  # "sheet" or "file"
+
+    def by_part(self, rows: Sequence[int]) -> list[tuple[str, list[int]]]:
+        """Row numbers per sheet or file ("sheet '2025'"), as each shows them; one group
+        named "" when the table is one sheet or file."""
+        if not self.names:
+            return [("", list(rows))]
+        split: dict[int, list[int]] = {}
+        for row in rows:
+            split.setdefault(int(row) // PART_ROWS, []).append(int(row) % PART_ROWS)
+        return [(f"{self.kind} {self.names[k]!r}", split[k]) for k in sorted(split)]
+
+    def row_labels(self, rows: pd.Series) -> pd.Series:
+        """``rows`` for a message: the numbers, or "14 in sheet '2025'" when several sheets
+        or files were read as one table."""
+        if not self.names:
+            return rows
+        names = np.asarray(self.names, dtype=object)[rows.to_numpy() // PART_ROWS]
+        numbers = (rows.to_numpy() % PART_ROWS).astype(str).astype(object)
+        where = numbers + f" in {self.kind} '" + names + "'"
+        return pd.Series(where, index=rows.index, dtype=object)
 
 
 @dataclass
@@ -63,41 +93,35 @@ class RawTable:
     other_headers: dict[str, list[str]] = field(default_factory=dict)  # those sheets' headers
     title: str = ""  # the text of the rows above the header (a finance sheet's "in TEUR")
     sheet: str = ""  # the workbook's sheet read, when one was
-    sheets: tuple[str, ...] = ()  # the sheets read as one table, in order (see SHEET_ROWS)
-
-
-def by_sheet(rows: Sequence[int], sheets: Sequence[str]) -> list[tuple[str | None, list[int]]]:
-    """Row numbers of a table read from several ``sheets``, per sheet as each shows them
-    (one group, sheet None, when the table is one sheet or file)."""
-    if not sheets:
-        return [(None, list(rows))]
-    split: dict[int, list[int]] = {}
-    for row in rows:
-        split.setdefault(int(row) // SHEET_ROWS, []).append(int(row) % SHEET_ROWS)
-    return [(sheets[k], split[k]) for k in sorted(split)]
-
-
-def row_labels(rows: pd.Series, sheets: Sequence[str]) -> pd.Series:
-    """``rows`` for a message: the numbers, or "14 on sheet '2025'" when several sheets
-    were read as one table."""
-    if not sheets:
-        return rows
-    names = np.asarray(sheets, dtype=object)[rows.to_numpy() // SHEET_ROWS]
-    numbers = (rows.to_numpy() % SHEET_ROWS).astype(str).astype(object)
-    return pd.Series(numbers + " on sheet '" + names + "'", index=rows.index, dtype=object)
+    parts: Parts = field(default_factory=Parts)  # the sheets or files read as one table
 
 
 def read_raw(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | Sequence[str | Path],
     vendor: str | None = None,
     sheet: str | Sequence[str] | None = None,
 ) -> RawTable:
     """Read a path (CSV, TSV, TXT, gzip'd text, XLSX, Parquet) or take a DataFrame.
 
-    ``sheet`` names a workbook's sheet (default: its first), or several, read as one
-    table; it is an error for any other source.
+    Several files (a list, or a pattern such as ``exports/nps_*.csv``) are read as one
+    table. ``sheet`` names a workbook's sheet (default: its first), or several, read as
+    one table; it is an error for any other source.
     """
     check_choice(vendor, VENDORS, "vendor", "read_responses")
+    files = files_of(source)
+    if files is not None:
+        if len(files) == 1:
+            return read_raw(files[0], vendor, sheet)
+        if sheet is not None and not isinstance(sheet, str):
+            raise ParameterError("sheet= names one sheet (of each workbook) when several files "
+                                 f"are read. Got {sheet!r}.")  # fmt: skip
+        label = _label(source, files)
+        names = [f.name for f in files]
+        _check_once(names, "files", label, keys=[f.resolve() for f in files])
+        if len(set(names)) < len(names):  # (the same name in two folders: say which)
+            names = [str(f) for f in files]
+        parts = [read_raw(f, vendor, sheet) for f in files]
+        return _combine(parts, names, "file", label)
     if sheet is not None and not isinstance(sheet, str):
         sheet = list(sheet)
         if not sheet or not all(isinstance(s, str) for s in sheet):
@@ -192,39 +216,83 @@ def _read_excel(path: Path, vendor: str | None, sheet: str | None) -> RawTable:
     return raw
 
 
+def files_of(source: object) -> list[Path] | None:
+    """The files ``source`` names when it may name several: a list of paths, or a path
+    whose file name is a pattern (``exports/nps_*.csv``, matched in name order; in a list
+    too); None for one file or a DataFrame."""
+    if isinstance(source, (list, tuple)):
+        if not source:
+            raise ParameterError("An empty list of files was given: name at least one.")
+        return [f for item in source for f in (files_of(item) or [Path(item)])]
+    if isinstance(source, pd.DataFrame) or not any(c in Path(source).name for c in PATTERN):
+        return None
+    path = Path(source)
+    found = sorted(p for p in path.parent.glob(path.name) if p.is_file())
+    if not found:
+        raise InputError(f"{path}: no file matches.", source=str(path))
+    return found
+
+
+def _label(source: object, files: list[Path]) -> str:
+    """The name several files go by in the ledger and messages: the pattern, or the files'."""
+    if not isinstance(source, (list, tuple)):
+        return Path(source).name
+    names = [f.name for f in files]
+    return ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more"
+
+
+def _check_once(names: list[str], what: str, source: str, keys: list | None = None) -> None:
+    """A sheet or file named twice (``keys`` alike: a file's whole path) would count its
+    rows twice: an error."""
+    keys = names if keys is None else keys
+    twice = sorted({n for n, k in zip(names, keys, strict=True) if keys.count(k) > 1})
+    if twice:
+        raise ParameterError(f"{source}: {', '.join(map(repr, twice))} named twice in the {what}.")
+
+
 def _read_sheets(path: Path, vendor: str | None, asked: list[str]) -> RawTable:
-    """Several sheets of a workbook as one table (a sheet per year, per wave, per segment):
-    their rows one after the other, numbered as :data:`SHEET_ROWS` says. A column one
-    sheet lacks is blank in its rows."""
+    """Several sheets of a workbook as one table (a sheet per year, per wave, per segment)."""
     with pd.ExcelFile(path) as book:
         names = [_sheet_named(s, [str(n) for n in book.sheet_names], path.name) for s in asked]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise ParameterError(f"{path.name}: sheet= names {', '.join(map(repr, twice))} twice.")
+    _check_once(names, "sheets", path.name)
     parts = [_read_excel(path, vendor, name) for name in names]
+    for part in parts:
+        part.notes = part.notes[1:]  # (each "read sheet '2025' of 3": said once, for all)
+    return _combine(parts, names, "sheet", path.name)
+
+
+def _combine(parts: list[RawTable], names: list[str], kind: str, source: str) -> RawTable:
+    """Sheets or files as one table: their rows one after the other, numbered as
+    :data:`PART_ROWS` says. A column one part lacks is blank in its rows. Parts of
+    different exports (a Qualtrics file and a plain one) or whose titles name different
+    units are an error."""
     for what, of in (("exports of different kinds", lambda p: p.vendor),
                      ("in different units", lambda p: _unit_of(p.title))):  # fmt: skip
         if len({of(p) for p in parts}) > 1:
-            shown = ", ".join(f"{p.sheet!r} ({of(p)})" for p in parts)
+            shown = ", ".join(f"{n!r} ({of(p)})" for n, p in zip(names, parts, strict=True))
             raise InputError(
-                f"{path.name}: the sheets are {what}: {shown}. Read them one at a time.",
-                source=path.name,
+                f"{source}: the {kind}s are {what}: {shown}. Read them one at a time.",
+                source=source,
             )
     frame = pd.concat(
-        [p.frame.assign(_row=p.frame["_row"] + k * SHEET_ROWS) for k, p in enumerate(parts)],
+        [p.frame.assign(_row=p.frame["_row"] + k * PART_ROWS) for k, p in enumerate(parts)],
         ignore_index=True,
     )
     rejected: dict[str, list[int]] = {}
     for k, part in enumerate(parts):
         for reason, rows in part.rejected.items():
-            rejected.setdefault(reason, []).extend(r + k * SHEET_ROWS for r in rows)
-    notes = [f"read sheets {', '.join(map(repr, names))} as one table"]
-    notes += list(dict.fromkeys(n for p in parts for n in p.notes[1:]))
+            rejected.setdefault(reason, []).extend(r + k * PART_ROWS for r in rows)
+    shown = ", ".join(map(repr, names[:5])) + (f" and {len(names) - 5} more" if len(names) > 5
+                                                else "")  # fmt: skip
+    notes = [f"read {kind}s {shown} as one table"]
+    notes += list(dict.fromkeys(n for p in parts for n in p.notes))
+    delimiters = {p.delimiter for p in parts}
     return RawTable(
-        frame, path.name, parts[0].vendor, notes,
+        frame, source, parts[0].vendor, notes,
+        delimiter=delimiters.pop() if len(delimiters) == 1 else None,
         question_texts={k: v for p in parts for k, v in p.question_texts.items()},
         rejected=rejected, title=" ".join(dict.fromkeys(p.title for p in parts if p.title)),
-        sheets=tuple(names),
+        parts=Parts(tuple(names), kind),
     )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cxvalue.errors import InputError, ParseError
-from cxvalue.ingest._files import RawTable, by_sheet, row_labels
+from cxvalue.ingest._files import RawTable
 from cxvalue.ingest.ledger import MAX_ROWS, Ledger, LedgerEntry, first_rows
 
 
@@ -38,7 +38,7 @@ class Tracker:
         self.table = table
         self.notes: list[str] = list(raw.notes)
         self.currencies: set[str] = set()  # of the revenue's amounts
-        self.sheets = raw.sheets  # several sheets read as one table: rows say which
+        self.parts = raw.parts  # several sheets or files read as one table: a row's own
         self._rejected: dict[str, Problem] = {
             reason: Problem(list(rows)) for reason, rows in raw.rejected.items() if rows
         }
@@ -126,16 +126,16 @@ class Tracker:
         )  # fmt: skip
 
     def _entries(self, what: str, rows: list[int], column: str | None) -> list[LedgerEntry]:
-        """One entry, or one per sheet when several were read as one table."""
+        """One entry, or one per sheet or file when several were read as one table."""
         return [
-            LedgerEntry(what if sheet is None else f"{what} (sheet {sheet!r})", len(shown),
-                        first_rows(shown), column)
-            for sheet, shown in by_sheet(rows, self.sheets)
+            LedgerEntry(f"{what} ({part})" if part else what, len(shown), first_rows(shown),
+                        column)
+            for part, shown in self.parts.by_part(rows)
         ]  # fmt: skip
 
     def row_labels(self, rows: pd.Series) -> pd.Series:
-        """Row numbers for a message (with their sheets when several were read as one)."""
-        return row_labels(rows, self.sheets)
+        """Row numbers for a message (with their sheet or file when several were read)."""
+        return self.parts.row_labels(rows)
 
     def strict_error(self) -> InputError | None:
         """The error ``strict=True`` raises for the rows rejected so far, or None."""
@@ -149,7 +149,7 @@ class Tracker:
             "in the ledger."
         )
         rows = list(first_rows(problem.rows))
-        if self.sheets:
+        if self.parts.names:
             rows = self.row_labels(pd.Series(rows)).tolist()
         where = _rows_text(rows, len(problem.rows))
         if problem.failing and problem.column:

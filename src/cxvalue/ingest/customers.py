@@ -39,7 +39,7 @@ DATES = ("acquired_at", "churned_at")
 
 
 def read_customers(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | Sequence[str | Path],
     *,
     columns: Mapping[str, str] | None = None,
     dayfirst: bool | None = None,
@@ -50,8 +50,10 @@ def read_customers(
 
     Parameters
     ----------
-    source : path or DataFrame
+    source : path, list of paths or DataFrame
         CSV/TSV/TXT (optionally gzip'd), XLSX or Parquet, or a DataFrame.
+        Several files (a list, or a pattern such as ``exports/*.csv``) are read as
+        one table (a file per region); the ledger names each row's file.
     columns : mapping, optional
         Canonical name → the file's column (``customer_id``, ``acquired_at``,
         ``churned_at``, ``segment``).

@@ -51,7 +51,7 @@ _PLAIN_NUMBER = r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$"
 
 
 def read_responses(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | Sequence[str | Path],
     *,
     columns: Mapping[str, str] | None = None,
     dayfirst: bool | None = None,
@@ -64,10 +64,12 @@ def read_responses(
 
     Parameters
     ----------
-    source : path or DataFrame
+    source : path, list of paths or DataFrame
         CSV/TSV/TXT (optionally gzip'd), XLSX or Parquet, or a DataFrame
         (its row numbers are then index position + 2). Qualtrics and
-        SurveyMonkey exports are recognised by their header rows.
+        SurveyMonkey exports are recognised by their header rows. Several files
+        (a list, or a pattern such as ``exports/nps_*.csv``) are read as one table
+        (a survey export per month); the ledger names each row's file.
     columns : mapping, optional
         Canonical name → the file's column, e.g. ``{"customer_id": "Account Number"}``
         (``customer_id``, ``responded_at``, ``score``, ``response_id``, ``weight``).

@@ -64,7 +64,7 @@ EXTRAS = ("cost", "margin")
 
 
 def read_revenue(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | Sequence[str | Path],
     *,
     columns: Mapping[str, str] | None = None,
     dayfirst: bool | None = None,
@@ -78,8 +78,10 @@ def read_revenue(
 
     Parameters
     ----------
-    source : path or DataFrame
+    source : path, list of paths or DataFrame
         CSV/TSV/TXT (optionally gzip'd), XLSX or Parquet, or a DataFrame.
+        Several files (a list, or a pattern such as ``exports/*.csv``) are read as
+        one table (a file per month); the ledger names each row's file.
     columns : mapping, optional
         Canonical name → the file's column: ``customer_id``, ``period``,
         ``revenue`` (long form; an ``MRR`` column counts as revenue), ``mrr``,

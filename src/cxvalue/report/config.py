@@ -58,7 +58,7 @@ DEFAULT_CONTROLS = ("segment", "size_band", "tenure_band")
 class InputSpec:
     """Where one canonical table comes from and how to read it."""
 
-    path: Path
+    path: Path | tuple[Path, ...]  # several (a list, or a pattern "nps_*.csv"): one table
     columns: dict[str, str] | None = None
     dayfirst: bool | None = None
     form: str = "auto"
@@ -184,7 +184,7 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
             key=prefix + "columns",
         )
     return InputSpec(
-        path=base_dir / _get(raw, "path", str, None, prefix),
+        path=_path(raw, base_dir, prefix),
         columns=columns,
         dayfirst=_get(raw, "dayfirst", bool, None, prefix),
         form=_get(raw, "form", str, "auto", prefix),
@@ -194,6 +194,17 @@ def _input(raw: Any, name: str, base_dir: Path) -> InputSpec:
         through=_month(raw, "through", prefix),
         scale=_scale(raw, name, prefix),
     )
+
+
+def _path(raw: Mapping[str, Any], base_dir: Path, prefix: str) -> Path | tuple[Path, ...]:
+    """The file to read (relative to the config), or a list of files read as one table."""
+    path = _get(raw, "path", (str, list), None, prefix)
+    if isinstance(path, list):
+        if not path or not all(isinstance(p, str) for p in path):
+            raise ConfigError(f"{prefix}path must be a file or a list of files. Got {path!r}.",
+                              key=prefix + "path")  # fmt: skip
+        return tuple(base_dir / p for p in path)
+    return base_dir / path
 
 
 def _sheet(raw: Mapping[str, Any], prefix: str) -> str | tuple[str, ...] | None:

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -37,6 +38,7 @@ from cxvalue.forecast import forecast
 from cxvalue.growth import GrowthResult, revenue_retention
 from cxvalue.ingest import IngestResult, read_customers, read_responses, read_revenue
 from cxvalue.ingest._columns import name_key
+from cxvalue.ingest._files import PATTERN
 from cxvalue.ingest._typed import arrow_text, shared_codes
 from cxvalue.ingest.parsing import DOLLARS, mixed_currencies
 from cxvalue.margins import COLUMNS, margin_table
@@ -166,7 +168,7 @@ def _run(config: Config, extras: bool, growth: bool, say: Progress) -> Flow:
     latest = latest_answers(responses.table, customers)
     if latest.empty:
         raise EmptyInputError(
-            f"{config.inputs['responses'].path}: no usable survey answers in the latest "
+            f"{responses.source}: no usable survey answers in the latest "
             f"{NPS_MONTHS} months of the file."
         )
     m = config.model
@@ -199,6 +201,14 @@ def _run(config: Config, extras: bool, growth: bool, say: Progress) -> Flow:
     return flow
 
 
+def _files_named(path: Path | tuple[Path, ...]) -> tuple[Path, ...]:
+    """The files a config's path names one by one (none for a pattern: the reader says
+    when nothing matches it)."""
+    if isinstance(path, tuple):
+        return path
+    return () if any(c in path.name for c in PATTERN) else (path,)
+
+
 def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResult | None]:
     """Read the three extracts as the config says.
 
@@ -212,7 +222,8 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
     """
     spec = config.inputs
     r, v, c = spec["responses"], spec["revenue"], spec.get("customers")
-    missing = [str(i.path) for i in (r, v, c) if i is not None and not i.path.is_file()]
+    missing = [str(p) for i in (r, v, c) if i is not None for p in _files_named(i.path)
+               if not p.is_file()]  # fmt: skip
     if missing:
         raise InputError(" ".join(f"{path}: no such file." for path in missing),
                          source=missing[0])  # fmt: skip
@@ -227,13 +238,13 @@ def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResul
         responses = read_responses(r.path, columns=r.columns, dayfirst=r.dayfirst,
                                    vendor=r.vendor, sheet=r.sheet, scale=r.scale)  # fmt: skip
         customers = None if reading is None else reading.result()
-    for name, result in (("responses", responses), ("revenue", revenue)):
+    for result in (responses, revenue):
         if result.table.empty:
-            raise EmptyInputError(
-                f"{spec[name].path}: no usable rows. Its ledger:\n{result.ledger}"
-            )
-    check_currency(config.currency, revenue.currencies, v.path.name)
-    names = {name: spec[name].path.name for name in spec}
+            raise EmptyInputError(f"{result.source}: no usable rows. Its ledger:\n{result.ledger}")
+    check_currency(config.currency, revenue.currencies, revenue.source)
+    names = {"responses": responses.source, "revenue": revenue.source}
+    if customers is not None:
+        names["customers"] = customers.source
     listed = None if customers is None else customers.table["customer_id"]
     check_ids_meet(responses.table["customer_id"], revenue.table["customer_id"], listed, names)
     if customers is not None:
