@@ -110,8 +110,8 @@ def take_ids(tracker: Tracker, column: str) -> None:
     ids, lowered = lower_emails(ids)
     ids, decimal = whole_number_ids(ids)
     record_ids(tracker, column, trimmed=trimmed, from_number=from_number | decimal,
-               lowered=lowered,
-               scientific=scientific, total=total, missing=ids.isna())  # fmt: skip
+               lowered=lowered, scientific=scientific, total=total,
+               missing=ids.isna())  # fmt: skip
     tracker.put(parsed("customer_id"), ids)
 
 
