@@ -5,7 +5,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from cxvalue.errors import ColumnError, DataWarning, ParameterError, ParseError
+from cxvalue.errors import ColumnError, DataWarning, InputError, ParameterError, ParseError
 from cxvalue.ingest import Scale, read_responses
 
 
@@ -430,3 +430,17 @@ def test_waves_and_segments_on_sheets_are_read_as_one_table(tmp_path):
     assert duplicate.rows == (3,)
     with pytest.raises(ParameterError, match="a sheet's name or a list"):
         read_customers(customers, sheet=[])
+
+
+def test_files_of_different_exports_are_not_read_as_one(tmp_path):
+    """A Qualtrics export's two rows of question texts beside a plain file's header: one
+    reading of both would take one for the other's rows."""
+    import shutil
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "samples" / "responses.csv.gz"
+    shutil.copy(sample, tmp_path / "wave_1.csv.gz")
+    write(tmp_path, "wave_2.csv", "customer_id,responded_at,score\n000001,2025-06-03,9\n")
+    with pytest.raises(InputError, match=r"wave_\*: the files are exports of different kinds: "
+                       r"'wave_1\.csv\.gz' \(qualtrics\), 'wave_2\.csv' \(plain\)"):  # fmt: skip
+        read_responses(tmp_path / "wave_*")
