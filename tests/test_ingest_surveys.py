@@ -444,3 +444,14 @@ def test_files_of_different_exports_are_not_read_as_one(tmp_path):
     with pytest.raises(InputError, match=r"wave_\*: the files are exports of different kinds: "
                        r"'wave_1\.csv\.gz' \(qualtrics\), 'wave_2\.csv' \(plain\)"):  # fmt: skip
         read_responses(tmp_path / "wave_*")
+
+
+def test_files_with_dates_written_two_ways_name_a_row_of_each(tmp_path):
+    """The date reader's error gave the rows as numbers, and with several files it broke
+    on the labels that say which file a row is in."""
+    write(tmp_path, "a_1.csv", "customer_id,responded_at,score\nA,13/03/2025,9\n")
+    write(tmp_path, "a_2.csv", "customer_id,responded_at,score\nB,03/14/2025,9\n")
+    with pytest.raises(ParseError, match="written both day-first and month-first") as error:
+        read_responses(tmp_path / "a_*.csv")
+    assert error.value.rows == ["2 in file 'a_1.csv'", "2 in file 'a_2.csv'"]
+    assert read_responses(tmp_path / "a_1.csv", dayfirst=True).table["score"].tolist() == [9]

@@ -84,8 +84,9 @@ class ParseError(InputError):
     ----------
     column : str
         The column as named in the file.
-    rows : list of int
-        Row numbers as a spreadsheet shows them (header rows included).
+    rows : list of int or of str
+        Row numbers as a spreadsheet shows them (header rows included); with their
+        sheet or file (``"3 in file 'b.csv'"``) when several were read as one table.
     values : list
         The failing values, in the same order as ``rows``.
     expected : str

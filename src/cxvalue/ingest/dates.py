@@ -167,8 +167,10 @@ def _slash_dates(text: pd.Series, dayfirst: bool | None, located: tuple) -> tupl
     parts = text.astype(object).str.extract(_SLASH).astype(int)
     first_big, second_big = parts[0].gt(12), parts[1].gt(12)
 
-    def rows_of(mask: pd.Series) -> list[int]:
-        return [int(r) for r in row_numbers[np.isin(codes, mask[mask].index)][:MAX_ROWS]]
+    def rows_of(mask: pd.Series) -> list[int] | list[str]:
+        """The rows (numbers, or labels with their sheet or file) of the dates in ``mask``."""
+        rows = row_numbers[np.isin(codes, mask[mask].index)][:MAX_ROWS]
+        return [r if isinstance(r, str) else int(r) for r in rows]
 
     order = dayfirst
     if order is None and first_big.any() and second_big.any():
