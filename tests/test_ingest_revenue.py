@@ -734,6 +734,12 @@ def test_invoice_line_items_are_spread_over_their_service_periods(tmp_path):
         assert repaired.rows == (5,)
     pd.testing.assert_frame_equal(tables[0], tables[1])
     pd.testing.assert_frame_equal(tables[0], tables[2])
+    # an invoice's status, refunds and credit notes count as in the long form
+    voided = read_revenue(write(tmp_path, "v.csv", "Customer ID,Period Start,Period End,Amount,"
+                                "Status\nA,2024-01-01,2024-02-01,100,paid\n"
+                                "A,2024-02-01,2024-03-01,100,void\n"))  # fmt: skip
+    assert voided.table["revenue"].tolist() == [100.0]
+    assert [e.what for e in voided.ledger.rejected] == ["not revenue (Status 'void')"]
     # a subscriptions export's plain start and end, with an amount, is not taken for periods
     with pytest.raises(InputError, match="cannot tell the revenue layout"):
         read_revenue(write(tmp_path, "sub.csv", "customer,Start Date,End Date,Amount\n"

@@ -371,9 +371,7 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
     taken = {period_col, revenue_col, year_col}
     extra = _extras(tracker, raw, columns, taken)
     taken |= set(extra.values())
-    refund_col = _net_of_refunds(tracker, raw, columns, taken)
-    type_col = _credits_negative(tracker, raw, columns, taken | {refund_col})
-    status_col = _reject_by_status(tracker, raw, columns, taken | {refund_col, type_col})
+    taken |= _what_is_revenue(tracker, raw, columns, taken)
     frame = tracker.frame
     period = frame[parsed("period")]
     inside = pd.Series(month_start(period.to_numpy()) != period.to_numpy(), index=frame.index)
@@ -385,7 +383,18 @@ def _long(tracker: Tracker, raw: RawTable, columns, dayfirst) -> tuple[pd.DataFr
          "revenue": frame[parsed("revenue")]}
         | {name: frame[parsed(name)] for name in extra}
     )  # fmt: skip
-    return table, (taken | {refund_col, type_col, status_col}) - {None}
+    return table, taken - {None}
+
+
+def _what_is_revenue(
+    tracker: Tracker, raw: RawTable, columns: Mapping[str, str] | None, taken: set
+) -> set:
+    """Refunds taken off, credit notes made negative, rows whose status is not revenue
+    rejected (each when its column is there); the columns that did so."""
+    refund_col = _net_of_refunds(tracker, raw, columns, taken)
+    type_col = _credits_negative(tracker, raw, columns, taken | {refund_col})
+    status_col = _reject_by_status(tracker, raw, columns, taken | {refund_col, type_col})
+    return {refund_col, type_col, status_col} - {None}
 
 
 def _with_year(
@@ -600,6 +609,7 @@ def _periods(tracker: Tracker, raw: RawTable, columns, dayfirst, last) -> tuple[
     take_dates(tracker, start_col, "start", dayfirst=dayfirst)
     take_dates(tracker, end_col, "end", dayfirst=dayfirst, required=False)
     used = {revenue_col, start_col, end_col}
+    used |= _what_is_revenue(tracker, raw, columns, used)
     frame = tracker.frame
     tracker.reject(frame[parsed("end")] < frame[parsed("start")],
                    "service period ends before it starts", end_col)  # fmt: skip
