@@ -4,6 +4,7 @@ import io
 import re
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -215,6 +216,36 @@ def test_a_file_per_month_is_read_as_one_table(tmp_path):
         read_revenue([tmp_path / "rev_2025-01.csv"] * 2)
     with pytest.raises(ParameterError, match="An empty list of files"):
         read_revenue([])
+
+
+def test_a_warehouse_s_parquet_parts_are_read_typed_as_one_table(tmp_path):
+    """A warehouse writes part-0.parquet, part-1.parquet, …: read as one typed source (the
+    fast lane), they give the one file's table, and rows are named by their part."""
+    from cxvalue.ingest._typed import open_parquet
+
+    rng = np.random.default_rng(3)
+    n = 3_000
+    frame = pd.DataFrame({
+        "customer_id": [f"{i:05d}" for i in rng.integers(0, 400, n)],
+        "period": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 24, n) * 31, "D"),
+        "revenue": rng.gamma(2.0, 50.0, n).round(2),
+    })  # fmt: skip
+    frame.loc[2_500, "revenue"] = np.nan
+    frame.to_parquet(tmp_path / "whole.parquet")
+    (tmp_path / "parts").mkdir()
+    for k in range(3):
+        frame.iloc[k * 1_000 : (k + 1) * 1_000].to_parquet(tmp_path / "parts" / f"part-{k}.parquet")
+    pattern = tmp_path / "parts" / "part-*.parquet"
+    assert open_parquet(pattern).sizes == (1_000, 1_000, 1_000)
+    whole = read_revenue(tmp_path / "whole.parquet", billing_months=1)
+    parts = read_revenue(pattern, billing_months=1)
+    pd.testing.assert_frame_equal(parts.table, whole.table)
+    assert parts.ledger.rows_read == n and parts.ledger.rows_kept == n - 1
+    (blank,) = parts.ledger.rejected
+    assert (blank.what, blank.rows) == ("no revenue (blank) (file 'part-2.parquet')", (502,))
+    frame.iloc[:10].assign(extra=1).to_parquet(tmp_path / "parts" / "part-3.parquet")
+    assert open_parquet(pattern) is None  # another schema: the generic lane reads them
+    assert read_revenue(pattern, billing_months=1).ledger.rows_read == n + 10
 
 
 def test_a_table_split_over_two_sheets_reads_as_on_one(tmp_path):

@@ -455,3 +455,19 @@ def test_files_with_dates_written_two_ways_name_a_row_of_each(tmp_path):
         read_responses(tmp_path / "a_*.csv")
     assert error.value.rows == ["2 in file 'a_1.csv'", "2 in file 'a_2.csv'"]
     assert read_responses(tmp_path / "a_1.csv", dayfirst=True).table["score"].tolist() == [9]
+
+
+def test_customers_in_parquet_parts_are_one_table(tmp_path):
+    """The typed lane names a repeated customer's rows by their file, as the text lane does."""
+    from cxvalue.ingest import read_customers
+
+    pd.DataFrame({"customer_id": ["A", "B"], "segment": ["SMB", "SMB"]}).to_parquet(
+        tmp_path / "c-0.parquet")  # fmt: skip
+    pd.DataFrame({"customer_id": ["C", "A"], "segment": ["Ent", "Ent"]}).to_parquet(
+        tmp_path / "c-1.parquet")  # fmt: skip
+    with pytest.warns(DataWarning, match=r"\(customer A: rows 2 in file 'c-0\.parquet', 3 in "
+                      r"file 'c-1\.parquet'\)"):  # fmt: skip
+        listed = read_customers(tmp_path / "c-*.parquet")
+    assert listed.table["customer_id"].tolist() == ["A", "B", "C"]
+    (duplicate,) = listed.ledger.rejected
+    assert duplicate.what == "duplicate customer_id (first kept) (file 'c-1.parquet')"

@@ -115,7 +115,7 @@ def read_raw(
         if sheet is not None and not isinstance(sheet, str):
             raise ParameterError("sheet= names one sheet (of each workbook) when several files "
                                  f"are read. Got {sheet!r}.")  # fmt: skip
-        label = _label(source, files)
+        label = label_of(source, files)
         names = [f.name for f in files]
         _check_once(names, "files", label, keys=[f.resolve() for f in files])
         if len(set(names)) < len(names):  # (the same name in two folders: say which)
@@ -233,7 +233,7 @@ def files_of(source: object) -> list[Path] | None:
     return found
 
 
-def _label(source: object, files: list[Path]) -> str:
+def label_of(source: object, files: list[Path]) -> str:
     """The name several files go by in the ledger and messages: the pattern, or the files'."""
     if not isinstance(source, (list, tuple)):
         return Path(source).name

@@ -30,7 +30,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from cxvalue.ingest._files import RawTable, _detect_vendor, _header_cell, _unique
+from cxvalue.errors import CxValueError
+from cxvalue.ingest._files import (
+    PART_ROWS,
+    PATTERN,
+    Parts,
+    RawTable,
+    _detect_vendor,
+    _header_cell,
+    _unique,
+    files_of,
+    label_of,
+)
 from cxvalue.ingest.parsing import (
     _SCIENTIFIC,
     TOTAL_ROW,
@@ -47,11 +58,25 @@ _NS_DAYS = (-106_750, 106_750)
 
 @dataclass
 class TypedSource:
-    """A Parquet file the typed lane may read: its schema, nothing read yet."""
+    """A Parquet file the typed lane may read (or several, of one schema, read as one
+    table): its schema, nothing read yet."""
 
-    path: Path
+    path: Path | tuple[Path, ...]
     schema: pa.Schema  # the data columns (a pandas index stored as a column left out)
     source: str
+    sizes: tuple[int, ...] = ()  # several files: each one's rows
+    parts: Parts = field(default_factory=Parts)
+
+    def row_numbers(self) -> np.ndarray:
+        """Each row's number as its file shows it (2 for the first), and its file's
+        (:data:`~cxvalue.ingest._files.PART_ROWS`) when several are read as one."""
+        if not self.sizes:
+            return np.arange(2, self._rows() + 2, dtype="int64")
+        return np.concatenate([np.arange(2, n + 2, dtype="int64") + k * PART_ROWS
+                               for k, n in enumerate(self.sizes)])  # fmt: skip
+
+    def _rows(self) -> int:
+        return pq.ParquetFile(self.path).metadata.num_rows
 
     @property
     def names(self) -> list[str]:
@@ -78,9 +103,10 @@ class TypedColumns:
     """The used columns as Arrow arrays, and the spreadsheet row numbers of the rows."""
 
     columns: dict[str, pa.ChunkedArray]
-    rows: np.ndarray  # int64: 2 + the row's position in the file
+    rows: np.ndarray  # int64: 2 + the row's position in the file (see TypedSource.row_numbers)
     source: str
     notes: list[str] = field(default_factory=list)
+    parts: Parts = field(default_factory=Parts)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -91,11 +117,16 @@ class TypedColumns:
 
     def raw(self, frame: pd.DataFrame) -> RawTable:
         """A :class:`RawTable` around ``frame`` (``_row`` plus the used columns) for a Tracker."""
-        return RawTable(frame, self.source, "plain", list(self.notes))
+        return RawTable(frame, self.source, "plain", list(self.notes), parts=self.parts)
 
 
 def open_parquet(source: object) -> TypedSource | None:
-    """A Parquet path the typed lane may read, or None when it does not apply."""
+    """A Parquet path the typed lane may read, or None when it does not apply. Several
+    Parquet files (a list, or a pattern: ``part-*.parquet``) of one schema are one source."""
+    if isinstance(source, (list, tuple)) or (
+        isinstance(source, (str, Path)) and any(c in Path(source).name for c in PATTERN)
+    ):
+        return _open_parquets(source)
     if isinstance(source, pd.DataFrame) or not isinstance(source, (str, Path)):
         return None
     path = Path(source)
@@ -123,7 +154,29 @@ def open_parquet(source: object) -> TypedSource | None:
     return TypedSource(path, schema, path.name)
 
 
-def _read(path: Path, columns: list[str], dictionary: list[str]) -> pa.Table:
+def _open_parquets(source: object) -> TypedSource | None:
+    """Several Parquet files as one typed source, or None (the generic lane reads them,
+    and says what is wrong) when one is not Parquet, cannot be typed, or the schemas differ."""
+    try:
+        files = files_of(source)
+    except CxValueError:
+        return None
+    if not files or len(files) < 2 or len({f.resolve() for f in files}) < len(files):
+        return None
+    opened = [open_parquet(f) for f in files]
+    if any(o is None for o in opened) or len({o.schema.remove_metadata() for o in opened}) > 1:
+        return None  # (pandas' metadata differs from file to file: its index's range)
+    names = [f.name for f in files]
+    if len(set(names)) < len(names):
+        names = [str(f) for f in files]
+    return TypedSource(tuple(files), opened[0].schema, label_of(source, files),
+                       sizes=tuple(o._rows() for o in opened),
+                       parts=Parts(tuple(names), "file"))  # fmt: skip
+
+
+def _read(path: Path | tuple[Path, ...], columns: list[str], dictionary: list[str]) -> pa.Table:
+    if isinstance(path, tuple):
+        return pa.concat_tables([_read(p, columns, dictionary) for p in path])
     return pq.read_table(path, columns=columns, read_dictionary=dictionary,
                          use_pandas_metadata=False)  # fmt: skip
 
@@ -149,8 +202,10 @@ def _drop_blank_rows(typed: TypedSource, table: pa.Table) -> TypedColumns | None
     typed_names = [c for c in names if not is_text_type(table.schema.field(c).type)]
     first = table.column(typed_names[0] if typed_names else names[0])
     candidates = bools(_blank_cells(first))
-    rows = np.arange(2, table.num_rows + 2, dtype="int64")
+    rows = typed.row_numbers()
     notes: list[str] = []
+    if typed.parts.names:
+        notes.append(f"read files {', '.join(map(repr, typed.parts.names))} as one table")
     if candidates.any():
         where = pa.array(np.flatnonzero(candidates))
         others = [c for c in typed.names if c not in names]
@@ -169,7 +224,7 @@ def _drop_blank_rows(typed: TypedSource, table: pa.Table) -> TypedColumns | None
             n = int(blank.sum())
             notes.append(f"{n} blank line{'s' if n > 1 else ''} skipped (not data rows)")
     columns = {c: table.column(c) for c in names}
-    return TypedColumns(columns, rows, typed.source, notes)
+    return TypedColumns(columns, rows, typed.source, notes, typed.parts)
 
 
 def is_text_type(kind: pa.DataType) -> bool:

@@ -164,9 +164,9 @@ def _typed_customers(
         at = pa.array(frame.index.to_numpy())  # positions in the file, as `loaded` has them
         carried = {column: frame[parsed(c)].to_numpy() for c, column in dates.items()}
         carried |= {c: loaded.columns[c].take(at).to_pandas() for c in rest}
-        warn_if_repeats_differ(
-            tracker.source, pd.Series(values[repeated]), pd.DataFrame(carried), frame["_row"]
-        )
+        rows = tracker.row_labels(frame["_row"])
+        warn_if_repeats_differ(tracker.source, pd.Series(values[repeated]),
+                               pd.DataFrame(carried), rows)  # fmt: skip
         tracker.reject(pd.Series(dup, index=tracker.frame.index, copy=False),
                        "duplicate customer_id (first kept)", id_col)  # fmt: skip
         values = values[~dup]
