@@ -67,16 +67,13 @@ class TypedSource:
     sizes: tuple[int, ...] = ()  # several files: each one's rows
     parts: Parts = field(default_factory=Parts)
 
-    def row_numbers(self) -> np.ndarray:
-        """Each row's number as its file shows it (2 for the first), and its file's
-        (:data:`~cxvalue.ingest._files.PART_ROWS`) when several are read as one."""
+    def row_numbers(self, n: int) -> np.ndarray:
+        """The ``n`` rows' numbers as their file shows them (2 for the first), and their
+        file's (:data:`~cxvalue.ingest._files.PART_ROWS`) when several are read as one."""
         if not self.sizes:
-            return np.arange(2, self._rows() + 2, dtype="int64")
-        return np.concatenate([np.arange(2, n + 2, dtype="int64") + k * PART_ROWS
-                               for k, n in enumerate(self.sizes)])  # fmt: skip
-
-    def _rows(self) -> int:
-        return pq.ParquetFile(self.path).metadata.num_rows
+            return np.arange(2, n + 2, dtype="int64")
+        return np.concatenate([np.arange(2, size + 2, dtype="int64") + k * PART_ROWS
+                               for k, size in enumerate(self.sizes)])  # fmt: skip
 
     @property
     def names(self) -> list[str]:
@@ -170,7 +167,7 @@ def _open_parquets(source: object) -> TypedSource | None:
     if len(set(names)) < len(names):
         names = [str(f) for f in files]
     return TypedSource(tuple(files), opened[0].schema, label_of(source, files),
-                       sizes=tuple(o._rows() for o in opened),
+                       sizes=tuple(pq.ParquetFile(f).metadata.num_rows for f in files),
                        parts=Parts(tuple(names), "file"))  # fmt: skip
 
 
@@ -202,7 +199,7 @@ def _drop_blank_rows(typed: TypedSource, table: pa.Table) -> TypedColumns | None
     typed_names = [c for c in names if not is_text_type(table.schema.field(c).type)]
     first = table.column(typed_names[0] if typed_names else names[0])
     candidates = bools(_blank_cells(first))
-    rows = typed.row_numbers()
+    rows = typed.row_numbers(table.num_rows)
     notes: list[str] = []
     if typed.parts.names:
         notes.append(f"read files {', '.join(map(repr, typed.parts.names))} as one table")
