@@ -50,6 +50,11 @@ PART_ROWS = 10**9
 PATTERN = ("*", "?")
 
 
+def is_pattern(source: object) -> bool:
+    """True for a path whose file name is a pattern of several files ("nps_*.csv")."""
+    return isinstance(source, (str, Path)) and any(c in Path(source).name for c in PATTERN)
+
+
 @dataclass(frozen=True)
 class Parts:
     """The sheets or files a table was read from as one, in order (rows: :data:`PART_ROWS`)."""
@@ -66,6 +71,11 @@ class Parts:
         for row in rows:
             split.setdefault(int(row) // PART_ROWS, []).append(int(row) % PART_ROWS)
         return [(f"{self.kind} {self.names[k]!r}", split[k]) for k in sorted(split)]
+
+    def note(self) -> str:
+        """The ledger's note: "read files 'a.csv', 'b.csv' as one table"."""
+        more = f" and {len(self.names) - 5} more" if len(self.names) > 5 else ""
+        return f"read {self.kind}s {', '.join(map(repr, self.names[:5]))}{more} as one table"
 
     def row_labels(self, rows: pd.Series) -> pd.Series:
         """``rows`` for a message: the numbers, or "14 in sheet '2025'" when several sheets
@@ -116,12 +126,9 @@ def read_raw(
             raise ParameterError("sheet= names one sheet (of each workbook) when several files "
                                  f"are read. Got {sheet!r}.")  # fmt: skip
         label = label_of(source, files)
-        names = [f.name for f in files]
-        _check_once(names, "files", label, keys=[f.resolve() for f in files])
-        if len(set(names)) < len(names):  # (the same name in two folders: say which)
-            names = [str(f) for f in files]
+        _check_once([f.name for f in files], "files", label, keys=[f.resolve() for f in files])
         parts = [read_raw(f, vendor, sheet) for f in files]
-        return _combine(parts, names, "file", label)
+        return _combine(parts, file_names(files), "file", label)
     if sheet is not None and not isinstance(sheet, str):
         sheet = list(sheet)
         if not sheet or not all(isinstance(s, str) for s in sheet):
@@ -224,13 +231,20 @@ def files_of(source: object) -> list[Path] | None:
         if not source:
             raise ParameterError("An empty list of files was given: name at least one.")
         return [f for item in source for f in (files_of(item) or [Path(item)])]
-    if isinstance(source, pd.DataFrame) or not any(c in Path(source).name for c in PATTERN):
+    if not is_pattern(source):
         return None
     path = Path(source)
     found = sorted(p for p in path.parent.glob(path.name) if p.is_file())
     if not found:
         raise InputError(f"{path}: no file matches.", source=str(path))
     return found
+
+
+def file_names(files: list[Path]) -> list[str]:
+    """The files' names, as the ledger names their rows (whole paths when two folders hold
+    files of one name)."""
+    names = [f.name for f in files]
+    return names if len(set(names)) == len(names) else [str(f) for f in files]
 
 
 def label_of(source: object, files: list[Path]) -> str:
@@ -282,9 +296,7 @@ def _combine(parts: list[RawTable], names: list[str], kind: str, source: str) ->
     for k, part in enumerate(parts):
         for reason, rows in part.rejected.items():
             rejected.setdefault(reason, []).extend(r + k * PART_ROWS for r in rows)
-    shown = ", ".join(map(repr, names[:5])) + (f" and {len(names) - 5} more" if len(names) > 5
-                                                else "")  # fmt: skip
-    notes = [f"read {kind}s {shown} as one table"]
+    notes = [Parts(tuple(names), kind).note()]
     notes += list(dict.fromkeys(n for p in parts for n in p.notes))
     delimiters = {p.delimiter for p in parts}
     return RawTable(

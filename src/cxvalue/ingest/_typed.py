@@ -33,13 +33,14 @@ import pyarrow.parquet as pq
 from cxvalue.errors import CxValueError
 from cxvalue.ingest._files import (
     PART_ROWS,
-    PATTERN,
     Parts,
     RawTable,
     _detect_vendor,
     _header_cell,
     _unique,
+    file_names,
     files_of,
+    is_pattern,
     label_of,
 )
 from cxvalue.ingest.parsing import (
@@ -64,16 +65,15 @@ class TypedSource:
     path: Path | tuple[Path, ...]
     schema: pa.Schema  # the data columns (a pandas index stored as a column left out)
     source: str
-    sizes: tuple[int, ...] = ()  # several files: each one's rows
+    sizes: tuple[int, ...]  # each file's rows
     parts: Parts = field(default_factory=Parts)
 
-    def row_numbers(self, n: int) -> np.ndarray:
-        """The ``n`` rows' numbers as their file shows them (2 for the first), and their
-        file's (:data:`~cxvalue.ingest._files.PART_ROWS`) when several are read as one."""
-        if not self.sizes:
-            return np.arange(2, n + 2, dtype="int64")
-        return np.concatenate([np.arange(2, size + 2, dtype="int64") + k * PART_ROWS
-                               for k, size in enumerate(self.sizes)])  # fmt: skip
+    def row_numbers(self) -> np.ndarray:
+        """Each row's number as its file shows it (2 for the first), and its file's
+        (:data:`~cxvalue.ingest._files.PART_ROWS`) when several are read as one."""
+        numbers = [np.arange(2 + k * PART_ROWS, 2 + n + k * PART_ROWS, dtype="int64")
+                   for k, n in enumerate(self.sizes)]  # fmt: skip
+        return numbers[0] if len(numbers) == 1 else np.concatenate(numbers)
 
     @property
     def names(self) -> list[str]:
@@ -120,9 +120,7 @@ class TypedColumns:
 def open_parquet(source: object) -> TypedSource | None:
     """A Parquet path the typed lane may read, or None when it does not apply. Several
     Parquet files (a list, or a pattern: ``part-*.parquet``) of one schema are one source."""
-    if isinstance(source, (list, tuple)) or (
-        isinstance(source, (str, Path)) and any(c in Path(source).name for c in PATTERN)
-    ):
+    if isinstance(source, (list, tuple)) or is_pattern(source):
         return _open_parquets(source)
     if isinstance(source, pd.DataFrame) or not isinstance(source, (str, Path)):
         return None
@@ -148,7 +146,7 @@ def open_parquet(source: object) -> TypedSource | None:
     peek = [[_header_cell(c) for c in head.iloc[i]] for i in range(len(head))]
     if _detect_vendor(header, peek, None) != ("plain", 0):
         return None
-    return TypedSource(path, schema, path.name)
+    return TypedSource(path, schema, path.name, sizes=(file.metadata.num_rows,))
 
 
 def _open_parquets(source: object) -> TypedSource | None:
@@ -163,12 +161,9 @@ def _open_parquets(source: object) -> TypedSource | None:
     opened = [open_parquet(f) for f in files]
     if any(o is None for o in opened) or len({o.schema.remove_metadata() for o in opened}) > 1:
         return None  # (pandas' metadata differs from file to file: its index's range)
-    names = [f.name for f in files]
-    if len(set(names)) < len(names):
-        names = [str(f) for f in files]
     return TypedSource(tuple(files), opened[0].schema, label_of(source, files),
-                       sizes=tuple(pq.ParquetFile(f).metadata.num_rows for f in files),
-                       parts=Parts(tuple(names), "file"))  # fmt: skip
+                       sizes=tuple(n for o in opened for n in o.sizes),
+                       parts=Parts(tuple(file_names(files)), "file"))  # fmt: skip
 
 
 def _read(path: Path | tuple[Path, ...], columns: list[str], dictionary: list[str]) -> pa.Table:
@@ -199,10 +194,8 @@ def _drop_blank_rows(typed: TypedSource, table: pa.Table) -> TypedColumns | None
     typed_names = [c for c in names if not is_text_type(table.schema.field(c).type)]
     first = table.column(typed_names[0] if typed_names else names[0])
     candidates = bools(_blank_cells(first))
-    rows = typed.row_numbers(table.num_rows)
-    notes: list[str] = []
-    if typed.parts.names:
-        notes.append(f"read files {', '.join(map(repr, typed.parts.names))} as one table")
+    rows = typed.row_numbers()
+    notes = [typed.parts.note()] if typed.parts.names else []
     if candidates.any():
         where = pa.array(np.flatnonzero(candidates))
         others = [c for c in typed.names if c not in names]

@@ -38,7 +38,7 @@ from cxvalue.forecast import forecast
 from cxvalue.growth import GrowthResult, revenue_retention
 from cxvalue.ingest import IngestResult, read_customers, read_responses, read_revenue
 from cxvalue.ingest._columns import name_key
-from cxvalue.ingest._files import PATTERN
+from cxvalue.ingest._files import is_pattern
 from cxvalue.ingest._typed import arrow_text, shared_codes
 from cxvalue.ingest.parsing import DOLLARS, mixed_currencies
 from cxvalue.margins import COLUMNS, margin_table
@@ -206,7 +206,7 @@ def _files_named(path: Path | tuple[Path, ...]) -> tuple[Path, ...]:
     when nothing matches it)."""
     if isinstance(path, tuple):
         return path
-    return () if any(c in path.name for c in PATTERN) else (path,)
+    return () if is_pattern(path) else (path,)
 
 
 def read_inputs(config: Config) -> tuple[IngestResult, IngestResult, IngestResult | None]:
