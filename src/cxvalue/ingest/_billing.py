@@ -82,12 +82,14 @@ def spread_invoices(
             f"twice): the usual interval, {typical} months"
         )
     if left_out:
-        last = np.datetime64(int(month.max()), "M")
-        tracker.notes.append(
-            f"{fmt_number(left_out, 2)[0]} of revenue covers months after {last}, the "
-            "extract's last month, and is left out"
-        )
+        tracker.notes.append(left_out_note(left_out, str(np.datetime64(int(month.max()), "M"))))
     return spread
+
+
+def left_out_note(amount: float, last: str) -> str:
+    """The ledger's note on revenue that covers months after ``last``, the extract's last."""
+    return (f"{fmt_number(amount, 2)[0]} of revenue covers months after {last}, the "
+            "extract's last month, and is left out")  # fmt: skip
 
 
 def _count(n: float) -> str:

@@ -148,9 +148,7 @@ class Tracker:
             " strict=True allows no rejected rows; read with strict=False to see them all "
             "in the ledger."
         )
-        rows = list(first_rows(problem.rows))
-        if self.parts.names:
-            rows = self.row_labels(pd.Series(rows)).tolist()
+        rows = self.row_labels(pd.Series(first_rows(problem.rows), dtype="int64")).tolist()
         where = _rows_text(rows, len(problem.rows))
         if problem.failing and problem.column:
             n = len(problem.rows)

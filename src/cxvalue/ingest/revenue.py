@@ -12,8 +12,7 @@ import pyarrow as pa
 
 from cxvalue._validation import check_choice
 from cxvalue.errors import InputError, ParameterError
-from cxvalue.formatting import fmt_number
-from cxvalue.ingest._billing import DAYS_PER_MONTH, spread_invoices
+from cxvalue.ingest._billing import DAYS_PER_MONTH, left_out_note, spread_invoices
 from cxvalue.ingest._columns import find_column
 from cxvalue.ingest._common import (
     AMOUNT_EXAMPLES,
@@ -497,7 +496,7 @@ def _reject_by_status(
     if won.any():
         rejecting, what = ~won & status.ne(""), "not won"
     else:
-        if refused is NOT_REVENUE and status.isin(SUBSCRIPTION_STATES).any():
+        if refused & CANCELLED and status.isin(SUBSCRIPTION_STATES).any():
             refused = refused - CANCELLED
             tracker.notes.append(f"column {column!r} holds a subscription's state in each "
                                  "month: a cancelled subscription's month is revenue")  # fmt: skip
@@ -629,10 +628,8 @@ def _periods(tracker: Tracker, raw: RawTable, columns, dayfirst, last) -> tuple[
         f"became {int((~after).sum()):,} customer-months)"
     )
     if after.any():
-        tracker.notes.append(
-            f"{fmt_number(float(table['revenue'][after].sum()), 2)[0]} of revenue covers "
-            f"months after {_month_label(last_n)}, the extract's last month, and is left out"
-        )
+        left_out = float(table["revenue"][after].sum())
+        tracker.notes.append(left_out_note(left_out, _month_label(last_n)))
     return table[~after].reset_index(drop=True), used
 
 
