@@ -97,6 +97,27 @@ def test_panel_matches_reference(revenue, responses, customers, window, churn_af
     compare(panel.to_pandas(), want)
 
 
+@pytest.mark.parametrize("churn_after", [1, 2, 6])
+def test_another_churn_rule_cuts_the_same_months(revenue, responses, customers, churn_after):
+    """with_churn_after(k) on a panel built with another rule is the panel built with k,
+    for customers listed with a churn date and customers left to the rule alike; every
+    rule reads the customer-months stored at the first."""
+    dates = customers.assign(churned_at=ts("2023-06-15", None, None, None)).iloc[:2]
+    for table in (customers, dates):
+        base = build_panel(responses, revenue, table, window_months=3)
+        recut = base.with_churn_after(churn_after)
+        want = reference_panel(responses, revenue, table, window=3, churn_after=churn_after)
+        compare(recut.to_pandas(), want)
+        assert recut.churn_after_months == churn_after
+        rule = build_panel(responses, revenue, table, churn_after_months=churn_after).churn_rule
+        assert recut.churn_rule == rule
+        stored = base.recut.stored  # run once into a file beside the connection
+        files = [f.name for f in _SCRATCH[id(base.backend)].iterdir()]
+        assert stored is not None and [f"{stored.get_name()}.parquet"] == files
+        assert recut.with_churn_after(3).recut.stored is stored
+        compare(recut.with_churn_after(3).to_pandas(), base.to_pandas())
+
+
 def test_hand_checked_facts(revenue, responses):
     """A few values worked on paper, so the reference itself is pinned."""
     df = build_panel(responses, revenue).to_pandas().set_index(["customer_id", "period"])
@@ -313,6 +334,18 @@ def test_conservation(data):
     assert (band[avg.index].to_numpy()[:, None] <= band[avg.index].to_numpy()[None, :])[apart].all()
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(canonical(), st.integers(1, 6))
+def test_with_churn_after_is_the_panel_built_with_that_rule(data, other):
+    rev, resp, churn_after, window, recency = data
+    if not (rev.revenue != 0).any():
+        return
+    kw = {"window_months": window, "recency_months": recency}
+    base = build_panel(resp, rev, churn_after_months=churn_after, **kw)
+    want = build_panel(resp, rev, churn_after_months=other, **kw).to_pandas()
+    pd.testing.assert_frame_equal(base.with_churn_after(other).to_pandas(), want)
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(canonical(), st.randoms(use_true_random=False))
 def test_row_order_and_split_months_give_the_same_panel(data, rnd):
@@ -443,6 +476,8 @@ def test_snapshot_panel_small():
     assert c.exposure.sum() == 6 and c.events.sum() == 1
     mapped = snapshot_panel(table, scale={1: "detractor", 3: "passive"}).to_pandas()
     assert mapped.category.iloc[-1] == "not_surveyed"
+    with pytest.raises(InputError, match="a snapshot panel has no months"):
+        panel.with_churn_after(2)
 
 
 def test_a_snapshot_s_base_is_its_customers_who_stay():
@@ -520,6 +555,12 @@ def test_empty_revenue(revenue):
 def test_bad_parameters(revenue, kwargs, name):
     with pytest.raises(ParameterError, match=f"The '{name}' parameter of build_panel"):
         build_panel(None, revenue, **kwargs)
+
+
+@pytest.mark.parametrize("months", [0, 2.0, True])
+def test_another_churn_rule_must_be_a_positive_whole_number(revenue, months):
+    with pytest.raises(ParameterError, match="'months' parameter of Panel.with_churn_after"):
+        build_panel(None, revenue).with_churn_after(months)
 
 
 def test_size_bands_are_terciles_of_customers():

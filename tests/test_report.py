@@ -341,7 +341,8 @@ def test_evidence_reasons_in_german():
 def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path, monkeypatch):
     """Churn inferred from empty months: the flow refits with 2 and 6 empty months and the
     value of a point moves with the definition (more churn -> a different point). The
-    refits run on the base panel's engine (a new DuckDB each kept memory beneath the next)."""
+    refits cut the base panel's customer-months, stored once, on its engine (a new
+    DuckDB each kept memory beneath the next)."""
     from cxvalue.report import flow as flow_module
     from cxvalue.report.config import parse_config
     from cxvalue.report.flow import run_flow
@@ -355,16 +356,25 @@ def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path, mon
         "model": {"controls": ["segment", "size", "tenure_band"]},
         "value": {"draws": 500},
     })  # fmt: skip
-    engines = []
+    built, fitted = [], []
 
     def build_panel(*args, **kwargs):
-        panel = cx.build_panel(*args, **kwargs)
-        engines.append(panel.backend)
-        return panel
+        built.append(cx.build_panel(*args, **kwargs))
+        return built[-1]
 
+    def fit_models(panel, *args):
+        fitted.append(panel)
+        return real_fit(panel, *args)
+
+    real_fit = flow_module.fit_models
     monkeypatch.setattr(flow_module, "build_panel", build_panel)
+    monkeypatch.setattr(flow_module, "fit_models", fit_models)
     flow = run_flow(config, progress=lambda _m: None)
-    assert len(engines) == 3 and all(e is engines[0] for e in engines)
+    assert len(built) == 1
+    assert [panel.churn_after_months for panel in fitted] == [3, 2, 6]
+    stored = built[0].recut.stored
+    assert stored is not None
+    assert all(p.recut.stored is stored and p.backend is built[0].backend for p in fitted)
     monkeypatch.undo()
     sens = flow.sensitivity.set_index("parameter")
     assert "churn_after_months" in sens.index
@@ -419,13 +429,11 @@ def test_churn_dates_cover_every_revenue_customer_or_not(storage) -> None:
                 {"customer_id": pd.array(ids, dtype=pd.StringDtype(storage)), **more}
             )  # fmt: skip
         )
-        return types.SimpleNamespace(
-            customers=table(listed, churned_at=pd.NaT), revenue=table(billed)
-        )
+        return table(billed), table(listed, churned_at=pd.NaT)
 
-    assert churn_dates_cover(flow(["a", "b", "c"], ["a", "a", "c"]))
-    assert not churn_dates_cover(flow(["a", "b"], ["a", "d", "b"]))
-    assert not churn_dates_cover(flow(["a"], ["a "]))
+    assert churn_dates_cover(*flow(["a", "b", "c"], ["a", "a", "c"]))
+    assert not churn_dates_cover(*flow(["a", "b"], ["a", "d", "b"]))
+    assert not churn_dates_cover(*flow(["a"], ["a "]))
 
 
 @pytest.mark.parametrize(

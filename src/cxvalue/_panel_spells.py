@@ -5,12 +5,15 @@ groups and sorts on that integer ``key`` rather than on the text id, which is
 several times cheaper on tens of millions of rows; the panel swaps the text id
 back in at the end.
 
-A spell is one unbroken life of a customer: ``start`` (first month with
-revenue), ``risk_end`` (the last month the customer is a customer),
-``row_end`` (the last panel row: ``risk_end``, or later when revenue arrives
-after an explicit churn date), ``churned`` (1 when the spell ended in an
-observed churn) and ``active`` (its months with revenue other than 0). Months
-are integers (see :mod:`cxvalue._panel_inputs`).
+A customer's months (:func:`life_ranges`, :func:`customer_months`) run without a
+gap from its first month with revenue to its last row, and carry the revenue
+windows: none of this depends on the churn rule. A spell is one unbroken life
+within them: ``start`` (first month with revenue), ``risk_end`` (the last month the
+customer is a customer), ``row_end`` (the last panel row: ``risk_end``, or later
+when revenue arrives after an explicit churn date) and ``churned`` (1 when the
+spell ended in an observed churn). The churn rule decides only where the months
+are cut into spells (:func:`spell_rows`). Months are integers (see
+:mod:`cxvalue._panel_inputs`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import ibis.expr.types as ir
 
 from cxvalue._panel_inputs import calendar, flag, month_index
 
-SPELL_COLUMNS = ("key", "spell", "start", "risk_end", "row_end", "churned", "active")
+SPELL_COLUMNS = ("key", "spell", "start", "risk_end", "row_end", "churned")
 
 
 def customer_keys(revenue: ir.Table) -> ir.Table:
@@ -62,19 +65,23 @@ def inferred_spells(active: ir.Table, churn_after: int, data_end: int) -> ir.Tab
     last one by construction, and for the last one it says the customer did
     not come back. Otherwise the spell is censored (``churned`` 0).
     """
+    # one pass over the active months marks each spell's first and last month; only
+    # those edges (two a spell at most) are then paired up
     order = ibis.window(group_by="key", order_by="m")
-    prev = active.m.lag().over(order)
-    marked = active.mutate(new=flag(prev.isnull() | (active.m - prev > churn_after)))
+    prev, after = active.m.lag().over(order), active.m.lead().over(order)
+    marked = active.mutate(
+        opens=flag(prev.isnull() | (active.m - prev > churn_after)),
+        closes=flag(after.isnull() | (after - active.m > churn_after)),
+    )
+    edges = marked.filter((marked.opens == 1) | (marked.closes == 1))
     running = ibis.window(group_by="key", order_by="m", rows=(None, 0))
     # summed as floats (exact for counts) so that the cast to int64 stays in the SQL:
     # DuckDB sums integers to a 128-bit HUGEINT, which Parquet stores as a double
-    marked = marked.mutate(spell=marked.new.cast("float64").sum().over(running).cast("int64"))
-    spells = marked.group_by(["key", "spell"]).aggregate(
-        start=marked.m.min(), end=marked.m.max(), active=marked.count()
-    )
+    edges = edges.mutate(spell=edges.opens.cast("float64").sum().over(running).cast("int64"))
+    spells = edges.group_by(["key", "spell"]).aggregate(start=edges.m.min(), end=edges.m.max())
     return spells.select(
         "key", "spell", "start", risk_end=spells.end, row_end=spells.end,
-        churned=flag(spells.end + churn_after <= data_end), active=spells.active,
+        churned=flag(spells.end + churn_after <= data_end),
     )  # fmt: skip
 
 
@@ -85,7 +92,7 @@ def explicit_spells(active: ir.Table, customers: ir.Table, data_end: int) -> ir.
     ``churned_at`` (moved to the first revenue month when earlier), or at
     ``data_end`` when ``churned_at`` is empty or after the data end (censored).
     Rows go on past the churn month, not at risk, while revenue still arrives,
-    so that no revenue is lost.
+    so that no revenue is lost. ``active`` counts the spell's months with revenue.
     """
     life = active.group_by("key").aggregate(
         start=active.m.min(), last=active.m.max(), active=active.count()
@@ -120,28 +127,75 @@ def spells(
     return ibis.union(*parts, distinct=False)
 
 
-def customer_months(spell_table: ir.Table, monthly: ir.Table, first: int, last: int) -> ir.Table:
-    """One row per customer and month of each spell, with the month's revenue (0 if none).
+def life_ranges(active: ir.Table, customers: ir.Table | None, data_end: int) -> ir.Table:
+    """Each customer's months on the panel, whatever the churn rule: ``key``, ``start``
+    (the first month with revenue), ``row_end`` (the last row) and ``active``.
 
-    A spell with revenue in every month (``active`` months = its length) takes its rows
-    straight from the monthly revenue, joined to the spells (the small side of the
-    join); only the spells with empty months are laid on the calendar and filled with 0.
+    A customer's spells, and the months between them, cover these months; which months
+    lie between spells is all a churn rule changes. Without a churn date the last row is
+    the last month with revenue; with one, that of its spell (:func:`explicit_spells`).
     """
-    spell_table = spell_table.mutate(churned_spell=spell_table.churned)
-    full = spell_table.active == spell_table.row_end - spell_table.start + 1
-    columns = ("key", "spell", "m", "start", "risk_end", "churned_spell", "revenue")
-    whole = spell_table.filter(full).rename(s_key="key")
+    life = active.group_by("key").aggregate(
+        start=active.m.min(), row_end=active.m.max(), active=active.count()
+    )
+    if customers is None or "churned_at" not in customers.columns:
+        return life
+    listed = explicit_spells(active, customers, data_end).select(*life.columns)
+    return ibis.union(listed, life.anti_join(customers.select("key"), "key"), distinct=False)
+
+
+def customer_months(ranges: ir.Table, monthly: ir.Table, first: int, last: int) -> ir.Table:
+    """One row per customer and month of its :func:`life_ranges`: key, m and the month's
+    revenue (0 if none).
+
+    A range with revenue in every month (``active`` months = its length) takes its rows
+    straight from the monthly revenue, joined to the ranges (the small side of the
+    join); only the ranges with empty months are laid on the calendar and filled with 0.
+    """
+    full = ranges.active == ranges.row_end - ranges.start + 1
+    whole = ranges.filter(full).rename(s_key="key")
     rows = monthly.join(
         whole, [monthly.key == whole.s_key, monthly.m >= whole.start, monthly.m <= whole.row_end]
-    ).select(*columns)
-    gappy = spell_table.filter(~full)
+    ).select("key", "m", "revenue")
+    gappy = ranges.filter(~full)
     cal = calendar(first, last)
-    grid = gappy.join(cal, [cal.m >= gappy.start, cal.m <= gappy.row_end])
-    grid = grid.select("key", "spell", "m", "start", "risk_end", "churned_spell")
+    grid = gappy.join(cal, [cal.m >= gappy.start, cal.m <= gappy.row_end]).select("key", "m")
     rev = monthly.filter(monthly.key.isin(gappy.key)).rename(rev_key="key", rev_m="m")
     joined = grid.left_join(rev, [grid.key == rev.rev_key, grid.m == rev.rev_m])
-    filled = joined.select(*columns[:-1], revenue=ibis.coalesce(joined.revenue, 0.0))
+    filled = joined.select("key", "m", revenue=ibis.coalesce(joined.revenue, 0.0))
     return ibis.union(rows, filled, distinct=False)
+
+
+def revenue_windows(months: ir.Table, window: int, last: int, trailing: int = 12) -> ir.Table:
+    """Add revenue_trailing (``trailing`` months to this one) and revenue_next.
+
+    Both are sums over the customer's months in a range: ``revenue_next`` covers
+    months ``m+1 … m+window`` (also those of a later spell) and is NULL when that
+    window passes the data end, month ``last``. The sums run over a frame of rows,
+    which engines compute faster than a frame of month values (DuckDB, 36 million
+    rows: 15-17 s of CPU against 22 s); rows count months because each customer's
+    months (:func:`customer_months`) have no gaps.
+    """
+    past = ibis.window(group_by="key", order_by="m", rows=(-(trailing - 1), 0))
+    ahead = ibis.window(group_by="key", order_by="m", rows=(1, window))
+    next_sum = ibis.coalesce(months.revenue.sum().over(ahead), 0.0)
+    return months.mutate(
+        revenue_trailing=months.revenue.sum().over(past),
+        revenue_next=ibis.ifelse(months.m + window <= last, next_sum, ibis.null("float64")),
+    )
+
+
+def spell_rows(months: ir.Table, spell_table: ir.Table) -> ir.Table:
+    """The customer-months that lie in a spell, with its ``spell``, ``start``,
+    ``risk_end`` and ``churned_spell`` (months between a customer's spells drop out)."""
+    spans = spell_table.select(
+        s_key="key", spell="spell", start="start", risk_end="risk_end", row_end="row_end",
+        churned_spell="churned",
+    )  # fmt: skip
+    joined = months.join(
+        spans, [months.key == spans.s_key, months.m >= spans.start, months.m <= spans.row_end]
+    )
+    return joined.drop("s_key", "row_end")
 
 
 def life_columns(rows: ir.Table, window: int, data_end: int) -> ir.Table:
@@ -166,41 +220,3 @@ def life_columns(rows: ir.Table, window: int, data_end: int) -> ir.Table:
         tenure_months=(rows.m - rows.start).cast("int64"),
         active_through_next=outcome,
     )
-
-
-def revenue_windows(
-    rows: ir.Table, spell_table: ir.Table, window: int, first: int, last: int, trailing: int = 12
-) -> ir.Table:
-    """Add revenue_trailing (``trailing`` months to this one) and revenue_next.
-
-    Both are sums over the customer's months in a range: ``revenue_next`` covers
-    months ``m+1 … m+window`` (also those of a later spell) and is NULL when that
-    window passes the data end, month ``last``. The sums run over a frame of rows,
-    which engines compute faster than a frame of month values (DuckDB, 36 million
-    rows: 15-17 s of CPU against 22 s). Rows count months only because each
-    customer's rows are made gap-free for it: the months between their spells are
-    laid in as rows of revenue 0 and dropped after.
-    """
-    gaps = between_spells(spell_table, first, last)
-    rows = ibis.union(rows, gaps.select(*rows.columns), distinct=False)
-    past = ibis.window(group_by="key", order_by="m", rows=(-(trailing - 1), 0))
-    ahead = ibis.window(group_by="key", order_by="m", rows=(1, window))
-    next_sum = ibis.coalesce(rows.revenue.sum().over(ahead), 0.0)
-    rows = rows.mutate(
-        revenue_trailing=rows.revenue.sum().over(past),
-        revenue_next=ibis.ifelse(rows.m + window <= last, next_sum, ibis.null("float64")),
-    )
-    return rows.filter(rows.spell.notnull())
-
-
-def between_spells(spell_table: ir.Table, first: int, last: int) -> ir.Table:
-    """Rows of revenue 0 and no ``spell`` for the months between a customer's spells."""
-    order = ibis.window(group_by="key", order_by="start")
-    spell_table = spell_table.mutate(next_start=spell_table.start.lead().over(order))
-    gaps = spell_table.filter(spell_table.next_start.notnull())
-    cal = calendar(first, last)
-    months = gaps.join(cal, [cal.m > gaps.row_end, cal.m < gaps.next_start])
-    return months.select(
-        "key", "m", spell=ibis.null("int64"), start=ibis.null("int64"),
-        risk_end=ibis.null("int64"), churned_spell=ibis.null("int64"), revenue=ibis.literal(0.0),
-    )  # fmt: skip

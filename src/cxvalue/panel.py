@@ -15,6 +15,7 @@ group-bys, window functions and integer month arithmetic only.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -34,7 +35,7 @@ from cxvalue._panel_inputs import (
     resolve_backend,
     to_table,
 )  # fmt: skip
-from cxvalue._panel_result import Panel
+from cxvalue._panel_result import Panel, store
 from cxvalue._panel_snapshot import snapshot_panel
 from cxvalue._validation import check_param
 from cxvalue.errors import EmptyInputError, InputError
@@ -131,36 +132,93 @@ def build_panel(
     keyed_cust = None if cust is None else pspell.with_keys(cust, keys)
     monthly = pspell.monthly_revenue(pspell.with_keys(rev, keys),
                                      summed=one_row_per_month(revenue))  # fmt: skip
-    spells = pspell.spells(pspell.active_months(monthly), keyed_cust, churn_after_months, last)
-    grid = pspell.customer_months(spells, monthly, first, last)
-    # the windows first: their sort then carries four columns fewer
-    rows = pspell.revenue_windows(grid, spells, window_months, first, last, TRAILING_MONTHS)
-    rows = pspell.life_columns(rows, window_months, last)
+    ranges = pspell.life_ranges(pspell.active_months(monthly), keyed_cust, last)
+    months = pspell.customer_months(ranges, monthly, first, last)
+    months = pspell.revenue_windows(months, window_months, last, TRAILING_MONTHS)
     if resp is None:
-        rows = pcol.no_responses(rows)
+        months = pcol.no_responses(months)
     else:
         spans = pcol.answer_spans(pspell.with_keys(resp, keys), recency_months)
-        rows = pcol.latest_response(rows, spans)
-    people = keys.join(pcol.spell_sizes(spells, monthly, size_bands), "key")
-    people, extra = pcol.customer_columns(people, keyed_cust, on="key")
+        months = pcol.latest_response(months, spans)
+    recipe = _Recipe(months=months, keys=keys, customers=keyed_cust, backend=con, last=last,
+                     window_months=window_months, recency_months=recency_months,
+                     tenure_bands=tuple(tenure_bands), size_bands=size_bands)  # fmt: skip
+    return _lives(recipe, monthly, churn_after_months, _Recut(recipe))
+
+
+@dataclass(frozen=True)
+class _Recipe:
+    """What :func:`build_panel` keeps to cut the same customer-months into lives by
+    another churn rule (:meth:`Panel.with_churn_after`).
+
+    ``months`` are every customer's months with their revenue windows and latest
+    response (:func:`cxvalue._panel_spells.life_ranges`): the same under any rule.
+    """
+
+    months: ir.Table
+    keys: ir.Table
+    customers: ir.Table | None
+    backend: Any
+    last: int
+    window_months: int
+    recency_months: int
+    tenure_bands: tuple[int, ...]
+    size_bands: int
+
+
+def _lives(
+    recipe: _Recipe,
+    monthly: ir.Table,
+    churn_after: int,
+    recut: _Recut,
+    months: ir.Table | None = None,
+) -> Panel:
+    """The panel of ``recipe``'s months cut into spells by ``churn_after``, from the
+    monthly revenue (key, m, revenue; ``months`` serve when they are stored). Every panel
+    of one recipe shares ``recut``, and with it the months once they are stored."""
+    r = recipe
+    months = r.months if months is None else months
+    spells = pspell.spells(pspell.active_months(monthly), r.customers, churn_after, r.last)
+    rows = pspell.life_columns(pspell.spell_rows(months, spells), r.window_months, r.last)
+    people = r.keys.join(pcol.spell_sizes(spells, monthly, r.size_bands), "key")
+    people, extra = pcol.customer_columns(people, r.customers, on="key")
     # distinct() changes nothing (one row per key) but stops DuckDB from moving the
     # customers-table join onto the customer-month rows (20 times as many)
     people = people.distinct().rename(p_key="key")
     rows = rows.join(people, rows.key == people.p_key)
     rows = pcol.tenure_from_acquisition(rows)
-    rows = rows.mutate(tenure_band=pcol.tenure_band(rows.tenure_months, tuple(tenure_bands)),
+    rows = rows.mutate(tenure_band=pcol.tenure_band(rows.tenure_months, r.tenure_bands),
                        period=month_date(rows.m))  # fmt: skip
     rows = rows.select(*pcol.PANEL_COLUMNS, *extra)
     return Panel(
         expr=rows,
-        backend=con,
-        window_months=window_months,
-        churn_after_months=churn_after_months,
-        churn_rule=_churn_rule(cust, churn_after_months),
-        recency_months=recency_months,
-        data_end=pd.Timestamp(year=last // 12, month=last % 12 + 1, day=1),
+        backend=r.backend,
+        window_months=r.window_months,
+        churn_after_months=churn_after,
+        churn_rule=_churn_rule(r.customers, churn_after),
+        recency_months=r.recency_months,
+        data_end=pd.Timestamp(year=r.last // 12, month=r.last % 12 + 1, day=1),
         controls_available=(*_controls(rows, extra), "size_band", "tenure_band"),
+        recut=recut,
     )
+
+
+class _Recut:
+    """:meth:`Panel.with_churn_after` for the panels of one :func:`build_panel` call: its
+    months are stored on the backend at the first other rule asked for, and every
+    later rule reads them (each refit then runs the churn rule's part only)."""
+
+    def __init__(self, recipe: _Recipe) -> None:
+        self.recipe = recipe
+        self.stored: ir.Table | None = None
+
+    def __call__(self, churn_after: int) -> Panel:
+        ok = isinstance(churn_after, int) and not isinstance(churn_after, bool) and churn_after >= 1
+        check_param(ok, "months", "Panel.with_churn_after", "a positive integer", churn_after)
+        if self.stored is None:
+            self.stored = store(self.recipe.backend, self.recipe.months, "cxvalue_months")
+        monthly = self.stored.select("key", "m", "revenue")
+        return _lives(self.recipe, monthly, churn_after, self, months=self.stored)
 
 
 def cells(

@@ -174,6 +174,11 @@ def _run(config: Config, extras: bool, growth: bool, say: Progress) -> Flow:
     m = config.model
     say("building the customer × month panel")
     panel = model_panel(config, responses, revenue, customers, m.churn_after_months)
+    if extras and not churn_dates_cover(revenue, customers):
+        # the sensitivities refit on two other churn rules (add_extras): the customer-months
+        # no rule changes are stored now, and all three fits read them (36M customer-months:
+        # 17 s to store, then 13 s a fit against 30 s computing each from the extracts)
+        panel = panel.with_churn_after(m.churn_after_months)
     say("fitting retention and revenue models")
     controls = model_controls(panel, config, customers)
     retention, revenue_model = fit_models(panel, config, controls)
@@ -318,14 +323,12 @@ def model_panel(
     revenue: IngestResult,
     customers: IngestResult | None,
     churn_after: int,
-    backend: Any = None,
 ) -> Panel:
-    """The panel the models are fitted on (not run: :func:`fit_models` runs it), on
-    ``backend`` (default: a new embedded DuckDB)."""
+    """The panel the models are fitted on, on a new embedded DuckDB (not run:
+    :func:`fit_models` runs it)."""
     m = config.model
     return build_panel(responses, revenue, customers, window_months=m.window_months,
-                       churn_after_months=churn_after, recency_months=m.recency_months,
-                       backend=backend)  # fmt: skip
+                       churn_after_months=churn_after, recency_months=m.recency_months)  # fmt: skip
 
 
 def model_controls(panel: Panel, config: Config, customers: IngestResult | None) -> list[str]:
@@ -434,7 +437,7 @@ def add_extras(flow: Flow, say: Progress) -> None:
     flow.bridge = bridge(flow.value, points=SCENARIO_POINTS)
     low, high = max(1, m.churn_after_months - 1), m.churn_after_months + 3
     refits = {}
-    dated = churn_dates_cover(flow)
+    dated = churn_dates_cover(flow.revenue, flow.customers)
     if dated:
         flow.notes.append(CHURN_DATES_NOTE)
     for months in (low, high) if not dated else ():
@@ -442,11 +445,10 @@ def add_extras(flow: Flow, say: Progress) -> None:
         # each refit's query on the base panel's engine, from memory handed back: a new
         # DuckDB per refit, and what the last query freed, each kept 0.2-0.4 GB beneath
         # the next (36M customer-months, no churn dates: the refits peaked at 4.2-4.3 GB,
-        # now 3.9-4.0 GB)
+        # then 3.9-4.0 GB). The customer-months no rule changes are stored at the first.
         hand_back_freed_memory()
-        panel = model_panel(config, flow.responses, flow.revenue, flow.customers, months,
-                            backend=flow.panel.backend)  # fmt: skip
-        refits[f"{months} months"] = fit_models(panel, config, flow.controls)
+        refits[f"{months} months"] = fit_models(flow.panel.with_churn_after(months), config,
+                                                flow.controls)  # fmt: skip
     v = config.value
     flow.sensitivity = sensitivity(flow.retention, flow.revenue_model, margin=flow.margin,
                                    discount_rate=v.discount_rate,
@@ -479,11 +481,11 @@ def short_history(flow: Flow) -> dict[str, Any] | None:
             "last": f"{last:%Y-%m}"}  # fmt: skip
 
 
-def churn_dates_cover(flow: Flow) -> bool:
+def churn_dates_cover(revenue: IngestResult, customers: IngestResult | None) -> bool:
     """True when explicit churn dates decide churn for every customer with revenue."""
-    if flow.customers is None or "churned_at" not in flow.customers.table.columns:
+    if customers is None or "churned_at" not in customers.table.columns:
         return False
-    listed, ids = flow.customers.table["customer_id"], flow.revenue.table["customer_id"]
+    listed, ids = customers.table["customer_id"], revenue.table["customer_id"]
     arrow, listed_arrow = arrow_text(ids), arrow_text(listed)
     if arrow is None or listed_arrow is None:  # not text, or text Arrow cannot hold
         return bool(ids.isin(set(listed)).all())
