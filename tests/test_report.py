@@ -363,7 +363,7 @@ def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path, mon
         return built[-1]
 
     def fit_models(panel, *args):
-        fitted.append(panel)
+        fitted.append((panel, panel.recut.stored))  # what was stored when it was fitted
         return real_fit(panel, *args)
 
     real_fit = flow_module.fit_models
@@ -371,10 +371,10 @@ def test_without_churn_dates_the_churn_definition_is_a_sensitivity(tmp_path, mon
     monkeypatch.setattr(flow_module, "fit_models", fit_models)
     flow = run_flow(config, progress=lambda _m: None)
     assert len(built) == 1
-    assert [panel.churn_after_months for panel in fitted] == [3, 2, 6]
-    stored = built[0].recut.stored
+    assert [panel.churn_after_months for panel, _ in fitted] == [3, 2, 6]
+    stored = built[0].recut.stored  # before the first fit, and read by all three
     assert stored is not None
-    assert all(p.recut.stored is stored and p.backend is built[0].backend for p in fitted)
+    assert all(s is stored and p.backend is built[0].backend for p, s in fitted)
     monkeypatch.undo()
     sens = flow.sensitivity.set_index("parameter")
     assert "churn_after_months" in sens.index
@@ -429,11 +429,13 @@ def test_churn_dates_cover_every_revenue_customer_or_not(storage) -> None:
                 {"customer_id": pd.array(ids, dtype=pd.StringDtype(storage)), **more}
             )  # fmt: skip
         )
-        return table(billed), table(listed, churned_at=pd.NaT)
+        return types.SimpleNamespace(
+            customers=table(listed, churned_at=pd.NaT), revenue=table(billed)
+        )
 
-    assert churn_dates_cover(*flow(["a", "b", "c"], ["a", "a", "c"]))
-    assert not churn_dates_cover(*flow(["a", "b"], ["a", "d", "b"]))
-    assert not churn_dates_cover(*flow(["a"], ["a "]))
+    assert churn_dates_cover(flow(["a", "b", "c"], ["a", "a", "c"]))
+    assert not churn_dates_cover(flow(["a", "b"], ["a", "d", "b"]))
+    assert not churn_dates_cover(flow(["a"], ["a "]))
 
 
 @pytest.mark.parametrize(

@@ -135,8 +135,9 @@ class Panel:
         (``panel.with_churn_after(2)``, ``…(6)``) gives the same panel as
         :func:`~cxvalue.panel.build_panel` with ``churn_after_months=months``, faster.
         The customer-months and their revenue windows, which no churn rule changes, are
-        stored on the backend at the first call (as :meth:`materialize` stores) and read
-        by every panel this one was built with; each then runs only the rule's part.
+        stored on the backend at the first call (as :meth:`materialize` stores), and every
+        panel of the same ``build_panel`` call reads them: each runs only the rule's part.
+        On PySpark, where Ibis has no temporary tables, each rule computes them again.
         Churn dates of a customers table still decide churn for the customers it lists.
 
         Parameters
@@ -187,7 +188,8 @@ def store(backend: Any, expr: ir.Table, prefix: str) -> ir.Table:
 
     On DuckDB the rows go to a Parquet file in a temporary folder (compressed: a sixth of
     the memory an in-memory table takes, and faster to group); on other backends into a
-    temporary table. Either lives as long as the connection.
+    temporary table. Either lives as long as the connection. Ibis 12 has no temporary
+    tables on PySpark: there it raises NotImplementedError.
     """
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     if getattr(backend, "name", "") == "duckdb":

@@ -216,7 +216,10 @@ class _Recut:
         ok = isinstance(churn_after, int) and not isinstance(churn_after, bool) and churn_after >= 1
         check_param(ok, "months", "Panel.with_churn_after", "a positive integer", churn_after)
         if self.stored is None:
-            self.stored = store(self.recipe.backend, self.recipe.months, "cxvalue_months")
+            try:
+                self.stored = store(self.recipe.backend, self.recipe.months, "cxvalue_months")
+            except NotImplementedError:  # PySpark: each rule computes the months again
+                self.stored = self.recipe.months
         monthly = self.stored.select("key", "m", "revenue")
         return _lives(self.recipe, monthly, churn_after, self, months=self.stored)
 

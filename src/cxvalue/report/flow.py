@@ -177,10 +177,10 @@ def _run(config: Config, extras: bool, growth: bool, say: Progress) -> Flow:
     if extras and (customers is None or "churned_at" not in customers.table.columns):
         # without churn dates the sensitivities refit on two other churn rules (add_extras):
         # the customer-months no rule changes are stored now, and all three fits read them
-        # (36M customer-months: 17 s to store, then 13 s a fit against 30 s each from the
-        # extracts). With dates for some customers only, the first refit stores them: the
-        # exact check numbers every revenue id, which held beside the fit raised the
-        # report's peak by 0.4 GB.
+        # (36M customer-months: 17-21 s to store, then 12-16 s a fit against 29-32 s each
+        # from the extracts). With dates for some customers only, the first refit stores
+        # them: the exact check (churn_dates_cover) numbers every revenue id, which held
+        # beside the base fit raised the report's peak by 0.4 GB.
         panel = panel.with_churn_after(m.churn_after_months)
     say("fitting retention and revenue models")
     controls = model_controls(panel, config, customers)
@@ -440,7 +440,7 @@ def add_extras(flow: Flow, say: Progress) -> None:
     flow.bridge = bridge(flow.value, points=SCENARIO_POINTS)
     low, high = max(1, m.churn_after_months - 1), m.churn_after_months + 3
     refits = {}
-    dated = churn_dates_cover(flow.revenue, flow.customers)
+    dated = churn_dates_cover(flow)
     if dated:
         flow.notes.append(CHURN_DATES_NOTE)
     for months in (low, high) if not dated else ():
@@ -448,7 +448,7 @@ def add_extras(flow: Flow, say: Progress) -> None:
         # each refit's query on the base panel's engine, from memory handed back: a new
         # DuckDB per refit, and what the last query freed, each kept 0.2-0.4 GB beneath
         # the next (36M customer-months, no churn dates: the refits peaked at 4.2-4.3 GB,
-        # then 3.9-4.0 GB). The customer-months no rule changes are stored at the first.
+        # then 3.9-4.0 GB). Each cuts the base panel's stored customer-months (see _run).
         hand_back_freed_memory()
         refits[f"{months} months"] = fit_models(flow.panel.with_churn_after(months), config,
                                                 flow.controls)  # fmt: skip
@@ -484,11 +484,11 @@ def short_history(flow: Flow) -> dict[str, Any] | None:
             "last": f"{last:%Y-%m}"}  # fmt: skip
 
 
-def churn_dates_cover(revenue: IngestResult, customers: IngestResult | None) -> bool:
+def churn_dates_cover(flow: Flow) -> bool:
     """True when explicit churn dates decide churn for every customer with revenue."""
-    if customers is None or "churned_at" not in customers.table.columns:
+    if flow.customers is None or "churned_at" not in flow.customers.table.columns:
         return False
-    listed, ids = customers.table["customer_id"], revenue.table["customer_id"]
+    listed, ids = flow.customers.table["customer_id"], flow.revenue.table["customer_id"]
     arrow, listed_arrow = arrow_text(ids), arrow_text(listed)
     if arrow is None or listed_arrow is None:  # not text, or text Arrow cannot hold
         return bool(ids.isin(set(listed)).all())
