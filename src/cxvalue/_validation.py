@@ -24,3 +24,9 @@ def check_choice(value: Any, choices: tuple[Any, ...], name: str, func: str) -> 
     check_param(
         value in choices, name, func, "one of " + ", ".join(repr(c) for c in choices), value
     )
+
+
+def check_positive_int(value: Any, name: str, func: str) -> None:
+    """Raise unless ``value`` is an int of at least 1 (a bool is not one)."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    check_param(ok, name, func, "a positive integer", value)

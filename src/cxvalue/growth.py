@@ -52,7 +52,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxvalue._validation import check_param
+from cxvalue._validation import check_positive_int
 from cxvalue.errors import ColumnError, InputError
 from cxvalue.formatting import Locale, fmt_currency, fmt_pct
 from cxvalue.ingest._typed import arrow_text, shared_codes
@@ -424,13 +424,7 @@ def revenue_retention(
     (1.1, 20.0)
     """
     func = "revenue_retention"
-    check_param(
-        isinstance(months, int) and not isinstance(months, bool) and months >= 1,
-        "months",
-        func,
-        "a positive integer",
-        months,
-    )
+    check_positive_int(months, "months", func)
     missing = [c for c in ("customer_id", "period", "revenue") if c not in revenue.columns]
     if missing:
         raise ColumnError(

@@ -37,7 +37,7 @@ from cxvalue._panel_inputs import (
 )  # fmt: skip
 from cxvalue._panel_result import Panel, store
 from cxvalue._panel_snapshot import snapshot_panel
-from cxvalue._validation import check_param
+from cxvalue._validation import check_param, check_positive_int
 from cxvalue.errors import EmptyInputError, InputError
 
 __all__ = ["Panel", "build_panel", "cells", "snapshot_panel"]
@@ -213,8 +213,7 @@ class _Recut:
         self.stored: ir.Table | None = None
 
     def __call__(self, churn_after: int) -> Panel:
-        ok = isinstance(churn_after, int) and not isinstance(churn_after, bool) and churn_after >= 1
-        check_param(ok, "months", "Panel.with_churn_after", "a positive integer", churn_after)
+        check_positive_int(churn_after, "months", "Panel.with_churn_after")
         if self.stored is None:
             try:
                 self.stored = store(self.recipe.backend, self.recipe.months, "cxvalue_months")
@@ -374,8 +373,7 @@ def _check_build_params(
 ) -> None:
     for name, value in (("window_months", window), ("churn_after_months", churn_after),
                         ("recency_months", recency), ("size_bands", size_bands)):  # fmt: skip
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
-        check_param(ok, name, "build_panel", "a positive integer", value)
+        check_positive_int(value, name, "build_panel")
     cuts = list(tenure_bands)
     ok = all(isinstance(c, int) and c > 0 for c in cuts) and cuts == sorted(set(cuts))
     check_param(ok, "tenure_bands", "build_panel", "increasing positive integers (months)",

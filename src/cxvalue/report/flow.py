@@ -174,7 +174,7 @@ def _run(config: Config, extras: bool, growth: bool, say: Progress) -> Flow:
     m = config.model
     say("building the customer × month panel")
     panel = model_panel(config, responses, revenue, customers, m.churn_after_months)
-    if extras and (customers is None or "churned_at" not in customers.table.columns):
+    if extras and not has_churn_dates(customers):
         # without churn dates the sensitivities refit on two other churn rules (add_extras):
         # the customer-months no rule changes are stored now, and all three fits read them
         # (36M customer-months: 17-21 s to store, then 12-16 s a fit against 29-32 s each
@@ -484,9 +484,14 @@ def short_history(flow: Flow) -> dict[str, Any] | None:
             "last": f"{last:%Y-%m}"}  # fmt: skip
 
 
+def has_churn_dates(customers: IngestResult | None) -> bool:
+    """True when there is a customers table with a churn-date column."""
+    return customers is not None and "churned_at" in customers.table.columns
+
+
 def churn_dates_cover(flow: Flow) -> bool:
     """True when explicit churn dates decide churn for every customer with revenue."""
-    if flow.customers is None or "churned_at" not in flow.customers.table.columns:
+    if not has_churn_dates(flow.customers):
         return False
     listed, ids = flow.customers.table["customer_id"], flow.revenue.table["customer_id"]
     arrow, listed_arrow = arrow_text(ids), arrow_text(listed)
