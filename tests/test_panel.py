@@ -101,7 +101,7 @@ def test_panel_matches_reference(revenue, responses, customers, window, churn_af
 def test_another_churn_rule_cuts_the_same_months(revenue, responses, customers, churn_after):
     """with_churn_after(k) on a panel built with another rule is the panel built with k,
     for customers listed with a churn date and customers left to the rule alike; every
-    rule reads the customer-months stored at the first."""
+    rule reads the customer-months and spell edges stored at the first."""
     dates = customers.assign(churned_at=ts("2023-06-15", None, None, None)).iloc[:2]
     for table in (customers, dates):
         base = build_panel(responses, revenue, table, window_months=3)
@@ -111,9 +111,10 @@ def test_another_churn_rule_cuts_the_same_months(revenue, responses, customers, 
         assert recut.churn_after_months == churn_after
         rule = build_panel(responses, revenue, table, churn_after_months=churn_after).churn_rule
         assert recut.churn_rule == rule
-        stored = base.recut.stored  # run once into a file beside the connection
-        files = [f.name for f in _SCRATCH[id(base.backend)].iterdir()]
-        assert stored is not None and [f"{stored.get_name()}.parquet"] == files
+        stored = base.recut.stored  # each run once into a file beside the connection
+        files = sorted(f.name for f in _SCRATCH[id(base.backend)].iterdir())
+        tables = (stored.months, stored.edges)
+        assert files == sorted(f"{t.get_name()}.parquet" for t in tables)
         assert recut.with_churn_after(3).recut.stored is stored
         compare(recut.with_churn_after(3).to_pandas(), base.to_pandas())
 

@@ -135,8 +135,9 @@ class Panel:
         (``panel.with_churn_after(2)``, ``…(6)``) gives the same panel as
         :func:`~cxvalue.panel.build_panel` with ``churn_after_months=months``, faster.
         The customer-months and their revenue windows, which no churn rule changes, are
-        stored on the backend at the first call (as :meth:`materialize` stores), and every
-        panel of the same ``build_panel`` call reads them: each runs only the rule's part.
+        stored on the backend at the first call (as :meth:`materialize` stores), with the
+        months where a spell may open or close under any rule, and every panel of the same
+        ``build_panel`` call reads them: each runs only the rule's part.
         On PySpark, where Ibis has no temporary tables, each rule computes them again.
         Churn dates of a customers table still decide churn for the customers it lists.
 

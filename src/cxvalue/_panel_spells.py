@@ -57,21 +57,35 @@ def active_months(monthly: ir.Table) -> ir.Table:
     return monthly.filter(monthly.revenue != 0).select("key", "m")
 
 
-def inferred_spells(active: ir.Table, churn_after: int, data_end: int) -> ir.Table:
+def active_edges(active: ir.Table) -> ir.Table:
+    """The active months a spell may open or close at, under any churn rule: each with the
+    customer's active months before and after it (``prev_m``, ``next_m``; NULL for none),
+    kept where either is missing or more than one month away.
+
+    Every rule of one empty month or more cuts spells at these months only, so a table of
+    them (about a tenth of the active months) serves every rule (:func:`inferred_spells`).
+    """
+    order = ibis.window(group_by="key", order_by="m")
+    months = active.select("key", "m", prev_m=active.m.lag().over(order),
+                           next_m=active.m.lead().over(order))  # fmt: skip
+    gap_before = months.prev_m.isnull() | (months.m - months.prev_m > 1)
+    gap_after = months.next_m.isnull() | (months.next_m - months.m > 1)
+    return months.filter(gap_before | gap_after)
+
+
+def inferred_spells(edges: ir.Table, churn_after: int, data_end: int) -> ir.Table:
     """Spells from revenue gaps: a gap of ``churn_after`` or more empty months ends one.
 
     A spell ends in churn when at least ``churn_after`` empty months follow its
     last active month before ``data_end``; this holds for every spell but the
     last one by construction, and for the last one it says the customer did
-    not come back. Otherwise the spell is censored (``churned`` 0).
+    not come back. Otherwise the spell is censored (``churned`` 0). ``edges`` are the
+    active months where spells may open or close (:func:`active_edges`).
     """
-    # one pass over the active months marks each spell's first and last month; only
-    # those edges (two a spell at most) are then paired up
-    order = ibis.window(group_by="key", order_by="m")
-    prev, after = active.m.lag().over(order), active.m.lead().over(order)
-    marked = active.mutate(
-        opens=flag(prev.isnull() | (active.m - prev > churn_after)),
-        closes=flag(after.isnull() | (after - active.m > churn_after)),
+    # mark each spell's first and last month; only those (two a spell at most) are paired
+    marked = edges.mutate(
+        opens=flag(edges.prev_m.isnull() | (edges.m - edges.prev_m > churn_after)),
+        closes=flag(edges.next_m.isnull() | (edges.next_m - edges.m > churn_after)),
     )
     edges = marked.filter((marked.opens == 1) | (marked.closes == 1))
     running = ibis.window(group_by="key", order_by="m", rows=(None, 0))
@@ -113,16 +127,25 @@ def explicit_spells(active: ir.Table, customers: ir.Table, data_end: int) -> ir.
 
 
 def spells(
-    active: ir.Table, customers: ir.Table | None, churn_after: int, data_end: int
+    active: ir.Table,
+    customers: ir.Table | None,
+    churn_after: int,
+    data_end: int,
+    edges: ir.Table | None = None,
 ) -> ir.Table:
-    """Every spell: explicit for customers with a churn-date column, inferred otherwise."""
+    """Every spell: explicit for customers with a churn-date column, inferred otherwise
+    (from the :func:`active_edges` of ``active``, or ``edges`` when they are stored)."""
     if customers is None or "churned_at" not in customers.columns:
-        return inferred_spells(active, churn_after, data_end).select(*SPELL_COLUMNS)
+        edges = active_edges(active) if edges is None else edges
+        return inferred_spells(edges, churn_after, data_end).select(*SPELL_COLUMNS)
     listed = customers.select("key")
-    unlisted = active.anti_join(listed, "key")
+    if edges is None:  # the listed customers left out before the edges' window
+        edges = active_edges(active.anti_join(listed, "key"))
+    else:
+        edges = edges.anti_join(listed, "key")
     parts = (
         explicit_spells(active, customers, data_end).select(*SPELL_COLUMNS),
-        inferred_spells(unlisted, churn_after, data_end).select(*SPELL_COLUMNS),
+        inferred_spells(edges, churn_after, data_end).select(*SPELL_COLUMNS),
     )
     return ibis.union(*parts, distinct=False)
 

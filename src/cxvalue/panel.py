@@ -15,7 +15,7 @@ group-bys, window functions and integer month arithmetic only.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ibis
@@ -153,6 +153,8 @@ class _Recipe:
 
     ``months`` are every customer's months with their revenue windows and latest
     response (:func:`cxvalue._panel_spells.life_ranges`): the same under any rule.
+    ``edges``, once stored, are the active months where spells may open or close under
+    any rule (:func:`cxvalue._panel_spells.active_edges`); None: worked out per rule.
     """
 
     months: ir.Table
@@ -164,22 +166,17 @@ class _Recipe:
     recency_months: int
     tenure_bands: tuple[int, ...]
     size_bands: int
+    edges: ir.Table | None = None
 
 
-def _lives(
-    recipe: _Recipe,
-    monthly: ir.Table,
-    churn_after: int,
-    recut: _Recut,
-    months: ir.Table | None = None,
-) -> Panel:
+def _lives(recipe: _Recipe, monthly: ir.Table, churn_after: int, recut: _Recut) -> Panel:
     """The panel of ``recipe``'s months cut into spells by ``churn_after``, from the
-    monthly revenue (key, m, revenue; ``months`` serve when they are stored). Every panel
-    of one recipe shares ``recut``, and with it the months once they are stored."""
+    monthly revenue (key, m, revenue). Every panel of one :func:`build_panel` call shares
+    ``recut``, and with it what is stored once it is stored."""
     r = recipe
-    months = r.months if months is None else months
-    spells = pspell.spells(pspell.active_months(monthly), r.customers, churn_after, r.last)
-    rows = pspell.life_columns(pspell.spell_rows(months, spells), r.window_months, r.last)
+    spells = pspell.spells(pspell.active_months(monthly), r.customers, churn_after, r.last,
+                           edges=r.edges)  # fmt: skip
+    rows = pspell.life_columns(pspell.spell_rows(r.months, spells), r.window_months, r.last)
     people = r.keys.join(pcol.spell_sizes(spells, monthly, r.size_bands), "key")
     people, extra = pcol.customer_columns(people, r.customers, on="key")
     # distinct() changes nothing (one row per key) but stops DuckDB from moving the
@@ -204,23 +201,35 @@ def _lives(
 
 
 class _Recut:
-    """:meth:`Panel.with_churn_after` for the panels of one :func:`build_panel` call: its
-    months are stored on the backend at the first other rule asked for, and every
-    later rule reads them (each refit then runs the churn rule's part only)."""
+    """:meth:`Panel.with_churn_after` for the panels of one :func:`build_panel` call: at
+    the first other rule asked for, its months and their spell edges are stored on the
+    backend, and every later rule reads them (each refit then runs the churn rule's part
+    only)."""
 
     def __init__(self, recipe: _Recipe) -> None:
         self.recipe = recipe
-        self.stored: ir.Table | None = None
+        self.stored: _Recipe | None = None
 
     def __call__(self, churn_after: int) -> Panel:
         check_positive_int(churn_after, "months", "Panel.with_churn_after")
         if self.stored is None:
-            try:
-                self.stored = store(self.recipe.backend, self.recipe.months, "cxvalue_months")
-            except NotImplementedError:  # PySpark: each rule computes the months again
-                self.stored = self.recipe.months
-        monthly = self.stored.select("key", "m", "revenue")
-        return _lives(self.recipe, monthly, churn_after, self, months=self.stored)
+            self.stored = _stored(self.recipe)
+        monthly = self.stored.months.select("key", "m", "revenue")
+        return _lives(self.stored, monthly, churn_after, self)
+
+
+def _stored(recipe: _Recipe) -> _Recipe:
+    """``recipe`` with its months and their spell edges stored on its backend (on PySpark,
+    where Ibis 12 has no temporary tables, ``recipe`` itself: each rule computes them
+    again)."""
+    backend = recipe.backend
+    try:
+        months = store(backend, recipe.months, "cxvalue_months")
+    except NotImplementedError:
+        return recipe
+    active = pspell.active_months(months.select("key", "m", "revenue"))
+    edges = store(backend, pspell.active_edges(active), "cxvalue_edges")
+    return replace(recipe, months=months, edges=edges)
 
 
 def cells(
