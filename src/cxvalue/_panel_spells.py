@@ -63,7 +63,8 @@ def active_edges(active: ir.Table) -> ir.Table:
     kept where either is missing or more than one month away.
 
     Every rule of one empty month or more cuts spells at these months only, so a table of
-    them (about a tenth of the active months) serves every rule (:func:`inferred_spells`).
+    them (in the benchmark data, a tenth of the active months) serves every rule
+    (:func:`inferred_spells`).
     """
     order = ibis.window(group_by="key", order_by="m")
     months = active.select("key", "m", prev_m=active.m.lag().over(order),
