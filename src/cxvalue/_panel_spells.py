@@ -100,6 +100,19 @@ def inferred_spells(edges: ir.Table, churn_after: int, data_end: int) -> ir.Tabl
     )  # fmt: skip
 
 
+def has_churn_dates(customers: ir.Table | None) -> bool:
+    """True for a customers table with a ``churned_at`` column (its dates decide churn)."""
+    return customers is not None and "churned_at" in customers.columns
+
+
+def active_span(active: ir.Table) -> ir.Table:
+    """Each customer's first and last active month (``start``, ``last``) and its count of
+    active months (``active``)."""
+    return active.group_by("key").aggregate(
+        start=active.m.min(), last=active.m.max(), active=active.count()
+    )
+
+
 def explicit_spells(active: ir.Table, customers: ir.Table, data_end: int) -> ir.Table:
     """One spell per customer of the customers table, ended by its ``churned_at``.
 
@@ -109,9 +122,7 @@ def explicit_spells(active: ir.Table, customers: ir.Table, data_end: int) -> ir.
     Rows go on past the churn month, not at risk, while revenue still arrives,
     so that no revenue is lost. ``active`` counts the spell's months with revenue.
     """
-    life = active.group_by("key").aggregate(
-        start=active.m.min(), last=active.m.max(), active=active.count()
-    )
+    life = active_span(active)
     dates = customers.select("key", churn_m=month_index(customers.churned_at))
     both = life.join(dates, "key")
     observed = both.churn_m.notnull() & (both.churn_m <= data_end)
@@ -136,7 +147,7 @@ def spells(
 ) -> ir.Table:
     """Every spell: explicit for customers with a churn-date column, inferred otherwise
     (from the :func:`active_edges` of ``active``, or ``edges`` when they are stored)."""
-    if customers is None or "churned_at" not in customers.columns:
+    if not has_churn_dates(customers):
         edges = active_edges(active) if edges is None else edges
         return inferred_spells(edges, churn_after, data_end).select(*SPELL_COLUMNS)
     listed = customers.select("key")
@@ -159,10 +170,8 @@ def life_ranges(active: ir.Table, customers: ir.Table | None, data_end: int) -> 
     lie between spells is all a churn rule changes. Without a churn date the last row is
     the last month with revenue; with one, that of its spell (:func:`explicit_spells`).
     """
-    life = active.group_by("key").aggregate(
-        start=active.m.min(), row_end=active.m.max(), active=active.count()
-    )
-    if customers is None or "churned_at" not in customers.columns:
+    life = active_span(active).rename(row_end="last")
+    if not has_churn_dates(customers):
         return life
     listed = explicit_spells(active, customers, data_end).select(*life.columns)
     return ibis.union(listed, life.anti_join(customers.select("key"), "key"), distinct=False)

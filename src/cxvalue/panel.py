@@ -366,7 +366,7 @@ def _revenue_span(rev: ir.Table, con: Any) -> tuple[int, int]:
 
 def _churn_rule(customers: ir.Table | None, churn_after: int) -> str:
     inferred = f"no revenue for {churn_after} consecutive months"
-    if customers is not None and "churned_at" in customers.columns:
+    if pspell.has_churn_dates(customers):
         return f"churn = churned_at in the customers table; customers not in it: {inferred}"
     return f"churn = {inferred} (no churn dates given)"
 

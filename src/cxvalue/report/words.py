@@ -18,6 +18,7 @@ from cxvalue.report.flow import (
     NO_SEGMENT_NOTE,
     NO_TENURE_NOTE,
     SHORT_HISTORY_NOTE,
+    has_churn_dates,
     short_history,
 )
 from cxvalue.report.notes import in_locale
@@ -333,9 +334,8 @@ OWN_NOTES = {
 
 def _churn(flow: Any, w: dict) -> str:
     """How churn was decided, in the report's language (the panel's own rule is English)."""
-    dated = flow.customers is not None and "churned_at" in flow.customers.table.columns
     k = flow.panel.churn_after_months
-    return w["churn_dates" if dated else "churn_inferred"].format(k=k)
+    return w["churn_dates" if has_churn_dates(flow.customers) else "churn_inferred"].format(k=k)
 
 
 def notes(name: str, flow: Any) -> str:
